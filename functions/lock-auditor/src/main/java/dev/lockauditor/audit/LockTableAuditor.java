@@ -1,0 +1,127 @@
+package dev.lockauditor.audit;
+
+import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.Source;
+import dev.lockauditor.terraform.LockInfo;
+import dev.lockauditor.terraform.LockTableItem;
+import dev.lockauditor.terraform.LockTableItem.Digest;
+import dev.lockauditor.terraform.LockTableItem.Foreign;
+import dev.lockauditor.terraform.LockTableItem.Lock;
+import dev.lockauditor.terraform.StatePath;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a change to a Terraform lock table means for the history of the states it locks.
+ *
+ * <ul>
+ *   <li>a lock item appears: {@code LOCK_ACQUIRED}; it disappears: {@code LOCK_RELEASED}, with how long it was held;
+ *   <li>a lock item's lock id changes: the old lock released, the new one acquired;
+ *   <li>a digest item appears or changes: {@code DIGEST_UPDATED}; it disappears: {@code DIGEST_REMOVED};
+ *   <li>anything else is skipped, with the reason.
+ * </ul>
+ */
+public final class LockTableAuditor {
+
+    private final String workspaceKeyPrefix;
+
+    public LockTableAuditor(String workspaceKeyPrefix) {
+        this.workspaceKeyPrefix = workspaceKeyPrefix;
+    }
+
+    /** The outcome for one change: the events to record, or why there are none. */
+    public sealed interface Outcome {
+    }
+
+    public record Recorded(List<HistoryEvent> events) implements Outcome {
+    }
+
+    public record Skipped(String reason) implements Outcome {
+    }
+
+    public Outcome audit(LockTableChange change) {
+        if (change.kind() != LockTableChange.Kind.INSERT && change.oldImage() == null) {
+            return new Skipped("no OldImage: the stream view type must be NEW_AND_OLD_IMAGES");
+        }
+        if (change.kind() != LockTableChange.Kind.REMOVE && change.newImage() == null) {
+            return new Skipped("no NewImage: the stream view type must be NEW_AND_OLD_IMAGES");
+        }
+        LockTableItem before = classify(change.oldImage());
+        LockTableItem after = classify(change.newImage());
+
+        Events events = new Events(change);
+        if (before instanceof Lock old && after instanceof Lock now && old.info().id().equals(now.info().id())) {
+            return new Skipped("lock item rewritten with the same lock id");
+        }
+        if (before instanceof Digest old && after instanceof Digest now) {
+            if (old.md5().equals(now.md5())) {
+                return new Skipped("digest item rewritten with the same digest");
+            }
+            events.add(now.state(), EventType.DIGEST_UPDATED, digestFacts(now.md5(), old.md5()));
+            return new Recorded(events.list);
+        }
+        if (before instanceof Lock old) {
+            Map<String, Object> facts = lockFacts(old.info());
+            facts.put("heldForSeconds", old.info().heldForSeconds(change.at()));
+            events.add(old.state(), EventType.LOCK_RELEASED, facts);
+        } else if (before instanceof Digest old) {
+            events.add(old.state(), EventType.DIGEST_REMOVED, digestFacts(null, old.md5()));
+        }
+        if (after instanceof Lock now) {
+            events.add(now.state(), EventType.LOCK_ACQUIRED, lockFacts(now.info()));
+        } else if (after instanceof Digest now) {
+            events.add(now.state(), EventType.DIGEST_UPDATED, digestFacts(now.md5(), null));
+        }
+        if (events.list.isEmpty()) {
+            Foreign foreign = (Foreign) (after instanceof Foreign ? after : before);
+            return new Skipped(foreign.reason());
+        }
+        return new Recorded(events.list);
+    }
+
+    private LockTableItem classify(LockTableChange.Image image) {
+        return image == null ? null : LockTableItem.classify(image.strings(), image.types(), workspaceKeyPrefix);
+    }
+
+    private static Map<String, Object> lockFacts(LockInfo info) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("lockId", info.id());
+        facts.put("operation", info.operation());
+        facts.put("who", info.who());
+        facts.put("version", info.version());
+        facts.put("created", info.created());
+        if (!info.info().isEmpty()) {
+            facts.put("info", info.info());
+        }
+        return facts;
+    }
+
+    private static Map<String, Object> digestFacts(String digest, String previousDigest) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        if (digest != null) {
+            facts.put("digest", digest);
+        }
+        if (previousDigest != null) {
+            facts.put("previousDigest", previousDigest);
+        }
+        return facts;
+    }
+
+    /** The events derived from one change, numbered in order. */
+    private static final class Events {
+        private final LockTableChange change;
+        private final List<HistoryEvent> list = new ArrayList<>(2);
+
+        Events(LockTableChange change) {
+            this.change = change;
+        }
+
+        void add(StatePath state, EventType type, Map<String, Object> facts) {
+            list.add(new HistoryEvent(state, type, change.at(), Source.DYNAMODB, change.eventId(),
+                    change.sequence(), list.size(), facts));
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.lockauditor.aws;
+
+import java.net.URI;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/**
+ * Builds the AWS SDK clients, each once and only when first asked for: one URL-connection HTTP client,
+ * an explicit region ({@code AWS_REGION}) and credentials provider, and {@code AWS_ENDPOINT_URL}
+ * as the endpoint of every client when it is set.
+ */
+public final class AwsClients {
+
+    private final Region region;
+    private final URI endpoint;
+    private final AwsCredentialsProvider credentials;
+    private final SdkHttpClient http;
+    private DynamoDbClient dynamoDb;
+    private DynamoDbStreamsClient dynamoDbStreams;
+
+    private AwsClients(Map<String, String> env, AwsCredentialsProvider credentials) {
+        String regionName = env.getOrDefault("AWS_REGION", env.get("AWS_DEFAULT_REGION"));
+        if (regionName == null || regionName.isBlank()) {
+            throw new IllegalStateException("AWS_REGION is not set");
+        }
+        this.region = Region.of(regionName);
+        String endpointUrl = env.get("AWS_ENDPOINT_URL");
+        this.endpoint = endpointUrl == null || endpointUrl.isBlank() ? null : URI.create(endpointUrl);
+        this.credentials = credentials;
+        this.http = UrlConnectionHttpClient.builder().build();
+    }
+
+    /**
+     * For a Lambda function: the container credentials Lambda gives SnapStart functions, else the
+     * execution role's credentials from the environment.
+     */
+    public static AwsClients forLambda(Map<String, String> env) {
+        return new AwsClients(env, AwsCredentialsProviderChain.builder()
+                .credentialsProviders(ContainerCredentialsProvider.create(),
+                        EnvironmentVariableCredentialsProvider.create())
+                .build());
+    }
+
+    /** For the command-line tools: the SDK's default credentials chain (environment, profiles, SSO, ...). */
+    public static AwsClients forTools(Map<String, String> env) {
+        return new AwsClients(env, DefaultCredentialsProvider.builder().build());
+    }
+
+    public Region region() {
+        return region;
+    }
+
+    /** The endpoint override, or null for AWS's own endpoints. */
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public synchronized DynamoDbClient dynamoDb() {
+        if (dynamoDb == null) {
+            DynamoDbClientBuilder builder = DynamoDbClient.builder()
+                    .region(region).credentialsProvider(credentials).httpClient(http);
+            if (endpoint != null) {
+                builder.endpointOverride(endpoint);
+            }
+            dynamoDb = builder.build();
+        }
+        return dynamoDb;
+    }
+
+    public synchronized DynamoDbStreamsClient dynamoDbStreams() {
+        if (dynamoDbStreams == null) {
+            var builder = DynamoDbStreamsClient.builder()
+                    .region(region).credentialsProvider(credentials).httpClient(http);
+            if (endpoint != null) {
+                builder.endpointOverride(endpoint);
+            }
+            dynamoDbStreams = builder.build();
+        }
+        return dynamoDbStreams;
+    }
+}

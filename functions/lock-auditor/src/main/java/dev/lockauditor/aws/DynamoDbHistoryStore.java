@@ -1,0 +1,111 @@
+package dev.lockauditor.aws;
+
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.HistoryStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * History in a DynamoDB table: partition key {@code statePath}, sort key {@code eventKey}, so that one
+ * Query reads a state's history in time order and the same event always lands on the same item.
+ * Items expire through the table's TTL attribute {@code expiresAt}.
+ */
+public final class DynamoDbHistoryStore implements HistoryStore {
+
+    public static final String PARTITION_KEY = "statePath";
+    public static final String SORT_KEY = "eventKey";
+    public static final String TTL_ATTRIBUTE = "expiresAt";
+    static final int BATCH_SIZE = 25;
+    private static final int ATTEMPTS = 6;
+
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+    private final Duration retention;
+    private final Sleeper sleeper;
+
+    public DynamoDbHistoryStore(DynamoDbClient dynamoDb, String table, Duration retention) {
+        this(dynamoDb, table, retention, Thread::sleep);
+    }
+
+    DynamoDbHistoryStore(DynamoDbClient dynamoDb, String table, Duration retention, Sleeper sleeper) {
+        this.dynamoDb = dynamoDb;
+        this.table = table;
+        this.retention = retention;
+        this.sleeper = sleeper;
+    }
+
+    interface Sleeper {
+        void sleep(long millis) throws InterruptedException;
+    }
+
+    @Override
+    public void write(List<HistoryEvent> events) throws WriteFailure {
+        for (int start = 0; start < events.size(); start += BATCH_SIZE) {
+            List<HistoryEvent> chunk = events.subList(start, Math.min(events.size(), start + BATCH_SIZE));
+            try {
+                writeChunk(chunk);
+            } catch (SdkException | UnprocessedException e) {
+                throw new WriteFailure(start, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WriteFailure(start, e);
+            }
+        }
+    }
+
+    private void writeChunk(List<HistoryEvent> chunk) throws InterruptedException, UnprocessedException {
+        // One request may not name an item twice; the last write of an item wins, as it would in order.
+        Map<String, WriteRequest> byKey = new LinkedHashMap<>();
+        for (HistoryEvent event : chunk) {
+            byKey.put(event.state().path() + "\n" + event.eventKey(),
+                    WriteRequest.builder().putRequest(PutRequest.builder().item(item(event)).build()).build());
+        }
+        Map<String, List<WriteRequest>> pending = Map.of(table, new ArrayList<>(byKey.values()));
+        for (int attempt = 1; ; attempt++) {
+            Map<String, List<WriteRequest>> request = pending;
+            BatchWriteItemResponse response = dynamoDb.batchWriteItem(b -> b.requestItems(request));
+            Map<String, List<WriteRequest>> unprocessed = response.unprocessedItems();
+            if (unprocessed == null || unprocessed.isEmpty()) {
+                return;
+            }
+            if (attempt == ATTEMPTS) {
+                throw new UnprocessedException(unprocessed.getOrDefault(table, List.of()).size());
+            }
+            pending = unprocessed;
+            sleeper.sleep(50L << attempt);
+        }
+    }
+
+    Map<String, AttributeValue> item(HistoryEvent event) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        event.fields().forEach((name, value) -> item.put(name, attribute(value)));
+        item.put(TTL_ATTRIBUTE, AttributeValue.fromN(Long.toString(event.at().plus(retention).getEpochSecond())));
+        return item;
+    }
+
+    private static AttributeValue attribute(Object value) {
+        if (value instanceof Number number) {
+            return AttributeValue.fromN(number.toString());
+        }
+        if (value instanceof Boolean bool) {
+            return AttributeValue.fromBool(bool);
+        }
+        return AttributeValue.fromS(value.toString());
+    }
+
+    private static final class UnprocessedException extends Exception {
+        UnprocessedException(int count) {
+            super(count + " items still unprocessed after " + ATTEMPTS + " attempts", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.lockauditor.handler;
+
+import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
+import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
+import dev.lockauditor.audit.LockTableChange;
+import dev.lockauditor.audit.LockTableChange.Image;
+import dev.lockauditor.terraform.MalformedException;
+import java.util.HashMap;
+import java.util.Map;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
+
+/** Translates a DynamoDB stream record, as Lambda delivers it, into a {@link LockTableChange}. */
+final class StreamRecords {
+
+    private StreamRecords() {
+    }
+
+    static LockTableChange toChange(DynamodbStreamRecord record) throws MalformedException {
+        LockTableChange.Kind kind;
+        try {
+            kind = LockTableChange.Kind.valueOf(String.valueOf(record.getEventName()));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedException("event name is not INSERT, MODIFY or REMOVE");
+        }
+        StreamRecord stream = record.getDynamodb();
+        if (stream == null || stream.getApproximateCreationDateTime() == null || stream.getSequenceNumber() == null) {
+            throw new MalformedException("no dynamodb record with a creation time and a sequence number");
+        }
+        return new LockTableChange(kind, record.getEventID(), stream.getSequenceNumber(),
+                stream.getApproximateCreationDateTime().toInstant(),
+                image(stream.getOldImage()), image(stream.getNewImage()));
+    }
+
+    private static Image image(Map<String, AttributeValue> attributes) {
+        if (attributes == null) {
+            return null;
+        }
+        Map<String, String> strings = new HashMap<>();
+        Map<String, String> types = new HashMap<>();
+        attributes.forEach((name, value) -> {
+            types.put(name, typeOf(value));
+            if (value != null && value.getS() != null) {
+                strings.put(name, value.getS());
+            }
+        });
+        return new Image(strings, types);
+    }
+
+    private static String typeOf(AttributeValue value) {
+        if (value == null) {
+            return "none";
+        } else if (value.getS() != null) {
+            return "S";
+        } else if (value.getN() != null) {
+            return "N";
+        } else if (value.getB() != null) {
+            return "B";
+        } else if (value.getBOOL() != null) {
+            return "BOOL";
+        } else if (value.getNULL() != null) {
+            return "NULL";
+        } else if (value.getM() != null) {
+            return "M";
+        } else if (value.getL() != null) {
+            return "L";
+        } else if (value.getSS() != null) {
+            return "SS";
+        } else if (value.getNS() != null) {
+            return "NS";
+        } else if (value.getBS() != null) {
+            return "BS";
+        }
+        return "none";
+    }
+}

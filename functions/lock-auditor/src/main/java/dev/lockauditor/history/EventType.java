@@ -1,0 +1,11 @@
+package dev.lockauditor.history;
+
+/** The kinds of history events; alerts raised are recorded under their alert type. */
+public enum EventType {
+    LOCK_ACQUIRED,
+    LOCK_RELEASED,
+    STATE_WRITTEN,
+    STATE_DELETED,
+    DIGEST_UPDATED,
+    DIGEST_REMOVED
+}

@@ -1,0 +1,63 @@
+package dev.lockauditor.history;
+
+import dev.lockauditor.terraform.StatePath;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One entry of a state's history.
+ *
+ * <p>Its identity ({@link #eventKey()}) is derived from the source event only, so the same source
+ * event always yields the same entry: written twice, it is still one entry.
+ *
+ * @param state      the state it concerns
+ * @param type       what happened
+ * @param at         when it happened, as the source reports it
+ * @param source     where it came from
+ * @param sourceId   the source event's id (a stream record's {@code eventID})
+ * @param position   the source event's position, for ordering and identity (a stream record's sequence number)
+ * @param part       which of the events derived from one source event this is, from 0
+ * @param facts      what is known about it, in a fixed order; values are strings, numbers or booleans
+ */
+public record HistoryEvent(StatePath state, EventType type, Instant at, Source source, String sourceId,
+                           String position, int part, Map<String, Object> facts) {
+
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final int POSITION_WIDTH = 40;
+
+    public HistoryEvent {
+        facts = Collections.unmodifiableMap(new LinkedHashMap<>(facts));
+    }
+
+    /**
+     * The sort key within a state's history: time first, so that one query reads it in order, then the
+     * source and its position, so that events in the same millisecond keep their source's order.
+     */
+    public String eventKey() {
+        String paddedPosition = position.length() >= POSITION_WIDTH
+                ? position : "0".repeat(POSITION_WIDTH - position.length()) + position;
+        return TIME.format(at) + "#" + source.label() + "#" + paddedPosition + "#" + part;
+    }
+
+    /** Every field of the entry, named as it is stored and printed, in a fixed order. */
+    public Map<String, Object> fields() {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("statePath", state.path());
+        fields.put("eventKey", eventKey());
+        fields.put("event", type.name());
+        fields.put("at", TIME.format(at));
+        fields.put("bucket", state.bucket());
+        fields.put("key", state.key());
+        fields.put("workspace", state.workspace());
+        fields.put("source", source.label());
+        fields.put("sourceEventId", sourceId);
+        fields.put("sourcePosition", position);
+        fields.putAll(facts);
+        return fields;
+    }
+}

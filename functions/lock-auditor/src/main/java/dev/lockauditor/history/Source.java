@@ -1,0 +1,21 @@
+package dev.lockauditor.history;
+
+/** Where a history event came from. */
+public enum Source {
+    /** The lock table's DynamoDB stream. */
+    DYNAMODB("dynamodb"),
+    /** A {@code .tflock} lock file in the state bucket. */
+    S3_LOCK_FILE("s3"),
+    /** The state object in the state bucket. */
+    STATE_OBJECT("state");
+
+    private final String label;
+
+    Source(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+}

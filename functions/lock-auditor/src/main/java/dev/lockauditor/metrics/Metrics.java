@@ -1,0 +1,117 @@
+package dev.lockauditor.metrics;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.lockauditor.history.HistoryEvent;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Metrics written as CloudWatch embedded metric format: one JSON log line per flush, which CloudWatch
+ * Logs turns into metrics in the {@value #NAMESPACE} namespace, by environment.
+ */
+public final class Metrics {
+
+    public static final String NAMESPACE = "TerraformLockAuditor";
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final PrintStream out;
+    private final String environment;
+    private final Clock clock;
+    private final Map<String, String> units = new LinkedHashMap<>();
+    private final Map<String, List<Double>> values = new LinkedHashMap<>();
+
+    public Metrics(PrintStream out, String environment, Clock clock) {
+        this.out = out;
+        this.environment = environment;
+        this.clock = clock;
+    }
+
+    /** Adds to a count: one value per flush. */
+    public synchronized void count(String name, long count) {
+        units.put(name, "Count");
+        List<Double> list = values.computeIfAbsent(name, n -> new ArrayList<>(List.of(0.0)));
+        list.set(0, list.get(0) + count);
+    }
+
+    /** Records one observation of a duration: every value is kept. */
+    public synchronized void seconds(String name, long seconds) {
+        units.put(name, "Seconds");
+        values.computeIfAbsent(name, n -> new ArrayList<>()).add((double) seconds);
+    }
+
+    /** Counts history events by kind, and how long each released lock was held. */
+    public void recordHistory(List<HistoryEvent> events) {
+        for (HistoryEvent event : events) {
+            switch (event.type()) {
+                case LOCK_ACQUIRED -> count("LocksAcquired", 1);
+                case LOCK_RELEASED -> {
+                    count("LocksReleased", 1);
+                    if (event.facts().get("heldForSeconds") instanceof Long held) {
+                        seconds("LockHeldSeconds", held);
+                    }
+                }
+                case DIGEST_UPDATED -> count("DigestsUpdated", 1);
+                default -> count("HistoryEvents", 1);
+            }
+        }
+    }
+
+    /** Writes what was recorded since the last flush, if anything, as one line. */
+    public synchronized void flush() {
+        if (values.isEmpty()) {
+            return;
+        }
+        StringWriter text = new StringWriter();
+        try (JsonGenerator json = JSON.createGenerator(text)) {
+            json.writeStartObject();
+            json.writeObjectFieldStart("_aws");
+            json.writeNumberField("Timestamp", clock.millis());
+            json.writeArrayFieldStart("CloudWatchMetrics");
+            json.writeStartObject();
+            json.writeStringField("Namespace", NAMESPACE);
+            json.writeArrayFieldStart("Dimensions");
+            json.writeStartArray();
+            json.writeString("Environment");
+            json.writeEndArray();
+            json.writeEndArray();
+            json.writeArrayFieldStart("Metrics");
+            for (var unit : units.entrySet()) {
+                json.writeStartObject();
+                json.writeStringField("Name", unit.getKey());
+                json.writeStringField("Unit", unit.getValue());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+            json.writeEndArray();
+            json.writeEndObject();
+            json.writeStringField("Environment", environment);
+            for (var entry : values.entrySet()) {
+                List<Double> list = entry.getValue();
+                if (list.size() == 1) {
+                    json.writeNumberField(entry.getKey(), list.get(0));
+                } else {
+                    json.writeArrayFieldStart(entry.getKey());
+                    for (double value : list) {
+                        json.writeNumber(value);
+                    }
+                    json.writeEndArray();
+                }
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.println(text);
+        units.clear();
+        values.clear();
+    }
+}

@@ -1,0 +1,143 @@
+package dev.lockauditor.terraform;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The lock info JSON that Terraform and OpenTofu store in a lock item's {@code Info} attribute
+ * and as the body of a {@code .tflock} object.
+ *
+ * @param id        lock id, 8-4-4-4-12 lowercase hex
+ * @param operation what holds the lock, e.g. {@code OperationTypeApply} or {@code state-mv}
+ * @param info      free text (always empty for the S3 backend)
+ * @param who       {@code user@host}
+ * @param version   Terraform or OpenTofu version
+ * @param created   when the lock was taken, exactly as written
+ * @param path      the lock path, {@code bucket/state key}
+ */
+public record LockInfo(String id, String operation, String info, String who, String version,
+                       String created, String path) {
+
+    static final List<String> FIELDS = List.of("ID", "Operation", "Info", "Who", "Version", "Created", "Path");
+    private static final Pattern LOCK_ID =
+            Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final DateTimeFormatter PRINTED =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSSSS");
+
+    /** Parses lock info JSON; all seven fields must be present and be strings, other fields are ignored. */
+    public static LockInfo parse(String json) throws MalformedException {
+        Map<String, String> fields = new HashMap<>();
+        try (JsonParser parser = JSON.createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new MalformedException("lock info is not a JSON object");
+            }
+            JsonToken token;
+            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (FIELDS.contains(name)) {
+                    if (value != JsonToken.VALUE_STRING) {
+                        throw new MalformedException("lock info field " + name + " is not a string");
+                    }
+                    fields.put(name, parser.getText());
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            if (token != JsonToken.END_OBJECT || parser.nextToken() != null) {
+                throw new MalformedException("lock info is not a single JSON object");
+            }
+        } catch (IOException e) {
+            throw new MalformedException("lock info is not valid JSON");
+        }
+        for (String field : FIELDS) {
+            if (!fields.containsKey(field)) {
+                throw new MalformedException("lock info has no " + field + " field");
+            }
+        }
+        LockInfo lock = new LockInfo(fields.get("ID"), fields.get("Operation"), fields.get("Info"),
+                fields.get("Who"), fields.get("Version"), fields.get("Created"), fields.get("Path"));
+        if (!LOCK_ID.matcher(lock.id).matches()) {
+            throw new MalformedException("lock info ID is not a lock id");
+        }
+        lock.createdInstant();
+        return lock;
+    }
+
+    /** {@code Created} as an instant: RFC 3339 with 0 to 9 fractional digits. */
+    public Instant createdInstant() throws MalformedException {
+        try {
+            return OffsetDateTime.parse(created, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new MalformedException("lock info Created is not an RFC 3339 time");
+        }
+    }
+
+    /** Seconds the lock had been held at {@code at}; never negative. */
+    public long heldForSeconds(Instant at) {
+        try {
+            return Math.max(0, Duration.between(createdInstant(), at).getSeconds());
+        } catch (MalformedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code Created} as Terraform prints it in "Lock Info:", e.g. {@code 2025-03-14 09:26:53.589793238 +0000 UTC}. */
+    public String createdAsPrinted() {
+        try {
+            String text = PRINTED.format(createdInstant().atOffset(ZoneOffset.UTC));
+            text = text.replaceFirst("0+$", "").replaceFirst("\\.$", "");
+            return text + " +0000 UTC";
+        } catch (MalformedException e) {
+            return created;
+        }
+    }
+
+    /** The compact JSON Terraform writes, keys in Terraform's order. */
+    public String toJson() {
+        StringBuilder out = new StringBuilder("{");
+        List<String> values = List.of(id, operation, info, who, version, created, path);
+        for (int i = 0; i < FIELDS.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            out.append('"').append(FIELDS.get(i)).append("\":");
+            appendJsonString(out, values.get(i));
+        }
+        return out.append('}').toString();
+    }
+
+    private static void appendJsonString(StringBuilder out, String value) {
+        out.append('"');
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '<' -> out.append("\\u003c");
+                case '>' -> out.append("\\u003e");
+                case '&' -> out.append("\\u0026");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+}

@@ -1,0 +1,56 @@
+package dev.lockauditor.history;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.lockauditor.terraform.StatePath;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HistoryEventTest {
+
+    static final StatePath STATE = new StatePath("b/k", "b", "k", "default");
+
+    static HistoryEvent event(Instant at, String position, int part) {
+        return new HistoryEvent(STATE, EventType.LOCK_ACQUIRED, at, Source.DYNAMODB, "id", position, part, Map.of());
+    }
+
+    @Test
+    void theKeyIsTimeThenSourceThenPaddedPositionThenPart() {
+        assertEquals("2025-03-14T09:26:54.000Z#dynamodb#0000000000000000000100000000000000000001#1",
+                event(Instant.parse("2025-03-14T09:26:54Z"), "100000000000000000001", 1).eventKey());
+    }
+
+    @Test
+    void keysSortInTimeThenStreamOrder() {
+        Instant t = Instant.parse("2025-03-14T09:26:54Z");
+        List<String> inOrder = List.of(
+                event(t, "99", 0).eventKey(),
+                event(t, "100", 0).eventKey(),
+                event(t, "100", 1).eventKey(),
+                event(t.plusMillis(1), "5", 0).eventKey());
+
+        assertEquals(inOrder, inOrder.stream().sorted().toList());
+    }
+
+    @Test
+    void theSameSourceEventAlwaysHasTheSameKey() {
+        Instant t = Instant.parse("2025-03-14T09:26:54Z");
+        assertEquals(event(t, "7", 0).eventKey(), event(t, "7", 0).eventKey());
+        assertNotEquals(event(t, "7", 0).eventKey(), event(t, "8", 0).eventKey());
+    }
+
+    @Test
+    void fieldsNameTheStateTheSourceAndTheFactsInOrder() {
+        HistoryEvent event = new HistoryEvent(STATE, EventType.LOCK_RELEASED, Instant.parse("2025-03-14T09:26:54Z"),
+                Source.DYNAMODB, "ev", "7", 0, Map.of("heldForSeconds", 12L));
+
+        assertEquals(List.of("statePath", "eventKey", "event", "at", "bucket", "key", "workspace", "source",
+                "sourceEventId", "sourcePosition", "heldForSeconds"), List.copyOf(event.fields().keySet()));
+        assertEquals("LOCK_RELEASED", event.fields().get("event"));
+        assertEquals("dynamodb", event.fields().get("source"));
+        assertEquals(12L, event.fields().get("heldForSeconds"));
+    }
+}
