@@ -2,7 +2,10 @@ package dev.lockauditor.aws;
 
 import java.net.URI;
 import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -51,8 +54,19 @@ public final class AwsClients {
                 .build());
     }
 
-    /** For the command-line tools: the SDK's default credentials chain (environment, profiles, SSO, ...). */
+    /**
+     * For the command-line tools: the access key in {@code env} when it has one, else the SDK's default
+     * credentials chain (environment, profiles, SSO, ...).
+     */
     public static AwsClients forTools(Map<String, String> env) {
+        String keyId = env.get("AWS_ACCESS_KEY_ID");
+        String secret = env.get("AWS_SECRET_ACCESS_KEY");
+        if (keyId != null && secret != null) {
+            String token = env.get("AWS_SESSION_TOKEN");
+            return new AwsClients(env, StaticCredentialsProvider.create(token == null
+                    ? AwsBasicCredentials.create(keyId, secret)
+                    : AwsSessionCredentials.create(keyId, secret, token)));
+        }
         return new AwsClients(env, DefaultCredentialsProvider.builder().build());
     }
 

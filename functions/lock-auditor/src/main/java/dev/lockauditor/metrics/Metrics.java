@@ -64,6 +64,14 @@ public final class Metrics {
         }
     }
 
+    private static void writeNumber(JsonGenerator json, double value) throws IOException {
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            json.writeNumber((long) value);
+        } else {
+            json.writeNumber(value);
+        }
+    }
+
     /** Writes what was recorded since the last flush, if anything, as one line. */
     public synchronized void flush() {
         if (values.isEmpty()) {
@@ -96,12 +104,13 @@ public final class Metrics {
             json.writeStringField("Environment", environment);
             for (var entry : values.entrySet()) {
                 List<Double> list = entry.getValue();
+                json.writeFieldName(entry.getKey());
                 if (list.size() == 1) {
-                    json.writeNumberField(entry.getKey(), list.get(0));
+                    writeNumber(json, list.get(0));
                 } else {
-                    json.writeArrayFieldStart(entry.getKey());
+                    json.writeStartArray();
                     for (double value : list) {
-                        json.writeNumber(value);
+                        writeNumber(json, value);
                     }
                     json.writeEndArray();
                 }

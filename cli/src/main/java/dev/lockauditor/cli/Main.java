@@ -1,0 +1,71 @@
+package dev.lockauditor.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** {@code bin/lock-auditor}: run the auditor's functions on this machine. */
+public final class Main {
+
+    static final String USAGE = """
+            usage: bin/lock-auditor COMMAND [OPTIONS]
+
+              invoke FUNCTION EVENT_FILE [--env-vars FILE]
+                  Run one function's handler on an event, as `sam local invoke` does, without Docker.
+                  FUNCTION is the function's name in template.yaml, e.g. LockEventsFunction.
+              local [--duration SECONDS]
+                  Run the auditor against AWS_ENDPOINT_URL (or AWS): poll LOCK_TABLE's stream and
+                  print one JSON object per line on stdout.
+
+            Settings come from the environment (see README.md): LOCK_TABLE, HISTORY_TABLE, AWS_REGION, ...
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        // Standard output carries results only: whatever else the functions print (metrics) goes to stderr.
+        PrintStream out = System.out;
+        System.setOut(System.err);
+        int status = run(Arrays.asList(args), System.getenv(), out, System.err);
+        out.flush();
+        System.exit(status);
+    }
+
+    static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h") || args.get(0).equals("help")) {
+            (args.isEmpty() ? err : out).print(USAGE);
+            return args.isEmpty() ? 2 : 0;
+        }
+        List<String> rest = args.subList(1, args.size());
+        try {
+            return switch (args.get(0)) {
+                case "invoke" -> new InvokeCommand(env, out, err).run(rest);
+                case "local" -> new LocalCommand(env, out, err).run(rest);
+                default -> throw new UsageException("unknown command '" + args.get(0) + "'");
+            };
+        } catch (UsageException e) {
+            err.println("lock-auditor: " + e.getMessage());
+            err.println("Run 'bin/lock-auditor --help' for usage.");
+            return 2;
+        } catch (SetupException e) {
+            err.println("lock-auditor: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    /** The command line is wrong. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** The environment is wrong: a setting missing, a table not found, no access. */
+    static final class SetupException extends RuntimeException {
+        SetupException(String message) {
+            super(message);
+        }
+    }
+}
