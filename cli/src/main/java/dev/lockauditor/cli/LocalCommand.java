@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
@@ -48,7 +49,7 @@ final class LocalCommand {
         Map<String, String> settings = new HashMap<>(env);
         AwsClients aws = clients(settings);
         boolean loopback = LocalResources.isLoopback(aws.endpoint());
-        String lockTable = Config.required("LOCK_TABLE", settings.get("LOCK_TABLE"));
+        String lockTable = setting("LOCK_TABLE", settings.get("LOCK_TABLE"));
         if (loopback) {
             settings.putIfAbsent("HISTORY_TABLE", DEFAULT_LOCAL_HISTORY_TABLE);
         }
@@ -96,6 +97,8 @@ final class LocalCommand {
                     nextDiscovery = System.nanoTime() + SHARD_DISCOVERY.toNanos();
                 }
                 handled = poller.pollOnce();
+            } catch (AbortedException e) {
+                return;
             } catch (SdkException e) {
                 err.println("lock-auditor: reading the stream failed, trying again: " + e.getMessage());
             }

@@ -1,0 +1,98 @@
+package dev.lockauditor.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockauditor.aws.AwsClients;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** {@code bin/lock-auditor} as a user runs it: a separate process, the repository's sample events. */
+class BinLockAuditorIntegrationTest {
+
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    record Run(int status, String out, String err) {
+    }
+
+    static Run run(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/lock-auditor").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile());
+        builder.environment().keySet().retainAll(Set.of("PATH", "HOME", "JAVA_HOME", "MAVEN_OPTS"));
+        builder.environment().putAll(env);
+        File err = File.createTempFile("lock-auditor", ".err");
+        builder.redirectError(err);
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS));
+        return new Run(process.exitValue(), out, java.nio.file.Files.readString(err.toPath()));
+    }
+
+    @Test
+    void invokeRunsTheHandlerOnASampleEventAndPrintsItsResponse() throws Exception {
+        Map<String, String> env = MotoServer.environment();
+        env.put("HISTORY_TABLE", "invoke-history");
+        DynamoDbClient dynamoDb = AwsClients.forTools(env).dynamoDb();
+        LocalResources.ensureHistoryTable(dynamoDb, "invoke-history");
+
+        Run run = run(env, "invoke", "LockEventsFunction", "events/lock-acquired-workspace.json");
+
+        assertEquals(0, run.status(), run.err());
+        JsonNode response = new ObjectMapper().readTree(run.out());
+        assertEquals(0, response.get("batchItemFailures").size(), run.out());
+        var history = HistoryTable.read(dynamoDb, "invoke-history", "acme-tfstate/env:/staging/network/terraform.tfstate");
+        assertEquals(1, history.size());
+        assertEquals("LOCK_ACQUIRED", history.get(0).get("event").s());
+        assertEquals("alice@laptop-alice", history.get(0).get("who").s());
+    }
+
+    @Test
+    void invokeReportsTheFailedRecordWhenHistoryCannotBeWritten() throws Exception {
+        Map<String, String> env = MotoServer.environment();
+        env.put("HISTORY_TABLE", "no-such-history-table");
+
+        Run run = run(env, "invoke", "LockEventsFunction", "events/lock-released.json");
+
+        assertEquals(0, run.status(), run.err());
+        assertEquals("100000000000000000003",
+                new ObjectMapper().readTree(run.out()).at("/batchItemFailures/0/itemIdentifier").asText());
+        assertTrue(run.err().contains("\"level\":\"ERROR\""), run.err());
+    }
+
+    @Test
+    void wrongUseGetsAMessageAndStatusTwo() throws Exception {
+        Map<String, String> env = MotoServer.environment();
+
+        Run unknown = run(env, "frobnicate");
+        assertEquals(2, unknown.status());
+        assertTrue(unknown.err().contains("unknown command 'frobnicate'"), unknown.err());
+
+        Run noFunction = run(env, "invoke", "NoSuchFunction", "events/lock-acquired.json");
+        assertEquals(2, noFunction.status());
+        assertTrue(noFunction.err().contains("no function 'NoSuchFunction'; functions: LockEventsFunction"), noFunction.err());
+
+        Run noFile = run(env, "invoke", "LockEventsFunction", "events/missing.json");
+        assertEquals(2, noFile.status());
+        assertTrue(noFile.err().contains("no event file events/missing.json"), noFile.err());
+
+        Run noTable = run(Map.of("AWS_REGION", "us-east-1"), "invoke", "LockEventsFunction", "events/lock-acquired.json");
+        assertEquals(2, noTable.status());
+        assertTrue(noTable.err().contains("LockEventsFunction: HISTORY_TABLE is not set"), noTable.err());
+
+        Run help = run(env, "--help");
+        assertEquals(0, help.status());
+        assertTrue(help.out().contains("invoke FUNCTION EVENT_FILE"));
+        assertTrue(unknown.out().isEmpty() && noFunction.out().isEmpty() && noFile.out().isEmpty());
+    }
+}

@@ -1,0 +1,25 @@
+package dev.lockauditor.cli;
+
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** Reads a state's history back with one Query, as the table is designed to be read. */
+final class HistoryTable {
+
+    private HistoryTable() {
+    }
+
+    static List<Map<String, AttributeValue>> read(DynamoDbClient dynamoDb, String table, String statePath) {
+        return dynamoDb.queryPaginator(b -> b.tableName(table)
+                        .keyConditionExpression("statePath = :p")
+                        .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(statePath)))
+                        .consistentRead(true))
+                .items().stream().toList();
+    }
+
+    static int count(DynamoDbClient dynamoDb, String table) {
+        return dynamoDb.scanPaginator(b -> b.tableName(table)).items().stream().mapToInt(item -> 1).sum();
+    }
+}
