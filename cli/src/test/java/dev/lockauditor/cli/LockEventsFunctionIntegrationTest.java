@@ -14,7 +14,6 @@ import dev.lockauditor.metrics.Metrics;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,8 +25,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
@@ -35,7 +32,6 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpResponse;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
@@ -52,23 +48,20 @@ class LockEventsFunctionIntegrationTest {
     final String table = "history-" + TABLES.incrementAndGet();
     final List<BatchWriteItemRequest> batchWrites = new ArrayList<>();
 
+    /** The DynamoDB client the functions use, on moto, recording every BatchWriteItem request. */
     DynamoDbClient dynamoDb(ExecutionInterceptor... interceptors) {
-        return DynamoDbClient.builder()
-                .endpointOverride(URI.create(MotoServer.endpoint()))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
-                .overrideConfiguration(o -> {
-                    o.addExecutionInterceptor(new ExecutionInterceptor() {
-                        @Override
-                        public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-                            if (context.request() instanceof BatchWriteItemRequest request) {
-                                batchWrites.add(request);
-                            }
-                        }
-                    });
-                    Stream.of(interceptors).forEach(o::addExecutionInterceptor);
-                })
-                .build();
+        AwsClients aws = AwsClients.forTools(MotoServer.environment()).withInterceptor(new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof BatchWriteItemRequest request) {
+                    batchWrites.add(request);
+                }
+            }
+        });
+        for (ExecutionInterceptor interceptor : interceptors) {
+            aws = aws.withInterceptor(interceptor);
+        }
+        return aws.dynamoDb();
     }
 
     StreamsEventResponse handle(DynamoDbClient dynamoDb, DynamodbEvent event) {

@@ -1,6 +1,8 @@
 package dev.lockauditor.aws;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -10,6 +12,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -24,14 +29,21 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  */
 public final class AwsClients {
 
+    private final Map<String, String> env;
     private final Region region;
     private final URI endpoint;
     private final AwsCredentialsProvider credentials;
     private final SdkHttpClient http;
+    private final List<ExecutionInterceptor> interceptors;
     private DynamoDbClient dynamoDb;
     private DynamoDbStreamsClient dynamoDbStreams;
 
     private AwsClients(Map<String, String> env, AwsCredentialsProvider credentials) {
+        this(env, credentials, List.of());
+    }
+
+    private AwsClients(Map<String, String> env, AwsCredentialsProvider credentials,
+                       List<ExecutionInterceptor> interceptors) {
         String regionName = env.getOrDefault("AWS_REGION", env.get("AWS_DEFAULT_REGION"));
         if (regionName == null || regionName.isBlank()) {
             throw new IllegalStateException("AWS_REGION is not set");
@@ -41,6 +53,26 @@ public final class AwsClients {
         this.endpoint = endpointUrl == null || endpointUrl.isBlank() ? null : URI.create(endpointUrl);
         this.credentials = credentials;
         this.http = UrlConnectionHttpClient.builder().build();
+        this.interceptors = List.copyOf(interceptors);
+        this.env = env;
+    }
+
+    /** The same clients, each also running {@code interceptor} on every request (to count or inject faults). */
+    public AwsClients withInterceptor(ExecutionInterceptor interceptor) {
+        List<ExecutionInterceptor> all = new ArrayList<>(interceptors);
+        all.add(interceptor);
+        return new AwsClients(env, credentials, all);
+    }
+
+    /**
+     * Every client's configuration: the SDK's standard retries (3 attempts), so that a throttled or failing
+     * call gives up within seconds and the stream's own retry takes over, well inside a function's timeout.
+     */
+    private ClientOverrideConfiguration configuration() {
+        ClientOverrideConfiguration.Builder builder = ClientOverrideConfiguration.builder()
+                .retryStrategy(RetryMode.STANDARD);
+        interceptors.forEach(builder::addExecutionInterceptor);
+        return builder.build();
     }
 
     /**
@@ -82,7 +114,8 @@ public final class AwsClients {
     public synchronized DynamoDbClient dynamoDb() {
         if (dynamoDb == null) {
             DynamoDbClientBuilder builder = DynamoDbClient.builder()
-                    .region(region).credentialsProvider(credentials).httpClient(http);
+                    .region(region).credentialsProvider(credentials).httpClient(http)
+                    .overrideConfiguration(configuration());
             if (endpoint != null) {
                 builder.endpointOverride(endpoint);
             }
@@ -94,7 +127,8 @@ public final class AwsClients {
     public synchronized DynamoDbStreamsClient dynamoDbStreams() {
         if (dynamoDbStreams == null) {
             var builder = DynamoDbStreamsClient.builder()
-                    .region(region).credentialsProvider(credentials).httpClient(http);
+                    .region(region).credentialsProvider(credentials).httpClient(http)
+                    .overrideConfiguration(configuration());
             if (endpoint != null) {
                 builder.endpointOverride(endpoint);
             }
