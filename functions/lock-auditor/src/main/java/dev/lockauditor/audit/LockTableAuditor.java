@@ -3,7 +3,6 @@ package dev.lockauditor.audit;
 import dev.lockauditor.history.EventType;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.Source;
-import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.LockTableItem;
 import dev.lockauditor.terraform.LockTableItem.Digest;
 import dev.lockauditor.terraform.LockTableItem.Foreign;
@@ -64,14 +63,14 @@ public final class LockTableAuditor {
             return new Recorded(events.list);
         }
         if (before instanceof Lock old) {
-            Map<String, Object> facts = lockFacts(old.info());
+            Map<String, Object> facts = LockFacts.of(old.info());
             facts.put("heldForSeconds", old.info().heldForSeconds(change.at()));
             events.add(old.state(), EventType.LOCK_RELEASED, facts);
         } else if (before instanceof Digest old) {
             events.add(old.state(), EventType.DIGEST_REMOVED, digestFacts(null, old.md5()));
         }
         if (after instanceof Lock now) {
-            events.add(now.state(), EventType.LOCK_ACQUIRED, lockFacts(now.info()));
+            events.add(now.state(), EventType.LOCK_ACQUIRED, LockFacts.of(now.info()));
         } else if (after instanceof Digest now) {
             events.add(now.state(), EventType.DIGEST_UPDATED, digestFacts(now.md5(), null));
         }
@@ -84,19 +83,6 @@ public final class LockTableAuditor {
 
     private LockTableItem classify(LockTableChange.Image image) {
         return image == null ? null : LockTableItem.classify(image.strings(), image.types(), workspaceKeyPrefix);
-    }
-
-    private static Map<String, Object> lockFacts(LockInfo info) {
-        Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("lockId", info.id());
-        facts.put("operation", info.operation());
-        facts.put("who", info.who());
-        facts.put("version", info.version());
-        facts.put("created", info.created());
-        if (!info.info().isEmpty()) {
-            facts.put("info", info.info());
-        }
-        return facts;
     }
 
     private static Map<String, Object> digestFacts(String digest, String previousDigest) {
@@ -121,7 +107,7 @@ public final class LockTableAuditor {
 
         void add(StatePath state, EventType type, Map<String, Object> facts) {
             list.add(new HistoryEvent(state, type, change.at(), Source.DYNAMODB, change.eventId(),
-                    change.sequence(), list.size(), facts));
+                    change.sequence(), Integer.toString(list.size()), facts));
         }
     }
 }

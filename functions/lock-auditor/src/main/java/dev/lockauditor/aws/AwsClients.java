@@ -21,6 +21,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
  * Builds the AWS SDK clients, each once and only when first asked for: one URL-connection HTTP client,
@@ -37,6 +39,8 @@ public final class AwsClients {
     private final List<ExecutionInterceptor> interceptors;
     private DynamoDbClient dynamoDb;
     private DynamoDbStreamsClient dynamoDbStreams;
+    private S3Client s3;
+    private SnsClient sns;
 
     private AwsClients(Map<String, String> env, AwsCredentialsProvider credentials) {
         this(env, credentials, List.of());
@@ -135,5 +139,32 @@ public final class AwsClients {
             dynamoDbStreams = builder.build();
         }
         return dynamoDbStreams;
+    }
+
+    /** S3, with path-style addressing when an endpoint is set (as emulators need). */
+    public synchronized S3Client s3() {
+        if (s3 == null) {
+            var builder = S3Client.builder()
+                    .region(region).credentialsProvider(credentials).httpClient(http)
+                    .overrideConfiguration(configuration());
+            if (endpoint != null) {
+                builder.endpointOverride(endpoint).forcePathStyle(true);
+            }
+            s3 = builder.build();
+        }
+        return s3;
+    }
+
+    public synchronized SnsClient sns() {
+        if (sns == null) {
+            var builder = SnsClient.builder()
+                    .region(region).credentialsProvider(credentials).httpClient(http)
+                    .overrideConfiguration(configuration());
+            if (endpoint != null) {
+                builder.endpointOverride(endpoint);
+            }
+            sns = builder.build();
+        }
+        return sns;
     }
 }

@@ -1,5 +1,6 @@
 package dev.lockauditor.aws;
 
+import dev.lockauditor.history.HistoryEntry;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryStore;
 import java.time.Duration;
@@ -8,10 +9,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
@@ -84,6 +87,77 @@ public final class DynamoDbHistoryStore implements HistoryStore {
             pending = unprocessed;
             sleeper.sleep(50L << attempt);
         }
+    }
+
+    @Override
+    public boolean recordOnce(HistoryEvent entry) {
+        try {
+            dynamoDb.putItem(b -> b.tableName(table).item(item(entry))
+                    .conditionExpression("attribute_not_exists(" + PARTITION_KEY + ")"));
+            return true;
+        } catch (ConditionalCheckFailedException alreadyThere) {
+            return false;
+        }
+    }
+
+    @Override
+    public void forget(HistoryEvent entry) {
+        dynamoDb.deleteItem(b -> b.tableName(table).key(Map.of(
+                PARTITION_KEY, AttributeValue.fromS(entry.state().path()),
+                SORT_KEY, AttributeValue.fromS(entry.eventKey()))));
+    }
+
+    @Override
+    public List<HistoryEntry> read(String statePath, String afterKey, String beforeKey, boolean newestFirst,
+                                   Set<String> kinds, int limit) {
+        String from = afterKey == null ? "" : afterKey;
+        String to = beforeKey == null ? "~" : beforeKey;
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":p", AttributeValue.fromS(statePath));
+        values.put(":from", AttributeValue.fromS(from.isEmpty() ? "0" : from));
+        values.put(":to", AttributeValue.fromS(to));
+        List<String> names = new ArrayList<>();
+        for (String kind : kinds) {
+            String name = ":k" + names.size();
+            names.add(name);
+            values.put(name, AttributeValue.fromS(kind));
+        }
+        List<HistoryEntry> entries = new ArrayList<>();
+        if (from.compareTo(to) >= 0) {
+            return entries;
+        }
+        var pages = dynamoDb.queryPaginator(b -> b.tableName(table)
+                .keyConditionExpression("#p = :p AND #k BETWEEN :from AND :to")
+                .filterExpression("#e IN (" + String.join(", ", names) + ")")
+                .expressionAttributeNames(Map.of("#p", PARTITION_KEY, "#k", SORT_KEY, "#e", "event"))
+                .expressionAttributeValues(values)
+                .scanIndexForward(!newestFirst)
+                .consistentRead(true));
+        for (Map<String, AttributeValue> item : pages.items()) {
+            String key = item.get(SORT_KEY).s();
+            if (key.equals(from) || key.equals(to)) {
+                continue;
+            }
+            entries.add(entry(item));
+            if (entries.size() == limit) {
+                break;
+            }
+        }
+        return entries;
+    }
+
+    private static HistoryEntry entry(Map<String, AttributeValue> item) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        item.forEach((name, value) -> {
+            if (value.s() != null) {
+                fields.put(name, value.s());
+            } else if (value.n() != null) {
+                fields.put(name, value.n().contains(".") ? Double.valueOf(value.n()) : Long.valueOf(value.n()));
+            } else if (value.bool() != null) {
+                fields.put(name, value.bool());
+            }
+        });
+        return new HistoryEntry(fields);
     }
 
     Map<String, AttributeValue> item(HistoryEvent event) {

@@ -1,5 +1,7 @@
 package dev.lockauditor.config;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -8,12 +10,22 @@ import java.util.Map;
  * @param lockTable            {@code LOCK_TABLE}: the Terraform lock table watched
  * @param stateBucket          {@code STATE_BUCKET}: the Terraform state bucket watched
  * @param historyTable         {@code HISTORY_TABLE}: where history is kept
+ * @param alertTopicArn        {@code ALERT_TOPIC_ARN}: where alerts are published
  * @param environmentName      {@code ENVIRONMENT_NAME}: the name alerts and metrics carry, e.g. {@code production}
  * @param historyRetentionDays {@code HISTORY_RETENTION_DAYS}: how long history is kept (default 90)
  * @param workspaceKeyPrefix   {@code WORKSPACE_KEY_PREFIX}: the backend's {@code workspace_key_prefix} (default {@code env:})
+ * @param digestGraceSeconds   {@code DIGEST_GRACE_SECONDS}: how long a state and its digest may differ while
+ *                             Terraform writes them (default 30)
+ * @param lockEventLagSeconds  {@code LOCK_EVENT_LAG_SECONDS}: how late a lock's events may arrive after a state
+ *                             write's event before the write counts as unlocked (default 60)
+ * @param stateIncludeSuffixes {@code STATE_INCLUDE_SUFFIXES}: comma-separated; only keys ending so are states
+ *                             (default: any key)
+ * @param stateExcludeSuffixes {@code STATE_EXCLUDE_SUFFIXES}: comma-separated; keys ending so are not states
  */
-public record Config(String lockTable, String stateBucket, String historyTable, String environmentName,
-                     int historyRetentionDays, String workspaceKeyPrefix) {
+public record Config(String lockTable, String stateBucket, String historyTable, String alertTopicArn,
+                     String environmentName, int historyRetentionDays, String workspaceKeyPrefix,
+                     int digestGraceSeconds, int lockEventLagSeconds, List<String> stateIncludeSuffixes,
+                     List<String> stateExcludeSuffixes) {
 
     public static Config fromEnvironment() {
         return from(System.getenv());
@@ -24,9 +36,14 @@ public record Config(String lockTable, String stateBucket, String historyTable, 
                 env.getOrDefault("LOCK_TABLE", ""),
                 env.getOrDefault("STATE_BUCKET", ""),
                 env.getOrDefault("HISTORY_TABLE", ""),
+                env.getOrDefault("ALERT_TOPIC_ARN", ""),
                 env.getOrDefault("ENVIRONMENT_NAME", "default"),
-                positive(env, "HISTORY_RETENTION_DAYS", 90),
-                env.getOrDefault("WORKSPACE_KEY_PREFIX", "env:"));
+                whole(env, "HISTORY_RETENTION_DAYS", 90, 1),
+                env.getOrDefault("WORKSPACE_KEY_PREFIX", "env:"),
+                whole(env, "DIGEST_GRACE_SECONDS", 30, 0),
+                whole(env, "LOCK_EVENT_LAG_SECONDS", 60, 0),
+                list(env.get("STATE_INCLUDE_SUFFIXES")),
+                list(env.get("STATE_EXCLUDE_SUFFIXES")));
     }
 
     /** The value of a setting that must be set. */
@@ -37,19 +54,26 @@ public record Config(String lockTable, String stateBucket, String historyTable, 
         return value;
     }
 
-    private static int positive(Map<String, String> env, String name, int fallback) {
+    private static List<String> list(String text) {
+        if (text == null || text.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static int whole(Map<String, String> env, String name, int fallback, int minimum) {
         String text = env.get(name);
         if (text == null || text.isBlank()) {
             return fallback;
         }
         try {
             int value = Integer.parseInt(text.trim());
-            if (value > 0) {
+            if (value >= minimum) {
                 return value;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalStateException(name + " must be a positive whole number, not '" + text + "'");
+        throw new IllegalStateException(name + " must be a whole number of at least " + minimum + ", not '" + text + "'");
     }
 }

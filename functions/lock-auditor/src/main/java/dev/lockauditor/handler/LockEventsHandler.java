@@ -7,88 +7,103 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
+import dev.lockauditor.audit.DigestVerifier;
 import dev.lockauditor.audit.LockTableAuditor;
 import dev.lockauditor.audit.LockTableAuditor.Recorded;
 import dev.lockauditor.audit.LockTableAuditor.Skipped;
 import dev.lockauditor.aws.AwsClients;
-import dev.lockauditor.aws.DynamoDbHistoryStore;
 import dev.lockauditor.config.Config;
+import dev.lockauditor.history.EventType;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.metrics.Metrics;
 import dev.lockauditor.terraform.MalformedException;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.crac.Core;
 import org.crac.Resource;
 
 /**
- * {@code LockEventsFunction}: the lock table's DynamoDB stream into lock and digest history.
+ * {@code LockEventsFunction}: the lock table's DynamoDB stream into lock and digest history; a digest that
+ * changed is checked against its state object.
  *
  * <p>A record that is not Terraform's is logged with the reason and skipped. When history cannot be
- * written, the first record whose events are missing is reported as a batch item failure, so that
- * Lambda retries from there; writing a record's events again changes nothing.
+ * written or a digest cannot be checked, the first record concerned is reported as a batch item failure,
+ * so that Lambda retries from there; doing a record again changes nothing and alerts nobody twice.
  */
 public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse>, Resource {
 
     private final LockTableAuditor auditor;
     private final HistoryStore history;
+    private final DigestVerifier digests;
     private final Metrics metrics;
 
     /** The constructor Lambda calls: wires everything from the environment, once per execution environment. */
     public LockEventsHandler() {
-        this(Config.fromEnvironment(), AwsClients.forLambda(System.getenv()));
+        this(Components.forLambda(Config.fromEnvironment(), AwsClients.forLambda(System.getenv())));
         Core.getGlobalContext().register(this);
     }
 
-    public LockEventsHandler(Config config, AwsClients aws) {
-        this(new LockTableAuditor(config.workspaceKeyPrefix()),
-                new DynamoDbHistoryStore(aws.dynamoDb(), Config.required("HISTORY_TABLE", config.historyTable()),
-                        Duration.ofDays(config.historyRetentionDays())),
-                new Metrics(System.out, config.environmentName(), Clock.systemUTC()));
-    }
-
-    public LockEventsHandler(LockTableAuditor auditor, HistoryStore history, Metrics metrics) {
-        this.auditor = auditor;
-        this.history = history;
-        this.metrics = metrics;
+    public LockEventsHandler(Components components) {
+        this.auditor = components.lockTableAuditor();
+        this.history = components.history();
+        this.digests = components.digestVerifier();
+        this.metrics = components.metrics();
     }
 
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
-        List<DynamodbStreamRecord> records = event.getRecords() == null ? List.of() : event.getRecords();
-        return process(records, history, metrics, context.getLogger());
+        return process(event.getRecords() == null ? List.of() : event.getRecords(), context.getLogger());
     }
 
-    private StreamsEventResponse process(List<DynamodbStreamRecord> records, HistoryStore store, Metrics metrics,
-                                        LambdaLogger log) {
+    private StreamsEventResponse process(List<DynamodbStreamRecord> records, LambdaLogger log) {
         List<HistoryEvent> events = new ArrayList<>();
         List<DynamodbStreamRecord> recordOfEvent = new ArrayList<>();
         for (DynamodbStreamRecord record : records) {
-            for (HistoryEvent recorded : audit(record, metrics, log)) {
+            for (HistoryEvent recorded : audit(record, log)) {
                 events.add(recorded);
                 recordOfEvent.add(record);
             }
         }
-        List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
+        DynamodbStreamRecord failed = null;
         try {
-            store.write(events);
+            history.write(events);
             metrics.recordHistory(events);
         } catch (HistoryStore.WriteFailure failure) {
-            DynamodbStreamRecord first = recordOfEvent.get(failure.firstUnwritten());
-            log.log("history write failed; retrying from record " + first.getEventID() + ": " + failure.getMessage(),
+            failed = recordOfEvent.get(failure.firstUnwritten());
+            log.log("history write failed; retrying from record " + failed.getEventID() + ": " + failure.getMessage(),
                     LogLevel.ERROR);
             metrics.recordHistory(events.subList(0, failure.firstUnwritten()));
             metrics.count("HistoryWriteFailures", 1);
-            failures.add(new StreamsEventResponse.BatchItemFailure(first.getDynamodb().getSequenceNumber()));
+            events = events.subList(0, failure.firstUnwritten());
+        }
+        for (int i = 0; i < events.size(); i++) {
+            HistoryEvent event = events.get(i);
+            if (event.type() != EventType.DIGEST_UPDATED) {
+                continue;
+            }
+            try {
+                digests.verify(event.state(), event.at(), event.sourceId());
+            } catch (RuntimeException e) {
+                DynamodbStreamRecord record = recordOfEvent.get(i);
+                log.log("digest check failed; retrying from record " + record.getEventID() + ": "
+                        + e.getClass().getSimpleName() + ": " + e.getMessage(), LogLevel.ERROR);
+                failed = failed == null || compare(record, failed) < 0 ? record : failed;
+                break;
+            }
         }
         metrics.flush();
-        return new StreamsEventResponse(failures);
+        return new StreamsEventResponse(failed == null ? List.of()
+                : List.of(new StreamsEventResponse.BatchItemFailure(failed.getDynamodb().getSequenceNumber())));
     }
 
-    private List<HistoryEvent> audit(DynamodbStreamRecord record, Metrics metrics, LambdaLogger log) {
+    private static int compare(DynamodbStreamRecord a, DynamodbStreamRecord b) {
+        String x = a.getDynamodb().getSequenceNumber();
+        String y = b.getDynamodb().getSequenceNumber();
+        return x.length() != y.length() ? Integer.compare(x.length(), y.length()) : x.compareTo(y);
+    }
+
+    private List<HistoryEvent> audit(DynamodbStreamRecord record, LambdaLogger log) {
         String reason;
         try {
             LockTableAuditor.Outcome outcome = auditor.audit(StreamRecords.toChange(record));
@@ -106,10 +121,10 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
         return List.of();
     }
 
-    /** SnapStart: runs the whole record path once before the snapshot, writing nowhere. */
+    /** SnapStart: runs the whole record path once before the snapshot, on a backend in memory. */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        process(Priming.records(), events -> { }, Priming.METRICS, Priming.LOGGER);
+        new LockEventsHandler(Priming.components()).process(Priming.records(), Priming.LOGGER);
     }
 
     @Override

@@ -4,6 +4,15 @@ import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.alert.OnceAlerts;
+import dev.lockauditor.backend.ObjectHead;
+import dev.lockauditor.backend.StateBucket;
+import dev.lockauditor.config.Config;
+import dev.lockauditor.history.InMemoryHistoryStore;
 import dev.lockauditor.metrics.Metrics;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -11,12 +20,10 @@ import java.time.Clock;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** What SnapStart priming runs through the handlers: a lock taken and released, writing and printing nothing. */
+/** What SnapStart priming runs through the handlers: a backend held in memory, so nothing is written or sent. */
 final class Priming {
-
-    static final Metrics METRICS = new Metrics(new PrintStream(OutputStream.nullOutputStream()), "priming",
-            Clock.systemUTC());
 
     static final LambdaLogger LOGGER = new LambdaLogger() {
         @Override
@@ -28,12 +35,39 @@ final class Priming {
         }
     };
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PATH = "priming-bucket/env:/priming/terraform.tfstate";
     private static final String INFO = "{\"ID\":\"00000000-0000-0000-0000-000000000000\","
             + "\"Operation\":\"OperationTypeApply\",\"Info\":\"\",\"Who\":\"priming@snapstart\","
             + "\"Version\":\"1.11.2\",\"Created\":\"2025-03-14T09:26:53.589793238Z\",\"Path\":\"" + PATH + "\"}";
 
     private Priming() {
+    }
+
+    /** The handlers' collaborators over an empty backend in memory, and no alert leaves. */
+    static Components components() {
+        Config config = Config.from(Map.of("STATE_BUCKET", "priming-bucket", "DIGEST_GRACE_SECONDS", "0",
+                "LOCK_EVENT_LAG_SECONDS", "0"));
+        StateBucket bucket = new StateBucket() {
+            @Override
+            public Optional<ObjectHead> head(String key) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<byte[]> prefix(String key, String versionId, int bytes) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<String> md5(String key, String versionId) {
+                return Optional.empty();
+            }
+        };
+        InMemoryHistoryStore history = new InMemoryHistoryStore();
+        return new Components(config, history, Components.NO_LOCK_TABLE, bucket, new OnceAlerts(history, alert -> { }),
+                new Alerts(""), new Metrics(new PrintStream(OutputStream.nullOutputStream()), "priming", Clock.systemUTC()),
+                Clock.systemUTC(), duration -> { });
     }
 
     static List<DynamodbStreamRecord> records() {
@@ -59,5 +93,21 @@ final class Priming {
         record.setEventName(name);
         record.setDynamodb(stream);
         return record;
+    }
+
+    /** An EventBridge "Object Created" event for a state in the priming bucket. */
+    static JsonNode objectEvent() {
+        ObjectNode event = JSON.createObjectNode()
+                .put("version", "0")
+                .put("id", "priming")
+                .put("detail-type", "Object Created")
+                .put("source", "aws.s3")
+                .put("time", "2025-03-14T09:31:40Z");
+        ObjectNode detail = event.putObject("detail");
+        detail.putObject("bucket").put("name", "priming-bucket");
+        detail.putObject("object").put("key", "env:/priming/terraform.tfstate").put("size", 1024)
+                .put("etag", "ad37533d627aecda1ac35c00e2ee3a7f").put("sequencer", "0062E99A88DC407460");
+        detail.put("requester", "123456789012").put("source-ip-address", "192.0.2.1").put("reason", "PutObject");
+        return event;
     }
 }

@@ -1,7 +1,7 @@
 package dev.lockauditor.history;
 
 /** The kinds of history events; alerts raised are recorded under their alert type. */
-public enum EventType {
+public enum EventType implements HistoryKind {
     LOCK_ACQUIRED,
     LOCK_RELEASED,
     STATE_WRITTEN,

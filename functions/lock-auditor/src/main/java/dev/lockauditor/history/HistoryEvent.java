@@ -20,11 +20,12 @@ import java.util.Map;
  * @param source     where it came from
  * @param sourceId   the source event's id (a stream record's {@code eventID})
  * @param position   the source event's position, for ordering and identity (a stream record's sequence number)
- * @param part       which of the events derived from one source event this is, from 0
+ * @param part       which of the entries derived from one source event this is: {@code 0}, {@code 1}, ... for
+ *                   events, the alert type for an alert
  * @param facts      what is known about it, in a fixed order; values are strings, numbers or booleans
  */
-public record HistoryEvent(StatePath state, EventType type, Instant at, Source source, String sourceId,
-                           String position, int part, Map<String, Object> facts) {
+public record HistoryEvent(StatePath state, HistoryKind type, Instant at, Source source, String sourceId,
+                           String position, String part, Map<String, Object> facts) {
 
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -38,10 +39,24 @@ public record HistoryEvent(StatePath state, EventType type, Instant at, Source s
      * The sort key within a state's history: time first, so that one query reads it in order, then the
      * source and its position, so that events in the same millisecond keep their source's order.
      */
-    public String eventKey() {
+    public static String eventKey(Instant at, Source source, String position, String part) {
         String paddedPosition = position.length() >= POSITION_WIDTH
                 ? position : "0".repeat(POSITION_WIDTH - position.length()) + position;
         return TIME.format(at) + "#" + source.label() + "#" + paddedPosition + "#" + part;
+    }
+
+    /** The key of the first entry at or after {@code at}, for reading history from a point in time. */
+    public static String eventKeyAt(Instant at) {
+        return TIME.format(at);
+    }
+
+    /** When an entry with this key happened. */
+    public static Instant timeOfEventKey(String eventKey) {
+        return Instant.parse(eventKey.substring(0, eventKey.indexOf('#')));
+    }
+
+    public String eventKey() {
+        return eventKey(at, source, position, part);
     }
 
     /** Every field of the entry, named as it is stored and printed, in a fixed order. */

@@ -2,7 +2,9 @@ package dev.lockauditor.metrics;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.lockauditor.history.EventType;
 import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.Source;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
@@ -47,19 +49,28 @@ public final class Metrics {
         values.computeIfAbsent(name, n -> new ArrayList<>()).add((double) seconds);
     }
 
-    /** Counts history events by kind, and how long each released lock was held. */
+    /**
+     * Counts history events by kind, and how long each released lock was held. DynamoDB locks and lock files
+     * are counted apart: Terraform can take both for one lock.
+     */
     public void recordHistory(List<HistoryEvent> events) {
         for (HistoryEvent event : events) {
-            switch (event.type()) {
-                case LOCK_ACQUIRED -> count("LocksAcquired", 1);
+            if (!(event.type() instanceof EventType type)) {
+                continue;
+            }
+            boolean lockFile = event.source() == Source.S3_LOCK_FILE;
+            switch (type) {
+                case LOCK_ACQUIRED -> count(lockFile ? "LockFilesAcquired" : "LocksAcquired", 1);
                 case LOCK_RELEASED -> {
-                    count("LocksReleased", 1);
+                    count(lockFile ? "LockFilesReleased" : "LocksReleased", 1);
                     if (event.facts().get("heldForSeconds") instanceof Long held) {
                         seconds("LockHeldSeconds", held);
                     }
                 }
                 case DIGEST_UPDATED -> count("DigestsUpdated", 1);
-                default -> count("HistoryEvents", 1);
+                case DIGEST_REMOVED -> count("DigestsRemoved", 1);
+                case STATE_WRITTEN -> count("StatesWritten", 1);
+                case STATE_DELETED -> count("StatesDeleted", 1);
             }
         }
     }

@@ -79,6 +79,11 @@ public record LockInfo(String id, String operation, String info, String who, Str
 
     /** {@code Created} as an instant: RFC 3339 with 0 to 9 fractional digits. */
     public Instant createdInstant() throws MalformedException {
+        return parseCreated(created);
+    }
+
+    /** A {@code Created} value as an instant: RFC 3339 with 0 to 9 fractional digits. */
+    public static Instant parseCreated(String created) throws MalformedException {
         try {
             return OffsetDateTime.parse(created, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {

@@ -79,7 +79,7 @@ class LockTableAuditorTest {
         assertEquals(List.of(EventType.LOCK_RELEASED, EventType.LOCK_ACQUIRED), events.stream().map(HistoryEvent::type).toList());
         assertEquals(ID_1, events.get(0).facts().get("lockId"));
         assertEquals(ID_2, events.get(1).facts().get("lockId"));
-        assertEquals(List.of(0, 1), events.stream().map(HistoryEvent::part).toList());
+        assertEquals(List.of("0", "1"), events.stream().map(HistoryEvent::part).toList());
         assertTrue(events.get(0).eventKey().compareTo(events.get(1).eventKey()) < 0, "release sorts before acquire");
     }
 

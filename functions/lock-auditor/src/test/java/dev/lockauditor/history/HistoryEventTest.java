@@ -14,7 +14,7 @@ class HistoryEventTest {
     static final StatePath STATE = new StatePath("b/k", "b", "k", "default");
 
     static HistoryEvent event(Instant at, String position, int part) {
-        return new HistoryEvent(STATE, EventType.LOCK_ACQUIRED, at, Source.DYNAMODB, "id", position, part, Map.of());
+        return new HistoryEvent(STATE, EventType.LOCK_ACQUIRED, at, Source.DYNAMODB, "id", position, Integer.toString(part), Map.of());
     }
 
     @Test
@@ -45,7 +45,7 @@ class HistoryEventTest {
     @Test
     void fieldsNameTheStateTheSourceAndTheFactsInOrder() {
         HistoryEvent event = new HistoryEvent(STATE, EventType.LOCK_RELEASED, Instant.parse("2025-03-14T09:26:54Z"),
-                Source.DYNAMODB, "ev", "7", 0, Map.of("heldForSeconds", 12L));
+                Source.DYNAMODB, "ev", "7", "0", Map.of("heldForSeconds", 12L));
 
         assertEquals(List.of("statePath", "eventKey", "event", "at", "bucket", "key", "workspace", "source",
                 "sourceEventId", "sourcePosition", "heldForSeconds"), List.copyOf(event.fields().keySet()));

@@ -1,0 +1,150 @@
+package dev.lockauditor.alert;
+
+import dev.lockauditor.alert.Alert.Identity;
+import dev.lockauditor.terraform.StateKeys;
+import dev.lockauditor.terraform.StatePath;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Every alert's summary and remediation: what a person reads, and the commands they can run. */
+public final class Alerts {
+
+    /** Who wrote or deleted an object, as S3 reports it. */
+    public record Writer(String requester, String sourceIp) {
+        public String describe() {
+            String who = requester == null || requester.isEmpty() ? "an unknown requester" : requester;
+            return sourceIp == null || sourceIp.isEmpty() ? who : who + " from " + sourceIp;
+        }
+
+        void addTo(Map<String, Object> facts) {
+            putIfSet(facts, "writer", requester);
+            putIfSet(facts, "sourceIp", sourceIp);
+        }
+    }
+
+    private final String lockTable;
+
+    /** @param lockTable the lock table's name, for the commands in remediations */
+    public Alerts(String lockTable) {
+        this.lockTable = lockTable == null || lockTable.isEmpty() ? "<lock table>" : lockTable;
+    }
+
+    public Alert digestMismatch(StatePath state, String expectedDigest, String actualDigest, Instant detectedAt,
+                                Identity identity) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("expectedDigest", expectedDigest);
+        facts.put("actualDigest", actualDigest);
+        return new Alert(AlertType.DIGEST_MISMATCH, state, null, facts, detectedAt,
+                "Digest mismatch on " + state + ": the lock table expects " + expectedDigest
+                        + ", the state object's MD5 is " + actualDigest,
+                "Every plan and apply on this state fails with \"state data in S3 does not have the expected "
+                        + "content\". Check the state object first (its serial, lineage and writer are in this state's "
+                        + "history). If it is the state you want, update the Digest value stored in the DynamoDB table "
+                        + "to the calculated value " + actualDigest + ": aws dynamodb put-item --table-name " + lockTable
+                        + " --item '" + digestItem(state, actualDigest) + "'. If it is not, restore the previous version "
+                        + "of " + s3Url(state) + " instead.",
+                identity);
+    }
+
+    public Alert orphanedDigest(StatePath state, String digest, Instant detectedAt, Identity identity) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("expectedDigest", digest);
+        return new Alert(AlertType.ORPHANED_DIGEST, state, null, facts, detectedAt,
+                "Orphaned digest for " + state + ": the state object is gone but the lock table still holds its digest",
+                "terraform init, plan and apply on this state now fail with a checksum error. If the state was deleted "
+                        + "on purpose, delete the digest: aws dynamodb delete-item --table-name " + lockTable
+                        + " --key '{\"LockID\":{\"S\":\"" + StateKeys.digestLockId(state.path()) + "\"}}'. If it was not, "
+                        + "restore the state object first (see STATE_DELETED).",
+                identity);
+    }
+
+    public Alert unlockedWrite(StatePath state, Writer writer, Long serial, Instant writtenAt, Instant detectedAt,
+                               Identity identity) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("writtenAt", writtenAt.toString());
+        writer.addTo(facts);
+        putIfSet(facts, "serial", serial);
+        return new Alert(AlertType.UNLOCKED_WRITE, state, null, facts, detectedAt,
+                "Unlocked write to " + state + (serial == null ? "" : " (serial " + serial + ")") + " by "
+                        + writer.describe() + " while no lock was held",
+                "This state was written without its lock: terraform with -lock=false, or a copy by hand (aws s3 cp). "
+                        + "Ask " + writer.describe() + " what ran, and make sure no other apply ran at the same time. "
+                        + "Then run terraform plan in this workspace: if it shows changes nobody made, restore the "
+                        + "previous version of " + s3Url(state) + ".",
+                identity);
+    }
+
+    public Alert serialRegression(StatePath state, long previousSerial, long serial, String lineage, Writer writer,
+                                  Instant detectedAt, Identity identity) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("previousSerial", previousSerial);
+        facts.put("serial", serial);
+        facts.put("lineage", lineage);
+        writer.addTo(facts);
+        return new Alert(AlertType.SERIAL_REGRESSION, state, null, facts, detectedAt,
+                "State " + state + " went back from serial " + previousSerial + " to " + serial + " (same lineage), "
+                        + "written by " + writer.describe(),
+                "An older state replaced a newer one: resources created since serial " + serial + " are no longer "
+                        + "tracked. " + restoreVersion(state, "the version with serial " + previousSerial)
+                        + " If the rollback was deliberate, run terraform plan to review what it no longer tracks.",
+                identity);
+    }
+
+    public Alert lineageChanged(StatePath state, String previousLineage, long previousSerial, String lineage,
+                                long serial, Writer writer, Instant detectedAt, Identity identity) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("previousLineage", previousLineage);
+        facts.put("previousSerial", previousSerial);
+        facts.put("lineage", lineage);
+        facts.put("serial", serial);
+        writer.addTo(facts);
+        return new Alert(AlertType.LINEAGE_CHANGED, state, null, facts, detectedAt,
+                "State " + state + " was replaced by a different state (lineage " + previousLineage + " became "
+                        + lineage + "), written by " + writer.describe(),
+                "A different state was pushed over this one (terraform state push -force, or a copy from another "
+                        + "workspace or backend). Unless that was intended: "
+                        + restoreVersion(state, "the version with lineage " + previousLineage),
+                identity);
+    }
+
+    public Alert stateDeleted(StatePath state, Writer writer, boolean deleteMarker, String versionId,
+                              Instant deletedAt, Instant detectedAt, Identity identity) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("deletedAt", deletedAt.toString());
+        facts.put("deleteMarker", deleteMarker);
+        putIfSet(facts, "versionId", versionId);
+        writer.addTo(facts);
+        String restore = deleteMarker && versionId != null
+                ? "remove the delete marker: aws s3api delete-object --bucket " + state.bucket() + " --key '"
+                        + state.key() + "' --version-id " + versionId
+                : "without versioning the state is gone: restore it from a backup, or import the resources again "
+                        + "with terraform import";
+        return new Alert(AlertType.STATE_DELETED, state, null, facts, detectedAt,
+                "State " + state + " was deleted by " + writer.describe(),
+                "If this was not terraform workspace delete, restore the state now: " + restore
+                        + ". Until then Terraform sees an empty state and would create everything again.",
+                identity);
+    }
+
+    private static String restoreVersion(StatePath state, String which) {
+        return "Restore " + which + ": find it with aws s3api list-object-versions --bucket " + state.bucket()
+                + " --prefix '" + state.key() + "', copy it over the current object with aws s3api copy-object "
+                + "--bucket " + state.bucket() + " --key '" + state.key() + "' --copy-source '" + state.bucket() + "/"
+                + state.key() + "?versionId=<version id>', then update the Digest item to the restored object's MD5.";
+    }
+
+    private static String digestItem(StatePath state, String digest) {
+        return "{\"LockID\":{\"S\":\"" + StateKeys.digestLockId(state.path()) + "\"},\"Digest\":{\"S\":\"" + digest + "\"}}";
+    }
+
+    private static String s3Url(StatePath state) {
+        return "s3://" + state.bucket() + "/" + state.key();
+    }
+
+    private static void putIfSet(Map<String, Object> facts, String name, Object value) {
+        if (value != null && !(value instanceof String text && text.isEmpty())) {
+            facts.put(name, value);
+        }
+    }
+}

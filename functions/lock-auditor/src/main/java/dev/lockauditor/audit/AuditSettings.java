@@ -1,0 +1,29 @@
+package dev.lockauditor.audit;
+
+import dev.lockauditor.config.Config;
+import dev.lockauditor.terraform.StateKeys;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The settings the auditing rules use.
+ *
+ * @param lockEventLag how late a lock's own events may arrive after a state write's event
+ */
+public record AuditSettings(String workspaceKeyPrefix, List<String> stateIncludeSuffixes,
+                            List<String> stateExcludeSuffixes, Duration digestGrace, Duration lockEventLag) {
+
+    public static AuditSettings from(Config config) {
+        return new AuditSettings(config.workspaceKeyPrefix(), config.stateIncludeSuffixes(),
+                config.stateExcludeSuffixes(), Duration.ofSeconds(config.digestGraceSeconds()),
+                Duration.ofSeconds(config.lockEventLagSeconds()));
+    }
+
+    /** Whether an object key may hold a state (lock files never do). */
+    public boolean mayBeState(String key) {
+        if (StateKeys.isLockFile(key) || stateExcludeSuffixes.stream().anyMatch(key::endsWith)) {
+            return false;
+        }
+        return stateIncludeSuffixes.isEmpty() || stateIncludeSuffixes.stream().anyMatch(key::endsWith);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.lockauditor.backend;
+
+import java.util.Optional;
+
+/** The Terraform state bucket, read only. */
+public interface StateBucket {
+
+    /** The object's metadata, if it exists. */
+    Optional<ObjectHead> head(String key);
+
+    /** The first {@code bytes} bytes of an object (a version of it when {@code versionId} is set), if it exists. */
+    Optional<byte[]> prefix(String key, String versionId, int bytes);
+
+    /** The MD5 of the object's bytes, read through in constant memory, if it exists. */
+    Optional<String> md5(String key, String versionId);
+
+    /** An object S3 will not let the auditor read, such as one encrypted with a customer key (SSE-C). */
+    final class Unreadable extends RuntimeException {
+        public Unreadable(String why) {
+            super(why, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.lockauditor.handler;
+
+import dev.lockauditor.alert.AlertDocument;
+import dev.lockauditor.alert.AlertPublisher;
+import dev.lockauditor.alert.AlertSink;
+import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.alert.OnceAlerts;
+import dev.lockauditor.audit.AuditSettings;
+import dev.lockauditor.audit.DigestVerifier;
+import dev.lockauditor.audit.LockTableAuditor;
+import dev.lockauditor.audit.Sleeper;
+import dev.lockauditor.audit.StateEventAuditor;
+import dev.lockauditor.aws.AwsClients;
+import dev.lockauditor.aws.DynamoDbHistoryStore;
+import dev.lockauditor.aws.DynamoDbLockTable;
+import dev.lockauditor.aws.S3StateBucket;
+import dev.lockauditor.aws.SnsAlertPublisher;
+import dev.lockauditor.backend.LockTable;
+import dev.lockauditor.backend.StateBucket;
+import dev.lockauditor.config.Config;
+import dev.lockauditor.history.HistoryStore;
+import dev.lockauditor.metrics.Metrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Everything the handlers work with, wired once per execution environment: the rules over the backend
+ * (lock table and state bucket, read only), history, and where alerts go.
+ */
+public record Components(Config config, HistoryStore history, LockTable locks, StateBucket bucket,
+                         AlertSink alerts, Alerts alertText, Metrics metrics, Clock clock, Sleeper sleeper) {
+
+    /** As a deployed function runs: every adapter on AWS, metrics on stdout. */
+    public static Components forLambda(Config config, AwsClients aws) {
+        return of(config, aws, historyStore(config, aws), publisher(config, aws),
+                new Metrics(System.out, config.environmentName(), Clock.systemUTC()));
+    }
+
+    /** The backend's adapters on AWS, with the given history, alert publisher and metrics. */
+    public static Components of(Config config, AwsClients aws, HistoryStore history, AlertPublisher publisher,
+                                Metrics metrics) {
+        LockTable locks = config.lockTable().isEmpty() ? NO_LOCK_TABLE
+                : new DynamoDbLockTable(aws.dynamoDb(), config.lockTable(), config.workspaceKeyPrefix());
+        StateBucket bucket = new S3StateBucket(aws.s3(), Config.required("STATE_BUCKET", config.stateBucket()));
+        return new Components(config, history, locks, bucket, new OnceAlerts(history, publisher),
+                new Alerts(config.lockTable()), metrics, Clock.systemUTC(), Sleeper.REAL);
+    }
+
+    public static HistoryStore historyStore(Config config, AwsClients aws) {
+        return new DynamoDbHistoryStore(aws.dynamoDb(), Config.required("HISTORY_TABLE", config.historyTable()),
+                Duration.ofDays(config.historyRetentionDays()));
+    }
+
+    public static AlertPublisher publisher(Config config, AwsClients aws) {
+        return new SnsAlertPublisher(aws.sns(), Config.required("ALERT_TOPIC_ARN", config.alertTopicArn()),
+                origin(config, aws));
+    }
+
+    public static AlertDocument.Origin origin(Config config, AwsClients aws) {
+        return AlertDocument.Origin.of(config.environmentName(), config.alertTopicArn(), aws.region().id());
+    }
+
+    /** A backend with no lock table (lock files only): no locks and no digests in it. */
+    static final LockTable NO_LOCK_TABLE = new LockTable() {
+        @Override
+        public Optional<dev.lockauditor.terraform.LockInfo> lock(String lockPath) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<String> digest(String lockPath) {
+            return Optional.empty();
+        }
+    };
+
+    public LockTableAuditor lockTableAuditor() {
+        return new LockTableAuditor(config.workspaceKeyPrefix());
+    }
+
+    public StateEventAuditor stateEventAuditor() {
+        return new StateEventAuditor(AuditSettings.from(config), bucket, locks, history, alerts, alertText, clock,
+                sleeper);
+    }
+
+    public DigestVerifier digestVerifier() {
+        return new DigestVerifier(bucket, locks, alerts, alertText, Duration.ofSeconds(config.digestGraceSeconds()),
+                clock, sleeper);
+    }
+}

@@ -1,0 +1,155 @@
+package dev.lockauditor.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.amazonaws.services.lambda.runtime.logging.LogLevel;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockauditor.audit.ObjectEvent;
+import dev.lockauditor.audit.StateEventAuditor;
+import dev.lockauditor.aws.AwsClients;
+import dev.lockauditor.config.Config;
+import dev.lockauditor.history.HistoryStore;
+import dev.lockauditor.metrics.Metrics;
+import dev.lockauditor.terraform.MalformedException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.crac.Core;
+import org.crac.Resource;
+
+/**
+ * {@code StateEventsFunction}: the state bucket's object events into state and lock file history, checked
+ * against the auditing rules. It takes EventBridge events, classic S3 notifications, and either of them
+ * delivered through SQS (then it answers with the SQS batch item failures).
+ *
+ * <p>Events for one key are handled in {@code sequencer} order, each once. An event that is not about a
+ * Terraform state is logged with the reason and skipped. A fault a retry can fix fails the invocation (or,
+ * through SQS, the message) so that it is retried.
+ */
+public class StateEventsHandler implements RequestStreamHandler, Resource {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final StateEventAuditor auditor;
+    private final String stateBucket;
+    private final Metrics metrics;
+
+    /** The constructor Lambda calls: wires everything from the environment, once per execution environment. */
+    public StateEventsHandler() {
+        this(Components.forLambda(Config.fromEnvironment(), AwsClients.forLambda(System.getenv())));
+        Core.getGlobalContext().register(this);
+    }
+
+    public StateEventsHandler(Components components) {
+        this.auditor = components.stateEventAuditor();
+        this.stateBucket = components.config().stateBucket();
+        this.metrics = components.metrics();
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        JsonNode event = JSON.readTree(input);
+        JSON.writeValue(output, handle(event, context.getLogger()));
+    }
+
+    ObjectNode handle(JsonNode event, LambdaLogger log) {
+        try {
+            JsonNode records = event.path("Records");
+            if (records.isArray() && !records.isEmpty() && "aws:sqs".equals(records.get(0).path("eventSource").asText())) {
+                return sqsBatch(records, log);
+            }
+            return summary(audit(documentEvents(event, log), log));
+        } finally {
+            metrics.flush();
+        }
+    }
+
+    /** SQS messages, each an S3 event: a message whose event could not be handled is reported for a retry. */
+    private ObjectNode sqsBatch(JsonNode records, LambdaLogger log) {
+        ObjectNode response = JSON.createObjectNode();
+        ArrayNode failures = response.putArray("batchItemFailures");
+        for (JsonNode record : records) {
+            String messageId = record.path("messageId").asText();
+            try {
+                audit(documentEvents(JSON.readTree(record.path("body").asText()), log), log);
+            } catch (IOException e) {
+                log.log("skipped SQS message " + messageId + ": its body is not JSON", LogLevel.WARN);
+            } catch (RuntimeException e) {
+                log.log("SQS message " + messageId + " failed and will be retried: " + e.getClass().getSimpleName()
+                        + ": " + e.getMessage(), LogLevel.ERROR);
+                failures.addObject().put("itemIdentifier", messageId);
+            }
+        }
+        return response;
+    }
+
+    private List<ObjectEvent> documentEvents(JsonNode document, LambdaLogger log) {
+        try {
+            return ObjectEvents.parse(document);
+        } catch (MalformedException e) {
+            log.log("skipped event: " + e.getMessage(), LogLevel.WARN);
+            metrics.count("EventsSkipped", 1);
+            return List.of();
+        }
+    }
+
+    /** Audits events in sequencer order per key, each distinct event once; returns how many were recorded. */
+    private Map<String, Integer> audit(List<ObjectEvent> events, LambdaLogger log) {
+        Map<String, ObjectEvent> distinct = new LinkedHashMap<>();
+        events.stream()
+                .sorted(Comparator.comparing(ObjectEvent::bucket).thenComparing(ObjectEvent::key)
+                        .thenComparing(ObjectEvent::orderedSequencer))
+                .forEach(e -> distinct.putIfAbsent(e.bucket() + "\n" + e.key() + "\n" + e.sequencer() + "\n" + e.kind(), e));
+        Map<String, Integer> counts = new LinkedHashMap<>(Map.of("recorded", 0, "skipped", 0));
+        for (ObjectEvent event : distinct.values()) {
+            String reason;
+            if (!stateBucket.isEmpty() && !stateBucket.equals(event.bucket())) {
+                reason = "bucket " + event.bucket() + " is not the state bucket " + stateBucket;
+            } else {
+                StateEventAuditor.Outcome outcome;
+                try {
+                    outcome = auditor.audit(event);
+                } catch (HistoryStore.WriteFailure e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+                if (outcome instanceof StateEventAuditor.Recorded recorded) {
+                    metrics.recordHistory(recorded.events());
+                    counts.merge("recorded", 1, Integer::sum);
+                    continue;
+                }
+                reason = ((StateEventAuditor.Skipped) outcome).reason();
+            }
+            log.log("skipped " + event.kind().name().toLowerCase() + " s3://" + event.bucket() + "/" + event.key() + ": "
+                    + reason, LogLevel.WARN);
+            metrics.count("EventsSkipped", 1);
+            counts.merge("skipped", 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    private static ObjectNode summary(Map<String, Integer> counts) {
+        ObjectNode summary = JSON.createObjectNode();
+        counts.forEach(summary::put);
+        return summary;
+    }
+
+    /** SnapStart: runs the event path once before the snapshot, on a backend in memory. */
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        new StateEventsHandler(Priming.components()).handle(Priming.objectEvent(), Priming.LOGGER);
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // Nothing to renew: clients resolve credentials on first use.
+    }
+}
