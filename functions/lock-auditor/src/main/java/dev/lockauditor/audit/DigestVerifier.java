@@ -48,6 +48,14 @@ public final class DigestVerifier {
      * @param sourceId  the event that asks for it
      */
     public Result verify(StatePath state, Instant changedAt, String sourceId) {
+        try {
+            return compare(state, changedAt, sourceId);
+        } catch (StateBucket.Unreadable e) {
+            return Result.UNREADABLE;
+        }
+    }
+
+    private Result compare(StatePath state, Instant changedAt, String sourceId) {
         ObjectHead hashed = null;
         String md5 = null;
         while (true) {

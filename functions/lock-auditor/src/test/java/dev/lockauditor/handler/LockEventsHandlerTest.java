@@ -9,16 +9,13 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lockauditor.audit.LockTableAuditor;
+import dev.lockauditor.alert.Alert;
+import dev.lockauditor.alert.AlertType;
+import dev.lockauditor.backend.InMemoryBackend;
 import dev.lockauditor.history.EventType;
 import dev.lockauditor.history.HistoryEvent;
-import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.metrics.Metrics;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -32,19 +29,18 @@ class LockEventsHandlerTest {
         return LockEventsHandlerTest.class.getResource("/events/lock-acquired.json") != null;
     }
 
-    final List<HistoryEvent> written = new ArrayList<>();
-    final ByteArrayOutputStream metricsOut = new ByteArrayOutputStream();
+    final TestComponents test = new TestComponents();
     final TestContext context = new TestContext();
-    HistoryStore store = written::addAll;
+    List<HistoryEvent> written = List.of();
 
     StreamsEventResponse handle(String... eventFiles) {
         DynamodbEvent event = new DynamodbEvent();
         event.setRecords(Stream.of(eventFiles)
                 .flatMap(file -> EventLoader.loadDynamoDbEvent("events/" + file).getRecords().stream())
                 .toList());
-        Metrics metrics = new Metrics(new PrintStream(metricsOut, true, StandardCharsets.UTF_8), "test", Clock.systemUTC());
-        return new LockEventsHandler(new LockTableAuditor("env:"), events -> store.write(events), metrics)
-                .handleRequest(event, context);
+        StreamsEventResponse response = new LockEventsHandler(test.components()).handleRequest(event, context);
+        written = test.history.all().stream().filter(e -> e.type() instanceof EventType).toList();
+        return response;
     }
 
     @Test
@@ -108,9 +104,7 @@ class LockEventsHandlerTest {
 
     @Test
     void aFailedHistoryWriteReportsTheFirstRecordWhoseEventsAreMissing() {
-        store = events -> {
-            throw new HistoryStore.WriteFailure(1, new RuntimeException("ProvisionedThroughputExceededException"));
-        };
+        test.history.failFrom = 1;
 
         StreamsEventResponse response = handle("lock-acquired.json", "foreign-item.json", "digest-updated.json",
                 "lock-released.json");
@@ -124,7 +118,7 @@ class LockEventsHandlerTest {
     void metricsAreOneEmbeddedMetricFormatLinePerInvocation() throws Exception {
         handle("lock-acquired.json", "digest-updated.json", "lock-released.json", "foreign-item.json");
 
-        String[] lines = metricsOut.toString(StandardCharsets.UTF_8).strip().split("\n");
+        String[] lines = test.metrics().strip().split("\n");
         assertEquals(1, lines.length);
         JsonNode emf = new ObjectMapper().readTree(lines[0]);
         assertEquals(Metrics.NAMESPACE, emf.at("/_aws/CloudWatchMetrics/0/Namespace").asText());
@@ -139,10 +133,34 @@ class LockEventsHandlerTest {
 
     @Test
     void primingRunsTheRecordPathAndWritesNothing() {
-        new LockEventsHandler(new LockTableAuditor("env:"), written::addAll,
-                new Metrics(new PrintStream(metricsOut), "test", Clock.systemUTC())).beforeCheckpoint(null);
+        new LockEventsHandler(test.components()).beforeCheckpoint(null);
 
-        assertTrue(written.isEmpty());
-        assertEquals("", metricsOut.toString(StandardCharsets.UTF_8));
+        assertTrue(test.history.all().isEmpty());
+        assertEquals("", test.metrics());
+        assertTrue(test.published.isEmpty());
+    }
+
+    @Test
+    void aChangedDigestIsCheckedAgainstTheStateObject() {
+        test.backend.put("network/terraform.tfstate", "{\"version\":4,\"serial\":1,\"lineage\":\"x\"}\n",
+                Instant.parse("2025-03-14T09:31:39Z"));
+        test.backend.digests.put("acme-tfstate/network/terraform.tfstate", "ad37533d627aecda1ac35c00e2ee3a7f");
+
+        StreamsEventResponse response = handle("digest-updated.json");
+
+        assertTrue(response.getBatchItemFailures().isEmpty());
+        assertEquals(List.of(AlertType.DIGEST_MISMATCH), test.published.stream().map(Alert::type).toList());
+        assertEquals("ad37533d627aecda1ac35c00e2ee3a7f", test.published.get(0).facts().get("expectedDigest"));
+    }
+
+    @Test
+    void aDigestMatchingItsStateRaisesNothing() {
+        String body = "{\"version\":4,\"serial\":1,\"lineage\":\"x\"}\n";
+        test.backend.put("network/terraform.tfstate", body, Instant.parse("2025-03-14T09:31:39Z"));
+        test.backend.digests.put("acme-tfstate/network/terraform.tfstate", InMemoryBackend.md5(body));
+
+        handle("digest-updated.json");
+
+        assertTrue(test.published.isEmpty());
     }
 }

@@ -1,0 +1,350 @@
+package dev.lockauditor.audit;
+
+import static dev.lockauditor.audit.StateFixtures.BUCKET;
+import static dev.lockauditor.audit.StateFixtures.KEY;
+import static dev.lockauditor.audit.StateFixtures.LINEAGE;
+import static dev.lockauditor.audit.StateFixtures.OTHER_LINEAGE;
+import static dev.lockauditor.audit.StateFixtures.PATH;
+import static dev.lockauditor.audit.StateFixtures.SECRET;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockauditor.alert.Alert;
+import dev.lockauditor.alert.AlertDocument;
+import dev.lockauditor.alert.AlertType;
+import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.alert.OnceAlerts;
+import dev.lockauditor.backend.InMemoryBackend;
+import dev.lockauditor.backend.ObjectHead;
+import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.HistoryStore;
+import dev.lockauditor.history.InMemoryHistoryStore;
+import dev.lockauditor.terraform.LockInfo;
+import dev.lockauditor.terraform.StatePath;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StateEventAuditorTest {
+
+    static final Instant T0 = Instant.parse("2025-03-14T09:26:53Z");
+    static final StatePath STATE = new StatePath(PATH, BUCKET, KEY, "staging");
+
+    final InMemoryBackend backend = new InMemoryBackend();
+    final InMemoryHistoryStore history = new InMemoryHistoryStore();
+    final List<Alert> published = new ArrayList<>();
+    final TestTime time = new TestTime(T0);
+    final StateEventAuditor auditor = new StateEventAuditor(
+            new AuditSettings("env:", List.of(), List.of(".tfplan"), Duration.ofSeconds(30), Duration.ofSeconds(60)),
+            backend, backend, history, new OnceAlerts(history, published::add), new Alerts("terraform-locks"), time, time);
+
+    /** Terraform's apply: lock, write the state, write the digest, unlock; returns the write's event. */
+    ObjectEvent lockedApply(long serial, String lineage, Instant at) throws Exception {
+        LockInfo lock = StateFixtures.lockInfo(String.format("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7%04d", serial), at.minusSeconds(20));
+        StateFixtures.lockHistory(history, STATE, lock, at.minusSeconds(20), at.plusSeconds(1));
+        String body = StateFixtures.terraformState(serial, lineage);
+        InMemoryBackend.StoredObject object = backend.put(KEY, body, at);
+        backend.digests.put(PATH, InMemoryBackend.md5(body));
+        return StateFixtures.created(KEY, at, object.versionId(), "arn:aws:sts::123456789012:assumed-role/ci/runner");
+    }
+
+    Recorded audit(ObjectEvent event) throws Exception {
+        StateEventAuditor.Outcome outcome = auditor.audit(event);
+        return new Recorded(assertInstanceOf(StateEventAuditor.Recorded.class, outcome).events());
+    }
+
+    record Recorded(List<HistoryEvent> events) {
+    }
+
+    List<AlertType> alertTypes() {
+        return published.stream().map(Alert::type).toList();
+    }
+
+    @Test
+    void aCleanLockedApplyIsRecordedWithItsHeaderAndRaisesNothing() throws Exception {
+        ObjectEvent write = lockedApply(7, LINEAGE, T0);
+        time.advance(Duration.ofSeconds(2));
+
+        HistoryEvent written = audit(write).events().get(0);
+
+        assertEquals(EventType.STATE_WRITTEN, written.type());
+        assertEquals(7L, written.facts().get("serial"));
+        assertEquals(LINEAGE, written.facts().get("lineage"));
+        assertEquals("1.11.2", written.facts().get("terraformVersion"));
+        assertEquals(4L, written.facts().get("stateVersion"));
+        assertEquals(100L, written.facts().get("size"));
+        assertEquals("arn:aws:sts::123456789012:assumed-role/ci/runner", written.facts().get("writer"));
+        assertEquals("192.0.2.10", written.facts().get("sourceIp"));
+        assertEquals(write.versionId(), written.facts().get("versionId"));
+        assertEquals(List.of(), alertTypes());
+        assertEquals(List.of(), time.sleeps, "nothing to wait for");
+        assertEquals(0, backend.md5Reads, "the ETag is the MD5 of a single-part upload");
+    }
+
+    @Test
+    void openTofuCompactStatesAreReadToo() throws Exception {
+        backend.put(KEY, StateFixtures.openTofuState(3, LINEAGE), T0);
+        backend.locks.put(PATH, StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", T0.minusSeconds(5)));
+
+        HistoryEvent written = audit(StateFixtures.created(KEY, T0, null, "tofu")).events().get(0);
+
+        assertEquals(3L, written.facts().get("serial"));
+        assertEquals("1.8.3", written.facts().get("terraformVersion"));
+        assertEquals(List.of(), alertTypes());
+    }
+
+    @Test
+    void anEncryptedOpenTofuStateIsRecordedAsUnreadableWithoutAnError() throws Exception {
+        lockedApply(1, LINEAGE, T0.minusSeconds(600));
+        audit(StateFixtures.created(KEY, T0.minusSeconds(600), null, "tofu"));
+        backend.put(KEY, StateFixtures.encryptedState(), T0);
+        backend.locks.put(PATH, StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", T0.minusSeconds(5)));
+        backend.digests.remove(PATH);
+
+        HistoryEvent written = audit(StateFixtures.created(KEY, T0, null, "tofu")).events().get(0);
+
+        assertEquals(false, written.facts().get("headerReadable"));
+        assertEquals("OpenTofu state encryption", written.facts().get("encryption"));
+        assertFalse(written.facts().containsKey("serial"));
+        assertEquals(List.of(), alertTypes(), "neither a lineage change nor an error");
+    }
+
+    @Test
+    void aDigestThatStaysWrongIsAMismatchOnceTheGraceIsOver() throws Exception {
+        ObjectEvent write = lockedApply(8, LINEAGE, T0);
+        backend.digests.put(PATH, "8b1a9953c4611296a827abf8c47804d7");
+
+        audit(write);
+
+        assertEquals(List.of(AlertType.DIGEST_MISMATCH), alertTypes());
+        Alert alert = published.get(0);
+        assertEquals("8b1a9953c4611296a827abf8c47804d7", alert.facts().get("expectedDigest"));
+        assertEquals(InMemoryBackend.md5(StateFixtures.terraformState(8, LINEAGE)), alert.facts().get("actualDigest"));
+        assertTrue(alert.remediation().contains("update the Digest value stored in the DynamoDB table to the calculated value "
+                + alert.facts().get("actualDigest")), alert.remediation());
+        assertTrue(alert.remediation().contains("aws dynamodb put-item --table-name terraform-locks"));
+        assertTrue(!time.instant().isBefore(T0.plusSeconds(30)), "waited out the grace first");
+    }
+
+    @Test
+    void aDigestWrittenLateWithinTheGraceIsNoMismatch() throws Exception {
+        ObjectEvent write = lockedApply(8, LINEAGE, T0);
+        String right = backend.digests.get(PATH);
+        backend.digests.put(PATH, "8b1a9953c4611296a827abf8c47804d7");
+        time.onSleep(() -> {
+            if (time.instant().isAfter(T0.plusSeconds(5))) {
+                backend.digests.put(PATH, right);
+            }
+        });
+
+        audit(write);
+
+        assertEquals(List.of(), alertTypes());
+    }
+
+    @Test
+    void noDigestItemAtAllIsNotAMismatch() throws Exception {
+        ObjectEvent write = lockedApply(8, LINEAGE, T0);
+        backend.digests.clear();
+
+        audit(write);
+
+        assertEquals(List.of(), alertTypes());
+    }
+
+    @Test
+    void aMultipartOrKmsObjectIsReadThroughToComputeItsMd5() throws Exception {
+        ObjectEvent write = lockedApply(9, LINEAGE, T0);
+        String body = StateFixtures.terraformState(9, LINEAGE);
+        backend.put(KEY, body.getBytes(StandardCharsets.UTF_8), T0, ObjectHead.Encryption.SSE_KMS, "0d1c0a64e1d3dd6c8e4a1e1f3c1e2a11");
+
+        audit(write);
+
+        assertEquals(1, backend.md5Reads);
+        assertEquals(List.of(), alertTypes());
+    }
+
+    @Test
+    void aWriteWithNoLockIsAnUnlockedWriteAfterTheLockEventsHadTheirLag() throws Exception {
+        lockedApply(4, LINEAGE, T0.minusSeconds(3600));
+        String body = StateFixtures.terraformState(5, LINEAGE);
+        backend.put(KEY, body, T0);
+        backend.digests.put(PATH, InMemoryBackend.md5(body));
+
+        audit(StateFixtures.created(KEY, T0, null, "arn:aws:iam::123456789012:user/alice"));
+
+        assertEquals(List.of(AlertType.UNLOCKED_WRITE), alertTypes());
+        Alert alert = published.get(0);
+        assertEquals("arn:aws:iam::123456789012:user/alice", alert.facts().get("writer"));
+        assertEquals(5L, alert.facts().get("serial"));
+        assertTrue(alert.remediation().contains("-lock=false"));
+        assertTrue(!time.instant().isBefore(T0.plusSeconds(60)), "waited for late lock events first");
+    }
+
+    @Test
+    void aLockWhoseEventsArriveLateStillCoversTheWrite() throws Exception {
+        String body = StateFixtures.terraformState(5, LINEAGE);
+        backend.put(KEY, body, T0);
+        backend.digests.put(PATH, InMemoryBackend.md5(body));
+        LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", T0.minusMillis(300));
+        time.onSleep(() -> {
+            if (time.instant().isAfter(T0.plusSeconds(50))) {
+                try {
+                    StateFixtures.lockHistory(history, STATE, lock, T0.minusSeconds(1), T0.plusSeconds(1));
+                } catch (HistoryStore.WriteFailure e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+
+        audit(StateFixtures.created(KEY, T0, null, "ci"));
+
+        assertEquals(List.of(), alertTypes());
+    }
+
+    @Test
+    void aLockFileCoversAWriteLikeADynamoDbLock() throws Exception {
+        LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", T0.minusSeconds(10));
+        backend.put(KEY + ".tflock", lock.toJson(), T0.minusSeconds(10));
+        HistoryEvent acquired = audit(StateFixtures.created(KEY + ".tflock", T0.minusSeconds(10), null, "ci")).events().get(0);
+        backend.put(KEY, StateFixtures.terraformState(1, LINEAGE), T0);
+
+        audit(StateFixtures.created(KEY, T0, null, "ci"));
+        backend.objects.remove(KEY + ".tflock");
+        HistoryEvent released = audit(StateFixtures.deleted(KEY + ".tflock", T0.plusSeconds(2), false, null, "ci")).events().get(0);
+
+        assertEquals(EventType.LOCK_ACQUIRED, acquired.type());
+        assertEquals("s3", acquired.source().label());
+        assertEquals(lock.id(), acquired.facts().get("lockId"));
+        assertEquals(EventType.LOCK_RELEASED, released.type());
+        assertEquals(lock.id(), released.facts().get("lockId"));
+        assertEquals(12L, released.facts().get("heldForSeconds"));
+        assertEquals(List.of(), alertTypes(), "locked by the lock file; no digest item in a lock-file-only backend");
+        assertEquals(List.of(), time.sleeps);
+    }
+
+    @Test
+    void anOlderSerialOfTheSameLineageIsARegression() throws Exception {
+        audit(lockedApply(12, LINEAGE, T0.minusSeconds(600)));
+        ObjectEvent rollback = lockedApply(9, LINEAGE, T0);
+
+        audit(rollback);
+
+        assertEquals(List.of(AlertType.SERIAL_REGRESSION), alertTypes());
+        assertEquals(12L, published.get(0).facts().get("previousSerial"));
+        assertEquals(9L, published.get(0).facts().get("serial"));
+        assertTrue(published.get(0).remediation().contains("aws s3api list-object-versions --bucket acme-tfstate"));
+    }
+
+    @Test
+    void anotherLineageIsADifferentStatePushedOverThisOne() throws Exception {
+        audit(lockedApply(12, LINEAGE, T0.minusSeconds(600)));
+
+        audit(lockedApply(1, OTHER_LINEAGE, T0));
+
+        assertEquals(List.of(AlertType.LINEAGE_CHANGED), alertTypes());
+        assertEquals(LINEAGE, published.get(0).facts().get("previousLineage"));
+        assertEquals(OTHER_LINEAGE, published.get(0).facts().get("lineage"));
+    }
+
+    @Test
+    void writesHandledOutOfOrderAreComparedInSequencerOrder() throws Exception {
+        ObjectEvent first = lockedApply(12, LINEAGE, T0.minusSeconds(20));
+        ObjectEvent second = lockedApply(11, LINEAGE, T0);
+
+        audit(second);
+        assertEquals(List.of(), alertTypes(), "nothing before it yet");
+        audit(first);
+
+        assertEquals(List.of(AlertType.SERIAL_REGRESSION), alertTypes());
+        assertEquals(11L, published.get(0).facts().get("serial"), "the later write is the regression");
+    }
+
+    @Test
+    void theSameEventTwiceWritesOneEntryAndAlertsOnce() throws Exception {
+        audit(lockedApply(12, LINEAGE, T0.minusSeconds(600)));
+        ObjectEvent rollback = lockedApply(9, LINEAGE, T0);
+
+        audit(rollback);
+        audit(rollback);
+
+        assertEquals(List.of(AlertType.SERIAL_REGRESSION), alertTypes());
+        assertEquals(2, history.history(PATH).stream().filter(e -> e.type() == EventType.STATE_WRITTEN).count());
+    }
+
+    @Test
+    void aDeletedStateIsCriticalAndItsDigestLeftBehindIsOrphaned() throws Exception {
+        audit(lockedApply(3, LINEAGE, T0.minusSeconds(600)));
+        backend.objects.remove(KEY);
+
+        audit(StateFixtures.deleted(KEY, T0, true, "marker-1", "arn:aws:iam::123456789012:user/bob"));
+
+        assertEquals(List.of(AlertType.STATE_DELETED, AlertType.ORPHANED_DIGEST), alertTypes());
+        assertEquals(true, published.get(0).facts().get("deleteMarker"));
+        assertTrue(published.get(0).remediation().contains("--version-id marker-1"));
+        assertTrue(published.get(1).remediation().contains("aws dynamodb delete-item --table-name terraform-locks"));
+    }
+
+    @Test
+    void aWorkspaceDeleteRemovesTheDigestInTimeAndLeavesNoOrphan() throws Exception {
+        audit(lockedApply(3, LINEAGE, T0.minusSeconds(600)));
+        backend.objects.remove(KEY);
+        time.onSleep(() -> backend.digests.remove(PATH));
+
+        audit(StateFixtures.deleted(KEY, T0, false, null, "ci"));
+
+        assertEquals(List.of(AlertType.STATE_DELETED), alertTypes());
+    }
+
+    @Test
+    void whatIsNotAStateIsSkippedWithTheReason() throws Exception {
+        backend.put("notes/readme.txt", "hello " + SECRET, T0);
+        backend.put("plans/apply.tfplan", "PK", T0);
+
+        StateEventAuditor.Outcome text = auditor.audit(StateFixtures.created("notes/readme.txt", T0, null, "x"));
+        StateEventAuditor.Outcome plan = auditor.audit(StateFixtures.created("plans/apply.tfplan", T0, null, "x"));
+
+        assertEquals("not a state: its first bytes are not a state header",
+                assertInstanceOf(StateEventAuditor.Skipped.class, text).reason());
+        assertEquals("not a state key (see STATE_INCLUDE_SUFFIXES and STATE_EXCLUDE_SUFFIXES)",
+                assertInstanceOf(StateEventAuditor.Skipped.class, plan).reason());
+        assertTrue(history.all().isEmpty());
+    }
+
+    @Test
+    void noByteOfAStateBeyondItsHeaderLeavesTheAuditor() throws Exception {
+        audit(lockedApply(12, LINEAGE, T0.minusSeconds(600)));
+        backend.put(KEY, StateFixtures.terraformState(9, LINEAGE), T0);
+        backend.digests.put(PATH, "8b1a9953c4611296a827abf8c47804d7");
+        audit(StateFixtures.created(KEY, T0, null, "someone"));
+        backend.put("broken.tfstate", "{\"version\":4,\"serial\":\"" + SECRET + "\"}", T0);
+        StateEventAuditor.Outcome broken = auditor.audit(StateFixtures.created("broken.tfstate", T0, null, "x"));
+
+        assertEquals(List.of(AlertType.SERIAL_REGRESSION, AlertType.UNLOCKED_WRITE, AlertType.DIGEST_MISMATCH), alertTypes());
+        StringBuilder everything = new StringBuilder();
+        history.all().forEach(e -> everything.append(e.fields()));
+        published.forEach(a -> everything.append(AlertDocument.of(a, new AlertDocument.Origin("test", "1", "r"))));
+        everything.append(assertInstanceOf(StateEventAuditor.Skipped.class, broken).reason());
+        assertFalse(everything.toString().contains(SECRET), everything.toString());
+        assertFalse(everything.toString().contains("db_password"));
+    }
+
+    @Test
+    void aStateSseCEncryptedIsRecordedAsUnreadable() throws Exception {
+        backend.put(KEY, "{}".getBytes(StandardCharsets.UTF_8), T0, ObjectHead.Encryption.SSE_C, "x");
+        backend.locks.put(PATH, StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", T0.minusSeconds(5)));
+
+        HistoryEvent written = audit(StateFixtures.created(KEY, T0, null, "ci")).events().get(0);
+
+        assertEquals(Map.of("headerReadable", false, "encryption", "SSE-C"),
+                Map.of("headerReadable", written.facts().get("headerReadable"), "encryption", written.facts().get("encryption")));
+        assertEquals(List.of(), alertTypes());
+    }
+}

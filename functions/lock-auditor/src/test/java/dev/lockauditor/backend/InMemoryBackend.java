@@ -1,0 +1,93 @@
+package dev.lockauditor.backend;
+
+import dev.lockauditor.terraform.LockInfo;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+
+/** A Terraform backend held in memory: the lock table's locks and digests, and the bucket's objects. */
+public final class InMemoryBackend implements LockTable, StateBucket {
+
+    public record StoredObject(byte[] body, String etag, String versionId, Instant lastModified,
+                               ObjectHead.Encryption encryption) {
+    }
+
+    public final Map<String, LockInfo> locks = new HashMap<>();
+    public final Map<String, String> digests = new HashMap<>();
+    public final Map<String, StoredObject> objects = new HashMap<>();
+    public final Map<String, StoredObject> versions = new HashMap<>();
+    public int md5Reads;
+    private int nextVersion = 1;
+
+    /** Puts an object as a single-part, unencrypted upload does: its ETag is its MD5. */
+    public StoredObject put(String key, String body, Instant at) {
+        return put(key, body.getBytes(StandardCharsets.UTF_8), at, ObjectHead.Encryption.NONE, null);
+    }
+
+    public StoredObject put(String key, byte[] body, Instant at, ObjectHead.Encryption encryption, String etag) {
+        String version = "v" + nextVersion++;
+        StoredObject object = new StoredObject(body, etag == null ? md5(body) : etag, version, at, encryption);
+        objects.put(key, object);
+        versions.put(version, object);
+        return object;
+    }
+
+    public static String md5(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(body));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String md5(String body) {
+        return md5(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public Optional<LockInfo> lock(String lockPath) {
+        return Optional.ofNullable(locks.get(lockPath));
+    }
+
+    @Override
+    public Optional<String> digest(String lockPath) {
+        return Optional.ofNullable(digests.get(lockPath));
+    }
+
+    @Override
+    public Optional<ObjectHead> head(String key) {
+        StoredObject object = objects.get(key);
+        if (object == null) {
+            return Optional.empty();
+        }
+        if (object.encryption() == ObjectHead.Encryption.SSE_C) {
+            throw new Unreadable("SSE-C");
+        }
+        return Optional.of(new ObjectHead(key, object.body().length, object.etag(), object.versionId(),
+                object.lastModified(), object.encryption()));
+    }
+
+    @Override
+    public Optional<byte[]> prefix(String key, String versionId, int bytes) {
+        return read(key, versionId).map(body -> Arrays.copyOf(body, Math.min(bytes, body.length)));
+    }
+
+    @Override
+    public Optional<String> md5(String key, String versionId) {
+        md5Reads++;
+        return read(key, versionId).map(InMemoryBackend::md5);
+    }
+
+    private Optional<byte[]> read(String key, String versionId) {
+        StoredObject object = versionId != null ? versions.get(versionId) : objects.get(key);
+        if (object != null && object.encryption() == ObjectHead.Encryption.SSE_C) {
+            throw new Unreadable("SSE-C");
+        }
+        return Optional.ofNullable(object).map(StoredObject::body);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.lockauditor.handler;
+
+import dev.lockauditor.alert.Alert;
+import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.alert.OnceAlerts;
+import dev.lockauditor.audit.TestTime;
+import dev.lockauditor.backend.InMemoryBackend;
+import dev.lockauditor.config.Config;
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.InMemoryHistoryStore;
+import dev.lockauditor.metrics.Metrics;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The handlers' collaborators over a backend and history in memory, with time that moves only when waited on. */
+final class TestComponents {
+
+    /** History whose writes can be made to fail from a given event on, as a throttled table would. */
+    static final class FailingHistory extends InMemoryHistoryStore {
+        int failFrom = -1;
+
+        @Override
+        public synchronized void write(List<HistoryEvent> events) throws WriteFailure {
+            if (failFrom >= 0 && failFrom < events.size()) {
+                super.write(events.subList(0, failFrom));
+                throw new WriteFailure(failFrom, new RuntimeException("ProvisionedThroughputExceededException"));
+            }
+            super.write(events);
+        }
+    }
+
+    final InMemoryBackend backend = new InMemoryBackend();
+    final FailingHistory history = new FailingHistory();
+    final List<Alert> published = new ArrayList<>();
+    final ByteArrayOutputStream metricsOut = new ByteArrayOutputStream();
+    final TestTime time = new TestTime(Instant.parse("2025-03-14T09:40:00Z"));
+
+    Components components() {
+        Config config = Config.from(Map.of("STATE_BUCKET", "acme-tfstate", "LOCK_TABLE", "terraform-locks",
+                "HISTORY_TABLE", "history", "ENVIRONMENT_NAME", "test"));
+        return new Components(config, history, backend, backend, new OnceAlerts(history, published::add),
+                new Alerts(config.lockTable()),
+                new Metrics(new PrintStream(metricsOut, true, StandardCharsets.UTF_8), "test", time), time, time);
+    }
+
+    String metrics() {
+        return metricsOut.toString(StandardCharsets.UTF_8);
+    }
+}
