@@ -1,0 +1,197 @@
+package dev.lockauditor.handler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockauditor.alert.Alert;
+import dev.lockauditor.alert.AlertType;
+import dev.lockauditor.audit.StateFixtures;
+import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.HistoryEvent;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+/**
+ * The handler driven by the repository's sample events. It is a stream handler: the Lambda runtime hands it
+ * the event's bytes exactly as they are in the files.
+ */
+@EnabledIf("samplesPresent")
+class StateEventsHandlerTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String KEY = "env:/staging/network/terraform.tfstate";
+    static final String SPACED_KEY = "env:/team a/network/terraform.tfstate";
+
+    static boolean samplesPresent() {
+        return StateEventsHandlerTest.class.getResource("/events/s3-state-written.json") != null;
+    }
+
+    final TestComponents test = new TestComponents();
+    final TestContext context = new TestContext();
+
+    static byte[] sample(String file) throws IOException {
+        try (InputStream in = StateEventsHandlerTest.class.getResourceAsStream("/events/" + file)) {
+            return in.readAllBytes();
+        }
+    }
+
+    JsonNode handle(byte[] event) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new StateEventsHandler(test.components()).handleRequest(new ByteArrayInputStream(event), out, context);
+        return JSON.readTree(out.toByteArray());
+    }
+
+    List<HistoryEvent> history(String key) {
+        return test.history.history("acme-tfstate/" + key);
+    }
+
+    void lockedState(String key, long serial) {
+        String body = StateFixtures.terraformState(serial, StateFixtures.LINEAGE);
+        var object = test.backend.put(key, body, Instant.parse("2025-03-14T09:31:40Z"));
+        test.backend.versions.put("3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY", object);
+        test.backend.locks.put("acme-tfstate/" + key, new dev.lockauditor.terraform.LockInfo(
+                "9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", "OperationTypeApply", "", "ci@runner-7f9c", "1.11.2",
+                "2025-03-14T09:26:53.589793238Z", "acme-tfstate/" + key));
+    }
+
+    @Test
+    void anEventBridgeObjectCreatedEventIsAStateWritten() throws Exception {
+        lockedState(KEY, 7);
+
+        JsonNode response = handle(sample("s3-state-written.json"));
+
+        assertEquals(1, response.get("recorded").asInt());
+        HistoryEvent written = history(KEY).get(0);
+        assertEquals(EventType.STATE_WRITTEN, written.type());
+        assertEquals("staging", written.state().workspace());
+        assertEquals("arn:aws:sts::123456789012:assumed-role/terraform-ci/runner-7f9c", written.facts().get("writer"));
+        assertEquals("203.0.113.15", written.facts().get("sourceIp"));
+        assertEquals("PutObject", written.facts().get("reason"));
+        assertEquals(18342L, written.facts().get("size"));
+        assertEquals("3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY", written.facts().get("versionId"));
+        assertEquals("17793124-05d4-b198-2fde-7ededc63b103", written.sourceId());
+        assertEquals(7L, written.facts().get("serial"));
+        assertTrue(test.published.isEmpty());
+    }
+
+    @Test
+    void aClassicNotificationsUrlEncodedKeyIsDecodedWithPlusForSpace() throws Exception {
+        lockedState(SPACED_KEY, 3);
+
+        handle(sample("s3-notification-state-written.json"));
+
+        HistoryEvent written = history(SPACED_KEY).get(0);
+        assertEquals("acme-tfstate/" + SPACED_KEY, written.state().path());
+        assertEquals("team a", written.state().workspace());
+        assertEquals("AWS:AIDAJDPLRKLG7UEXAMPLE", written.facts().get("writer"));
+        assertEquals("Put", written.facts().get("reason"));
+        assertEquals("2025-03-14T09:31:40.512Z", written.at().toString());
+    }
+
+    @Test
+    void theS3TestEventIsIgnored() throws Exception {
+        JsonNode response = handle(sample("s3-notification-test-event.json"));
+
+        assertEquals(0, response.get("recorded").asInt());
+        assertEquals(0, response.get("skipped").asInt());
+        assertTrue(context.lines.isEmpty(), context.lines.toString());
+    }
+
+    @Test
+    void throughSqsEachMessageIsAnEventAndAFailedOneIsReportedForRetry() throws Exception {
+        lockedState(SPACED_KEY, 3);
+
+        JsonNode ok = handle(sample("sqs-s3-notification.json"));
+        assertEquals(0, ok.get("batchItemFailures").size());
+        assertEquals(1, history(SPACED_KEY).size());
+
+        test.history.failFrom = 0;
+        JsonNode failed = handle(sample("sqs-s3-notification.json"));
+        assertEquals("059f36b4-87a3-44ab-83d2-661975830a7d", failed.at("/batchItemFailures/0/itemIdentifier").asText());
+    }
+
+    @Test
+    void aDeleteMarkerIsAStateDeletedAlert() throws Exception {
+        JsonNode response = handle(sample("s3-state-deleted.json"));
+
+        assertEquals(1, response.get("recorded").asInt());
+        assertEquals(EventType.STATE_DELETED, history(KEY).get(0).type());
+        assertEquals(List.of(AlertType.STATE_DELETED), test.published.stream().map(Alert::type).toList());
+        assertEquals("arn:aws:iam::123456789012:user/bob", test.published.get(0).facts().get("writer"));
+        assertEquals(true, test.published.get(0).facts().get("deleteMarker"));
+    }
+
+    @Test
+    void lockFilesAreLocksInTheSameHistory() throws Exception {
+        String info = new dev.lockauditor.terraform.LockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", "OperationTypeApply", "",
+                "ci@runner-7f9c", "1.11.2", "2025-03-14T09:26:53.589793238Z", "acme-tfstate/" + KEY).toJson();
+        var object = test.backend.put(KEY + ".tflock", info, Instant.parse("2025-03-14T09:26:53Z"));
+        test.backend.versions.put("Wq8rBZLyYpCQhrfX8DHbD9nTtmL0pJeE", object);
+
+        handle(sample("s3-lock-file-created.json"));
+        test.backend.objects.remove(KEY + ".tflock");
+        handle(sample("s3-lock-file-deleted.json"));
+
+        List<HistoryEvent> events = history(KEY);
+        assertEquals(List.of(EventType.LOCK_ACQUIRED, EventType.LOCK_RELEASED), events.stream().map(HistoryEvent::type).toList());
+        assertEquals("s3", events.get(0).source().label());
+        assertEquals("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", events.get(1).facts().get("lockId"));
+        assertEquals(287L, events.get(1).facts().get("heldForSeconds"));
+    }
+
+    @Test
+    void eventsForOneKeyAreHandledInSequencerOrderAndEachOnce() throws Exception {
+        lockedState(SPACED_KEY, 3);
+        ObjectNode notification = (ObjectNode) JSON.readTree(sample("s3-notification-state-written.json"));
+        ArrayNode records = (ArrayNode) notification.get("Records");
+        ObjectNode earlier = records.get(0).deepCopy();
+        ((ObjectNode) earlier.at("/s3/object")).put("sequencer", "0062E99A88DC40745F");
+        earlier.put("eventTime", "2025-03-14T09:31:40.100Z");
+        records.add(earlier);
+        records.add(records.get(0).deepCopy());
+
+        JsonNode response = handle(JSON.writeValueAsBytes(notification));
+
+        assertEquals(2, response.get("recorded").asInt());
+        List<HistoryEvent> events = history(SPACED_KEY);
+        assertEquals(2, events.size());
+        assertEquals(List.of("0062E99A88DC40745F", "0062E99A88DC407460"),
+                events.stream().map(e -> e.facts().get("sequencer")).toList());
+    }
+
+    @Test
+    void eventsOfOtherBucketsAndOtherSourcesAreSkippedWithTheReason() throws Exception {
+        ObjectNode other = (ObjectNode) JSON.readTree(sample("s3-state-written.json"));
+        ((ObjectNode) other.at("/detail/bucket")).put("name", "someone-elses-bucket");
+
+        JsonNode otherBucket = handle(JSON.writeValueAsBytes(other));
+        JsonNode notS3 = handle(sample("lock-acquired.json"));
+
+        assertEquals(1, otherBucket.get("skipped").asInt());
+        assertEquals(0, notS3.get("recorded").asInt());
+        assertTrue(context.lines.get(0).contains("bucket someone-elses-bucket is not the state bucket acme-tfstate"),
+                context.lines.toString());
+        assertTrue(context.lines.get(1).contains("skipped event: a record from aws:dynamodb, not aws:s3"),
+                context.lines.toString());
+        assertTrue(test.history.all().isEmpty());
+    }
+
+    @Test
+    void primingRunsTheEventPathAndWritesNothing() {
+        new StateEventsHandler(test.components()).beforeCheckpoint(null);
+
+        assertTrue(test.history.all().isEmpty());
+        assertTrue(test.published.isEmpty());
+        assertEquals("", test.metrics());
+    }
+}
