@@ -1,12 +1,15 @@
 package dev.lockauditor.cli;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.config.Config;
+import dev.lockauditor.handler.Components;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,15 +57,24 @@ final class InvokeCommand {
         if (positional.size() != 2) {
             throw new Main.UsageException("invoke takes FUNCTION EVENT_FILE");
         }
-        Functions.Function function = Functions.named(positional.get(0));
+        Functions.LambdaFunction function = Functions.named(positional.get(0));
         Map<String, String> settings = withEnvVarsFile(function.name(), envVarsFile);
-        Object event = readEvent(function, Path.of(positional.get(1)));
-        RequestHandler<Object, Object> handler = handler(function, settings);
+        Path eventFile = Path.of(positional.get(1));
+        Object event = function.eventType() == null ? readBytes(eventFile) : readEvent(function, eventFile);
+        Object handler = handler(function, settings);
+        LocalContext context = new LocalContext(function.name(), err);
         try {
-            Object response = handler.handleRequest(event, new LocalContext(function.name(), err));
-            out.println(toJson(response));
+            if (handler instanceof RequestStreamHandler streamHandler) {
+                ByteArrayOutputStream response = new ByteArrayOutputStream();
+                streamHandler.handleRequest(new ByteArrayInputStream((byte[]) event), response, context);
+                out.println(response.toString(StandardCharsets.UTF_8));
+            } else {
+                @SuppressWarnings("unchecked")
+                RequestHandler<Object, Object> typed = (RequestHandler<Object, Object>) handler;
+                out.println(toJson(typed.handleRequest(event, context)));
+            }
             return 0;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             out.println(JSON.createObjectNode()
                     .put("errorMessage", String.valueOf(e.getMessage()))
                     .put("errorType", e.getClass().getName()));
@@ -70,17 +82,27 @@ final class InvokeCommand {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static RequestHandler<Object, Object> handler(Functions.Function function, Map<String, String> settings) {
+    /** The handler, wired as the deployed function wires it, from these settings. */
+    private static Object handler(Functions.LambdaFunction function, Map<String, String> settings) {
         try {
-            return (RequestHandler<Object, Object>) function.handler()
-                    .apply(Config.from(settings), AwsClients.forTools(settings));
+            Config config = Config.from(settings);
+            return function.handler().apply(Components.forLambda(config, AwsClients.forTools(settings)));
         } catch (IllegalStateException e) {
             throw new Main.SetupException(function.name() + ": " + e.getMessage());
         }
     }
 
-    private static Object readEvent(Functions.Function function, Path file) {
+    private static byte[] readBytes(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new Main.UsageException("no event file " + file);
+        } catch (IOException e) {
+            throw new Main.UsageException("cannot read event file " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static Object readEvent(Functions.LambdaFunction function, Path file) {
         PojoSerializer<?> serializer = LambdaEventSerializers.serializerFor(function.eventType(),
                 InvokeCommand.class.getClassLoader());
         try (InputStream in = Files.newInputStream(file)) {

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
-import dev.lockauditor.audit.LockTableAuditor;
+import dev.lockauditor.config.Config;
+import dev.lockauditor.handler.Components;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.DynamoDbHistoryStore;
 import dev.lockauditor.handler.LockEventsHandler;
@@ -48,8 +49,8 @@ class LockEventsFunctionIntegrationTest {
     final String table = "history-" + TABLES.incrementAndGet();
     final List<BatchWriteItemRequest> batchWrites = new ArrayList<>();
 
-    /** The DynamoDB client the functions use, on moto, recording every BatchWriteItem request. */
-    DynamoDbClient dynamoDb(ExecutionInterceptor... interceptors) {
+    /** The clients the functions use, on moto, recording every BatchWriteItem request. */
+    AwsClients aws(ExecutionInterceptor... interceptors) {
         AwsClients aws = AwsClients.forTools(MotoServer.environment()).withInterceptor(new ExecutionInterceptor() {
             @Override
             public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
@@ -61,14 +62,21 @@ class LockEventsFunctionIntegrationTest {
         for (ExecutionInterceptor interceptor : interceptors) {
             aws = aws.withInterceptor(interceptor);
         }
-        return aws.dynamoDb();
+        return aws;
+    }
+
+    DynamoDbClient dynamoDb(ExecutionInterceptor... interceptors) {
+        return aws(interceptors).dynamoDb();
     }
 
     StreamsEventResponse handle(DynamoDbClient dynamoDb, DynamodbEvent event) {
         LocalResources.ensureHistoryTable(dynamoDb, table);
-        LockEventsHandler handler = new LockEventsHandler(new LockTableAuditor("env:"),
-                new DynamoDbHistoryStore(dynamoDb, table, Duration.ofDays(90)),
-                new Metrics(new PrintStream(OutputStream.nullOutputStream()), "test", Clock.systemUTC()));
+        Map<String, String> env = MotoServer.environment();
+        env.put("HISTORY_TABLE", table);
+        AwsClients aws = AwsClients.forTools(env);
+        LockEventsHandler handler = new LockEventsHandler(Components.of(Config.from(env), aws,
+                new DynamoDbHistoryStore(dynamoDb, table, Duration.ofDays(90)), Components.publisher(Config.from(env), aws),
+                new Metrics(new PrintStream(OutputStream.nullOutputStream()), "test", Clock.systemUTC())));
         return handler.handleRequest(event, new LocalContext("LockEventsFunction", new PrintStream(OutputStream.nullOutputStream())));
     }
 

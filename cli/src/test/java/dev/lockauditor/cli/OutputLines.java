@@ -56,6 +56,36 @@ final class OutputLines extends OutputStream {
         }
     }
 
+    /** Waits until at least {@code count} printed JSON lines match, then returns every one that does. */
+    List<JsonNode> await(Predicate<JsonNode> match, int count, int seconds) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            List<JsonNode> found = matching(match);
+            if (found.size() >= count) {
+                return found;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("expected " + count + " matching lines within " + seconds + " s, found "
+                        + found.size() + "; printed so far:\n" + String.join("\n", all()));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Every printed JSON line that matches, so far. */
+    List<JsonNode> matching(Predicate<JsonNode> match) throws IOException {
+        List<JsonNode> found = new ArrayList<>();
+        for (String text : all()) {
+            if (text.startsWith("{")) {
+                JsonNode node = JSON.readTree(text);
+                if (match.test(node)) {
+                    found.add(node);
+                }
+            }
+        }
+        return found;
+    }
+
     static Predicate<JsonNode> record(String record) {
         return node -> record.equals(node.path("record").asText());
     }

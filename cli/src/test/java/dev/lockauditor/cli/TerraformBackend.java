@@ -2,10 +2,15 @@ package dev.lockauditor.cli;
 
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.terraform.LockInfo;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
@@ -18,11 +23,14 @@ final class TerraformBackend {
     final String bucket;
     final String lockTable;
     final DynamoDbClient dynamoDb;
+    final S3Client s3;
 
     TerraformBackend(String name) {
         this.bucket = name + "-tfstate";
         this.lockTable = name + "-locks";
-        this.dynamoDb = AwsClients.forTools(MotoServer.environment()).dynamoDb();
+        AwsClients aws = AwsClients.forTools(MotoServer.environment());
+        this.dynamoDb = aws.dynamoDb();
+        this.s3 = aws.s3();
     }
 
     /** The lock table as Terraform's documentation creates it, with the stream the auditor reads. */
@@ -65,6 +73,44 @@ final class TerraformBackend {
             throw new IllegalStateException("lock id mismatch");
         }
         dynamoDb.deleteItem(b -> b.tableName(lockTable).key(key));
+    }
+
+    /** The state bucket, unversioned (moto sends no event for a delete marker). */
+    TerraformBackend createBucket() {
+        s3.createBucket(b -> b.bucket(bucket));
+        return this;
+    }
+
+    /** Uploads a state as Terraform does, and returns the digest Terraform would store for it. */
+    String putState(String stateKey, String body) {
+        s3.putObject(b -> b.bucket(bucket).key(stateKey).contentType("application/json"),
+                RequestBody.fromString(body, StandardCharsets.UTF_8));
+        return md5(body);
+    }
+
+    void deleteState(String stateKey) {
+        s3.deleteObject(b -> b.bucket(bucket).key(stateKey));
+    }
+
+    /** {@code use_lockfile}: the lock info as {@code <state>.tflock}, created only if absent. */
+    LockInfo lockFile(String stateKey, String who) {
+        LockInfo info = new LockInfo(UUID.randomUUID().toString(), "OperationTypeApply", "", who, "1.11.2",
+                Instant.now().toString(), lockPath(stateKey));
+        s3.putObject(b -> b.bucket(bucket).key(stateKey + ".tflock").contentType("application/json").ifNoneMatch("*"),
+                RequestBody.fromString(info.toJson(), StandardCharsets.UTF_8));
+        return info;
+    }
+
+    void unlockFile(String stateKey) {
+        s3.deleteObject(b -> b.bucket(bucket).key(stateKey + ".tflock"));
+    }
+
+    static String md5(String body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(body.getBytes(StandardCharsets.UTF_8)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     void putItem(Map<String, AttributeValue> item) {

@@ -12,6 +12,8 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
@@ -19,7 +21,6 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sns.SnsClient;
@@ -115,28 +116,29 @@ public final class AwsClients {
         return endpoint;
     }
 
+    /**
+     * Any SDK client, configured as every client of the auditor is: region, credentials, the URL-connection
+     * HTTP client, standard retries, the endpoint override.
+     */
+    public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder) {
+        builder.region(region).credentialsProvider(credentials).httpClient(http)
+                .overrideConfiguration(configuration());
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
+        }
+        return builder.build();
+    }
+
     public synchronized DynamoDbClient dynamoDb() {
         if (dynamoDb == null) {
-            DynamoDbClientBuilder builder = DynamoDbClient.builder()
-                    .region(region).credentialsProvider(credentials).httpClient(http)
-                    .overrideConfiguration(configuration());
-            if (endpoint != null) {
-                builder.endpointOverride(endpoint);
-            }
-            dynamoDb = builder.build();
+            dynamoDb = client(DynamoDbClient.builder());
         }
         return dynamoDb;
     }
 
     public synchronized DynamoDbStreamsClient dynamoDbStreams() {
         if (dynamoDbStreams == null) {
-            var builder = DynamoDbStreamsClient.builder()
-                    .region(region).credentialsProvider(credentials).httpClient(http)
-                    .overrideConfiguration(configuration());
-            if (endpoint != null) {
-                builder.endpointOverride(endpoint);
-            }
-            dynamoDbStreams = builder.build();
+            dynamoDbStreams = client(DynamoDbStreamsClient.builder());
         }
         return dynamoDbStreams;
     }
@@ -144,26 +146,14 @@ public final class AwsClients {
     /** S3, with path-style addressing when an endpoint is set (as emulators need). */
     public synchronized S3Client s3() {
         if (s3 == null) {
-            var builder = S3Client.builder()
-                    .region(region).credentialsProvider(credentials).httpClient(http)
-                    .overrideConfiguration(configuration());
-            if (endpoint != null) {
-                builder.endpointOverride(endpoint).forcePathStyle(true);
-            }
-            s3 = builder.build();
+            s3 = client(S3Client.builder().forcePathStyle(endpoint != null));
         }
         return s3;
     }
 
     public synchronized SnsClient sns() {
         if (sns == null) {
-            var builder = SnsClient.builder()
-                    .region(region).credentialsProvider(credentials).httpClient(http)
-                    .overrideConfiguration(configuration());
-            if (endpoint != null) {
-                builder.endpointOverride(endpoint);
-            }
-            sns = builder.build();
+            sns = client(SnsClient.builder());
         }
         return sns;
     }

@@ -16,6 +16,7 @@ import dev.lockauditor.aws.DynamoDbLockTable;
 import dev.lockauditor.aws.S3StateBucket;
 import dev.lockauditor.aws.SnsAlertPublisher;
 import dev.lockauditor.backend.LockTable;
+import dev.lockauditor.backend.ObjectHead;
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.history.HistoryStore;
@@ -42,7 +43,8 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
                                 Metrics metrics) {
         LockTable locks = config.lockTable().isEmpty() ? NO_LOCK_TABLE
                 : new DynamoDbLockTable(aws.dynamoDb(), config.lockTable(), config.workspaceKeyPrefix());
-        StateBucket bucket = new S3StateBucket(aws.s3(), Config.required("STATE_BUCKET", config.stateBucket()));
+        StateBucket bucket = config.stateBucket().isEmpty() ? NO_STATE_BUCKET
+                : new S3StateBucket(aws.s3(), config.stateBucket());
         return new Components(config, history, locks, bucket, new OnceAlerts(history, publisher),
                 new Alerts(config.lockTable()), metrics, Clock.systemUTC(), Sleeper.REAL);
     }
@@ -52,9 +54,14 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
                 Duration.ofDays(config.historyRetentionDays()));
     }
 
+    /** The alert topic; with no ALERT_TOPIC_ARN, publishing fails (and is retried) rather than losing the alert. */
     public static AlertPublisher publisher(Config config, AwsClients aws) {
-        return new SnsAlertPublisher(aws.sns(), Config.required("ALERT_TOPIC_ARN", config.alertTopicArn()),
-                origin(config, aws));
+        if (config.alertTopicArn().isEmpty()) {
+            return alert -> {
+                throw new IllegalStateException("ALERT_TOPIC_ARN is not set: cannot publish " + alert.type());
+            };
+        }
+        return new SnsAlertPublisher(aws.sns(), config.alertTopicArn(), origin(config, aws));
     }
 
     public static AlertDocument.Origin origin(Config config, AwsClients aws) {
@@ -70,6 +77,24 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
 
         @Override
         public Optional<String> digest(String lockPath) {
+            return Optional.empty();
+        }
+    };
+
+    /** No state bucket configured: no objects in it. */
+    static final StateBucket NO_STATE_BUCKET = new StateBucket() {
+        @Override
+        public Optional<ObjectHead> head(String key) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<byte[]> prefix(String key, String versionId, int bytes) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<String> md5(String key, String versionId) {
             return Optional.empty();
         }
     };

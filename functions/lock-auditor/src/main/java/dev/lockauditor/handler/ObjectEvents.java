@@ -7,6 +7,8 @@ import dev.lockauditor.terraform.MalformedException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,10 +101,16 @@ final class ObjectEvents {
     }
 
     private static Instant time(JsonNode node) throws MalformedException {
+        String text = required(node, "event time");
         try {
-            return Instant.parse(required(node, "event time"));
+            return Instant.parse(text);
         } catch (DateTimeParseException e) {
-            throw new MalformedException("event time is not an ISO 8601 time");
+            try {
+                // S3 always writes UTC with a Z; some emulators leave the Z out.
+                return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException again) {
+                throw new MalformedException("event time is not an ISO 8601 time");
+            }
         }
     }
 

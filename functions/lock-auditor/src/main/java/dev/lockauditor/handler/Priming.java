@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.alert.OnceAlerts;
-import dev.lockauditor.backend.ObjectHead;
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.history.InMemoryHistoryStore;
@@ -48,22 +47,7 @@ final class Priming {
     static Components components() {
         Config config = Config.from(Map.of("STATE_BUCKET", "priming-bucket", "DIGEST_GRACE_SECONDS", "0",
                 "LOCK_EVENT_LAG_SECONDS", "0"));
-        StateBucket bucket = new StateBucket() {
-            @Override
-            public Optional<ObjectHead> head(String key) {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<byte[]> prefix(String key, String versionId, int bytes) {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<String> md5(String key, String versionId) {
-                return Optional.empty();
-            }
-        };
+        StateBucket bucket = Components.NO_STATE_BUCKET;
         InMemoryHistoryStore history = new InMemoryHistoryStore();
         return new Components(config, history, Components.NO_LOCK_TABLE, bucket, new OnceAlerts(history, alert -> { }),
                 new Alerts(""), new Metrics(new PrintStream(OutputStream.nullOutputStream()), "priming", Clock.systemUTC()),

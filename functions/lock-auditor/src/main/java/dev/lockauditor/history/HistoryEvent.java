@@ -33,6 +33,7 @@ public record HistoryEvent(StatePath state, HistoryKind type, Instant at, Source
 
     public HistoryEvent {
         facts = Collections.unmodifiableMap(new LinkedHashMap<>(facts));
+        position = position == null ? "" : position;
     }
 
     /**
@@ -70,9 +71,15 @@ public record HistoryEvent(StatePath state, HistoryKind type, Instant at, Source
         fields.put("key", state.key());
         fields.put("workspace", state.workspace());
         fields.put("source", source.label());
-        fields.put("sourceEventId", sourceId);
+        if (sourceId != null) {
+            fields.put("sourceEventId", sourceId);
+        }
         fields.put("sourcePosition", position);
-        fields.putAll(facts);
+        facts.forEach((name, value) -> {
+            if (value != null) {
+                fields.put(name, value);
+            }
+        });
         return fields;
     }
 }
