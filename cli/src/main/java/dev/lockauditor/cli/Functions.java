@@ -1,28 +1,39 @@
 package dev.lockauditor.cli;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.SNSEvent;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.lockauditor.aws.AwsClients;
+import dev.lockauditor.config.Config;
 import dev.lockauditor.handler.Components;
 import dev.lockauditor.handler.LockEventsHandler;
+import dev.lockauditor.handler.SlackNotifierHandler;
+import dev.lockauditor.handler.StaleLockSweepHandler;
 import dev.lockauditor.handler.StateEventsHandler;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
-/** The functions of template.yaml, by logical id: each one's handler and the event type it takes. */
+/** The functions of template.yaml, by logical id: each one's handler, wired as in Lambda, and its event type. */
 final class Functions {
 
     /**
      * @param eventType the event class the runtime deserialises for a {@code RequestHandler}; null for a
      *                  {@code RequestStreamHandler}, which is handed the event's bytes
      */
-    record LambdaFunction(String name, Class<?> handlerClass, Class<?> eventType, Function<Components, Object> handler) {
+    record LambdaFunction(String name, Class<?> handlerClass, Class<?> eventType,
+                          BiFunction<Config, AwsClients, Object> handler) {
     }
 
     static final Map<String, LambdaFunction> ALL = new TreeMap<>(Map.of(
             "LockEventsFunction", new LambdaFunction("LockEventsFunction", LockEventsHandler.class, DynamodbEvent.class,
-                    LockEventsHandler::new),
+                    (config, aws) -> new LockEventsHandler(Components.forLambda(config, aws))),
             "StateEventsFunction", new LambdaFunction("StateEventsFunction", StateEventsHandler.class, null,
-                    StateEventsHandler::new)));
+                    (config, aws) -> new StateEventsHandler(Components.forLambda(config, aws))),
+            "StaleLockSweepFunction", new LambdaFunction("StaleLockSweepFunction", StaleLockSweepHandler.class,
+                    ScheduledEvent.class, (config, aws) -> new StaleLockSweepHandler(Components.forLambda(config, aws))),
+            "SlackNotifierFunction", new LambdaFunction("SlackNotifierFunction", SlackNotifierHandler.class,
+                    SNSEvent.class, SlackNotifierHandler::new)));
 
     private Functions() {
     }

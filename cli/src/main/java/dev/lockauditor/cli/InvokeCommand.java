@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.config.Config;
-import dev.lockauditor.handler.Components;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -85,8 +84,7 @@ final class InvokeCommand {
     /** The handler, wired as the deployed function wires it, from these settings. */
     private static Object handler(Functions.LambdaFunction function, Map<String, String> settings) {
         try {
-            Config config = Config.from(settings);
-            return function.handler().apply(Components.forLambda(config, AwsClients.forTools(settings)));
+            return function.handler().apply(Config.from(settings), AwsClients.forTools(settings));
         } catch (IllegalStateException e) {
             throw new Main.SetupException(function.name() + ": " + e.getMessage());
         }

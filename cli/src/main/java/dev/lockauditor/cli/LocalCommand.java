@@ -9,7 +9,9 @@ import dev.lockauditor.alert.AlertPublisher;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.handler.Components;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.lockauditor.handler.LockEventsHandler;
+import dev.lockauditor.handler.StaleLockSweepHandler;
 import dev.lockauditor.handler.StateEventsHandler;
 import dev.lockauditor.metrics.Metrics;
 import java.io.PrintStream;
@@ -47,7 +49,8 @@ final class LocalCommand {
     }
 
     int run(List<String> args) {
-        Duration duration = parseDuration(args);
+        Options options = Options.parse(args);
+        Duration duration = options.duration();
         Map<String, String> settings = new HashMap<>(env);
         AwsClients aws = LocalResources.clients(settings);
         LocalResources resources = new LocalResources(aws, err);
@@ -95,6 +98,10 @@ final class LocalCommand {
                 ready.put("stateEventsQueue", queueUrl);
             }
         }
+        StaleLockSweepHandler sweep = new StaleLockSweepHandler(components);
+        pollers.add(every(options.sweepEvery(), () -> sweep.handleRequest(new ScheduledEvent(),
+                new LocalContext("StaleLockSweepFunction", err))));
+        ready.put("sweepEverySeconds", options.sweepEvery().toSeconds());
         ready.put("historyTable", config.historyTable());
         ready.put("alertTopicArn", config.alertTopicArn());
         ready.put("endpoint", aws.endpoint() == null ? "aws" : aws.endpoint().toString());
@@ -114,6 +121,19 @@ final class LocalCommand {
             List<StreamsEventResponse.BatchItemFailure> failures = response.getBatchItemFailures();
             return failures.isEmpty() ? null : failures.get(0).getItemIdentifier();
         });
+    }
+
+    /** Runs the sweep now and then every {@code interval}, as the schedule does. */
+    private static IntSupplier every(Duration interval, Runnable sweep) {
+        long[] next = {System.nanoTime()};
+        return () -> {
+            if (System.nanoTime() < next[0]) {
+                return 0;
+            }
+            next[0] = System.nanoTime() + interval.toNanos();
+            sweep.run();
+            return 0;
+        };
     }
 
     /** The stream poller, looking for new shards every so often. */
@@ -180,20 +200,39 @@ final class LocalCommand {
         }
     }
 
-    private static Duration parseDuration(List<String> args) {
-        Duration duration = null;
-        for (int i = 0; i < args.size(); i++) {
-            if (args.get(i).equals("--duration") && i + 1 < args.size()) {
-                try {
-                    duration = Duration.ofSeconds(Long.parseLong(args.get(++i)));
-                } catch (NumberFormatException e) {
-                    throw new Main.UsageException("--duration takes a whole number of seconds");
+    /** {@code --duration SECONDS} (default: until stopped) and {@code --sweep-every SECONDS} (default 60). */
+    record Options(Duration duration, Duration sweepEvery) {
+
+        static Options parse(List<String> args) {
+            Duration duration = null;
+            Duration sweepEvery = Duration.ofSeconds(60);
+            for (int i = 0; i < args.size(); i++) {
+                String option = args.get(i);
+                if ((option.equals("--duration") || option.equals("--sweep-every")) && i + 1 < args.size()) {
+                    Duration value = seconds(option, args.get(++i));
+                    if (option.equals("--duration")) {
+                        duration = value;
+                    } else {
+                        sweepEvery = value;
+                    }
+                } else {
+                    throw new Main.UsageException("local: unknown option '" + option + "'");
                 }
-            } else {
-                throw new Main.UsageException("local: unknown option '" + args.get(i) + "'");
             }
+            return new Options(duration, sweepEvery);
         }
-        return duration;
+
+        private static Duration seconds(String option, String text) {
+            try {
+                long seconds = Long.parseLong(text);
+                if (seconds > 0) {
+                    return Duration.ofSeconds(seconds);
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new Main.UsageException(option + " takes a whole number of seconds");
+        }
     }
 
     private static void sleep(long nanos) {

@@ -14,9 +14,10 @@ public final class Main {
               invoke FUNCTION EVENT_FILE [--env-vars FILE]
                   Run one function's handler on an event, as `sam local invoke` does, without Docker.
                   FUNCTION is the function's name in template.yaml, e.g. LockEventsFunction.
-              local [--duration SECONDS]
-                  Run the auditor against AWS_ENDPOINT_URL (or AWS): poll LOCK_TABLE's stream and
-                  print one JSON object per line on stdout.
+              local [--duration SECONDS] [--sweep-every SECONDS]
+                  Run the auditor against AWS_ENDPOINT_URL (or AWS): poll LOCK_TABLE's stream, read
+                  STATE_BUCKET's events, sweep for stale locks (every 60 s by default), and print one
+                  JSON object per line on stdout.
 
             Settings come from the environment (see README.md): LOCK_TABLE, HISTORY_TABLE, AWS_REGION, ...
             """;

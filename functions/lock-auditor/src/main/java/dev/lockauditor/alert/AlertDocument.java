@@ -3,6 +3,9 @@ package dev.lockauditor.alert;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockauditor.terraform.LockInfo;
+import dev.lockauditor.terraform.StateKeys;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -20,15 +23,16 @@ public final class AlertDocument {
      * @param environment the environment's name ({@code ENVIRONMENT_NAME})
      * @param account     the AWS account of the backend
      * @param region      the AWS region of the backend
+     * @param lockTable   the lock table's name, or empty
      */
-    public record Origin(String environment, String account, String region) {
+    public record Origin(String environment, String account, String region, String lockTable) {
 
-        /** The account and region from an ARN (the alert topic's), or empty ones. */
-        public static Origin of(String environment, String arn, String fallbackRegion) {
+        /** The account and region from an ARN (the alert topic's), or the region given and no account. */
+        public static Origin of(String environment, String arn, String fallbackRegion, String lockTable) {
             String[] parts = arn == null ? new String[0] : arn.split(":");
             return parts.length >= 6
-                    ? new Origin(environment, parts[4], parts[3])
-                    : new Origin(environment, "", fallbackRegion);
+                    ? new Origin(environment, parts[4], parts[3], lockTable)
+                    : new Origin(environment, "", fallbackRegion, lockTable);
         }
     }
 
@@ -64,6 +68,20 @@ public final class AlertDocument {
         document.put("detectedAt", alert.detectedAt().toString());
         document.put("summary", alert.summary());
         document.put("remediation", alert.remediation());
+        ObjectNode links = document.putObject("links");
+        links.put("stateObject", "https://" + origin.region() + ".console.aws.amazon.com/s3/object/"
+                + alert.state().bucket() + "?region=" + origin.region() + "&prefix=" + encode(alert.state().key()));
+        if (!origin.lockTable().isEmpty()) {
+            String lockId = alert.type() == AlertType.DIGEST_MISMATCH || alert.type() == AlertType.ORPHANED_DIGEST
+                    ? StateKeys.digestLockId(alert.state().path()) : alert.state().path();
+            links.put("lockItem", "https://" + origin.region() + ".console.aws.amazon.com/dynamodbv2/home?region="
+                    + origin.region() + "#edit-item?table=" + encode(origin.lockTable()) + "&itemMode=2&pk="
+                    + encode(lockId) + "&route=ROUTE_ITEM_EXPLORER");
+        }
         return document;
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

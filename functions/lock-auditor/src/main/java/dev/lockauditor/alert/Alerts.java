@@ -1,8 +1,10 @@
 package dev.lockauditor.alert;
 
 import dev.lockauditor.alert.Alert.Identity;
+import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.StateKeys;
 import dev.lockauditor.terraform.StatePath;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -125,6 +127,53 @@ public final class Alerts {
                 "If this was not terraform workspace delete, restore the state now: " + restore
                         + ". Until then Terraform sees an empty state and would create everything again.",
                 identity);
+    }
+
+    public Alert staleLock(StatePath state, LockInfo lock, long heldForSeconds, Duration threshold, boolean reminder,
+                           Instant detectedAt, Identity identity) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("heldForSeconds", heldForSeconds);
+        facts.put("thresholdMinutes", threshold.toMinutes());
+        facts.put("reminder", reminder);
+        return new Alert(AlertType.STALE_LOCK, state, lock, facts, detectedAt,
+                (reminder ? "Still stale: lock on " : "Stale lock on ") + state + " held for " + duration(heldForSeconds)
+                        + " by " + lock.who() + " (" + lock.operation() + ", lock ID " + lock.id() + ")",
+                "Every plan and apply on this state fails with \"Error acquiring the state lock\" until it is "
+                        + "released. First check that " + lock.who() + " is really gone (the CI job was cancelled or "
+                        + "killed, the laptop is closed): releasing a lock that is in use can corrupt the state. Then, "
+                        + "from the configuration's directory" + workspace(state) + ", run: terraform force-unlock "
+                        + lock.id() + " (OpenTofu: tofu force-unlock " + lock.id() + ").",
+                identity);
+    }
+
+    public Alert staleLockCleared(StatePath state, LockInfo lock, long heldForSeconds, Instant detectedAt,
+                                  Identity identity) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("heldForSeconds", heldForSeconds);
+        return new Alert(AlertType.STALE_LOCK_CLEARED, state, lock, facts, detectedAt,
+                "Stale lock on " + state + " released after " + duration(heldForSeconds) + " (lock ID " + lock.id() + ")",
+                "Nothing to do: the state can be locked again. If the lock was released with force-unlock, "
+                        + "run terraform plan to check that the interrupted operation left nothing half done.",
+                identity);
+    }
+
+    /** A duration as people read it: {@code 2h 5m}, {@code 45m}, {@code 30s}. */
+    static String duration(long seconds) {
+        long days = seconds / 86_400;
+        long hours = seconds % 86_400 / 3_600;
+        long minutes = seconds % 3_600 / 60;
+        if (days > 0) {
+            return days + "d " + hours + "h";
+        }
+        if (hours > 0) {
+            return hours + "h " + minutes + "m";
+        }
+        return minutes > 0 ? minutes + "m" : seconds + "s";
+    }
+
+    private static String workspace(StatePath state) {
+        return StatePath.DEFAULT_WORKSPACE.equals(state.workspace()) ? ""
+                : " with workspace " + state.workspace() + " selected (terraform workspace select " + state.workspace() + ")";
     }
 
     private static String restoreVersion(StatePath state, String which) {

@@ -59,17 +59,19 @@ public final class StateEventAuditor {
     private final AlertSink sink;
     private final Alerts alerts;
     private final DigestVerifier digests;
+    private final StaleLockNotices staleLocks;
     private final Clock clock;
     private final Sleeper sleeper;
 
     public StateEventAuditor(AuditSettings settings, StateBucket bucket, LockTable locks, HistoryStore history,
-                             AlertSink sink, Alerts alerts, Clock clock, Sleeper sleeper) {
+                             AlertSink sink, Alerts alerts, StaleLockNotices staleLocks, Clock clock, Sleeper sleeper) {
         this.settings = settings;
         this.bucket = bucket;
         this.locks = locks;
         this.history = history;
         this.sink = sink;
         this.alerts = alerts;
+        this.staleLocks = staleLocks;
         this.clock = clock;
         this.sleeper = sleeper;
         this.digests = new DigestVerifier(bucket, locks, sink, alerts, settings.digestGrace(), clock, sleeper);
@@ -252,6 +254,7 @@ public final class StateEventAuditor {
         putIfSet(facts, "versionId", event.versionId());
         HistoryEvent released = event(state, EventType.LOCK_RELEASED, Source.S3_LOCK_FILE, event, facts);
         history.write(List.of(released));
+        staleLocks.released(state, facts, event.at(), event.eventId());
         return new Recorded(List.of(released));
     }
 

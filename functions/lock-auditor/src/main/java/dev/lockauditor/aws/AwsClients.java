@@ -23,6 +23,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
@@ -42,6 +43,7 @@ public final class AwsClients {
     private DynamoDbStreamsClient dynamoDbStreams;
     private S3Client s3;
     private SnsClient sns;
+    private SecretsManagerClient secretsManager;
 
     private AwsClients(Map<String, String> env, AwsCredentialsProvider credentials) {
         this(env, credentials, List.of());
@@ -156,5 +158,12 @@ public final class AwsClients {
             sns = client(SnsClient.builder());
         }
         return sns;
+    }
+
+    public synchronized SecretsManagerClient secretsManager() {
+        if (secretsManager == null) {
+            secretsManager = client(SecretsManagerClient.builder());
+        }
+        return secretsManager;
     }
 }

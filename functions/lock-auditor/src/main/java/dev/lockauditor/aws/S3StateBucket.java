@@ -7,7 +7,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -28,6 +30,11 @@ public final class S3StateBucket implements StateBucket {
     public S3StateBucket(S3Client s3, String bucket) {
         this.s3 = s3;
         this.bucket = bucket;
+    }
+
+    @Override
+    public String name() {
+        return bucket;
     }
 
     @Override
@@ -73,6 +80,17 @@ public final class S3StateBucket implements StateBucket {
         } catch (IOException e) {
             throw new UncheckedIOException("reading s3://" + bucket + "/" + key + " failed", e);
         }
+    }
+
+    @Override
+    public List<String> keysEndingWith(String suffix) {
+        List<String> keys = new ArrayList<>();
+        s3.listObjectsV2Paginator(b -> b.bucket(bucket)).contents().forEach(object -> {
+            if (object.key().endsWith(suffix)) {
+                keys.add(object.key());
+            }
+        });
+        return keys;
     }
 
     static void digest(InputStream in, MessageDigest md5) throws IOException {

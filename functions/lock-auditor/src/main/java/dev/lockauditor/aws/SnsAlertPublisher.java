@@ -1,17 +1,24 @@
 package dev.lockauditor.aws;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockauditor.alert.Alert;
 import dev.lockauditor.alert.AlertDocument;
+import dev.lockauditor.alert.AlertMessages;
 import dev.lockauditor.alert.AlertPublisher;
 import java.util.Map;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
 
 /**
- * Publishes alerts to the alert topic: the alert document as the message, and {@code type}, {@code severity},
- * {@code environment} and {@code statePath} as message attributes for subscription filter policies.
+ * Publishes each alert once to the alert topic, in a format per subscription protocol
+ * ({@code MessageStructure: json}): the alert document for queues, functions and the default, a readable text
+ * for email, an AWS Chatbot custom notification for HTTPS (Chatbot's protocol). Message attributes
+ * {@code type}, {@code severity}, {@code environment} and {@code statePath} let subscriptions filter.
  */
 public final class SnsAlertPublisher implements AlertPublisher {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SnsClient sns;
     private final String topicArn;
@@ -25,10 +32,21 @@ public final class SnsAlertPublisher implements AlertPublisher {
 
     @Override
     public void publish(Alert alert) {
-        String subject = (alert.severity() + " " + alert.type() + " " + origin.environment() + " " + alert.state().path());
+        ObjectNode document = AlertDocument.of(alert, origin);
+        String json = document.toString();
+        ObjectNode message = JSON.createObjectNode()
+                .put("default", json)
+                .put("sqs", json)
+                .put("lambda", json)
+                .put("email-json", json)
+                .put("http", json)
+                .put("email", AlertMessages.email(document))
+                .put("https", AlertMessages.chatbot(document).toString())
+                .put("sms", AlertMessages.subject(document));
         sns.publish(b -> b.topicArn(topicArn)
-                .subject(subject.length() > 99 ? subject.substring(0, 96) + "..." : subject)
-                .message(AlertDocument.of(alert, origin).toString())
+                .messageStructure("json")
+                .subject(AlertMessages.subject(document))
+                .message(message.toString())
                 .messageAttributes(Map.of(
                         "type", text(alert.type().name()),
                         "severity", text(alert.severity().name()),

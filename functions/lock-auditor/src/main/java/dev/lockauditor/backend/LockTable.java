@@ -1,6 +1,8 @@
 package dev.lockauditor.backend;
 
 import dev.lockauditor.terraform.LockInfo;
+import dev.lockauditor.terraform.LockTableItem;
+import java.util.List;
 import java.util.Optional;
 
 /** The Terraform lock table, read only. */
@@ -11,4 +13,7 @@ public interface LockTable {
 
     /** The digest the table holds for a state now, if any. */
     Optional<String> digest(String lockPath);
+
+    /** Every item of the table, classified: locks, digests, and whatever else is in it. */
+    List<LockTableItem> scan();
 }

@@ -1,9 +1,13 @@
 package dev.lockauditor.backend;
 
+import java.util.List;
 import java.util.Optional;
 
 /** The Terraform state bucket, read only. */
 public interface StateBucket {
+
+    /** The bucket's name. */
+    String name();
 
     /** The object's metadata, if it exists. */
     Optional<ObjectHead> head(String key);
@@ -13,6 +17,9 @@ public interface StateBucket {
 
     /** The MD5 of the object's bytes, read through in constant memory, if it exists. */
     Optional<String> md5(String key, String versionId);
+
+    /** The keys of every object whose key ends with {@code suffix}. */
+    List<String> keysEndingWith(String suffix);
 
     /** An object S3 will not let the auditor read, such as one encrypted with a customer key (SSE-C). */
     final class Unreadable extends RuntimeException {

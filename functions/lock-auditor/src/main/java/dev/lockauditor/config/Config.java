@@ -21,11 +21,18 @@ import java.util.Map;
  * @param stateIncludeSuffixes {@code STATE_INCLUDE_SUFFIXES}: comma-separated; only keys ending so are states
  *                             (default: any key)
  * @param stateExcludeSuffixes {@code STATE_EXCLUDE_SUFFIXES}: comma-separated; keys ending so are not states
+ * @param staleLockMinutes     {@code STALE_LOCK_MINUTES}: a lock held longer is stale (default 60)
+ * @param staleLockReminderMinutes {@code STALE_LOCK_REMINDER_MINUTES}: how often a stale lock is alerted again
+ *                             while it stays (default 240)
+ * @param staleLockOverrides   {@code STALE_LOCK_OVERRIDES}: per-state thresholds, {@code pattern=minutes,...}
+ * @param slackWebhookSecretArn {@code SLACK_WEBHOOK_SECRET_ARN}: the secret holding the Slack incoming-webhook URL
+ * @param slackMinSeverity     {@code SLACK_MIN_SEVERITY}: the least severe alert posted to Slack (default INFO)
  */
 public record Config(String lockTable, String stateBucket, String historyTable, String alertTopicArn,
                      String environmentName, int historyRetentionDays, String workspaceKeyPrefix,
                      int digestGraceSeconds, int lockEventLagSeconds, List<String> stateIncludeSuffixes,
-                     List<String> stateExcludeSuffixes) {
+                     List<String> stateExcludeSuffixes, int staleLockMinutes, int staleLockReminderMinutes,
+                     String staleLockOverrides, String slackWebhookSecretArn, String slackMinSeverity) {
 
     public static Config fromEnvironment() {
         return from(System.getenv());
@@ -43,7 +50,12 @@ public record Config(String lockTable, String stateBucket, String historyTable, 
                 whole(env, "DIGEST_GRACE_SECONDS", 30, 0),
                 whole(env, "LOCK_EVENT_LAG_SECONDS", 60, 0),
                 list(env.get("STATE_INCLUDE_SUFFIXES")),
-                list(env.get("STATE_EXCLUDE_SUFFIXES")));
+                list(env.get("STATE_EXCLUDE_SUFFIXES")),
+                whole(env, "STALE_LOCK_MINUTES", 60, 1),
+                whole(env, "STALE_LOCK_REMINDER_MINUTES", 240, 1),
+                env.getOrDefault("STALE_LOCK_OVERRIDES", ""),
+                env.getOrDefault("SLACK_WEBHOOK_SECRET_ARN", ""),
+                env.getOrDefault("SLACK_MIN_SEVERITY", "INFO"));
     }
 
     /** The value of a setting that must be set. */

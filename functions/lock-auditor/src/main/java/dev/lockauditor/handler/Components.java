@@ -9,6 +9,9 @@ import dev.lockauditor.audit.AuditSettings;
 import dev.lockauditor.audit.DigestVerifier;
 import dev.lockauditor.audit.LockTableAuditor;
 import dev.lockauditor.audit.Sleeper;
+import dev.lockauditor.audit.StaleLockNotices;
+import dev.lockauditor.audit.StaleLockSweeper;
+import dev.lockauditor.audit.StaleLocks;
 import dev.lockauditor.audit.StateEventAuditor;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.DynamoDbHistoryStore;
@@ -21,8 +24,11 @@ import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.metrics.Metrics;
+import dev.lockauditor.terraform.LockTableItem;
+import dev.lockauditor.terraform.MalformedException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -45,8 +51,16 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
                 : new DynamoDbLockTable(aws.dynamoDb(), config.lockTable(), config.workspaceKeyPrefix());
         StateBucket bucket = config.stateBucket().isEmpty() ? NO_STATE_BUCKET
                 : new S3StateBucket(aws.s3(), config.stateBucket());
-        return new Components(config, history, locks, bucket, new OnceAlerts(history, publisher),
-                new Alerts(config.lockTable()), metrics, Clock.systemUTC(), Sleeper.REAL);
+        AlertSink alerts = new OnceAlerts(history, publisher);
+        AlertSink counted = alert -> {
+            boolean raised = alerts.raise(alert);
+            if (raised) {
+                metrics.alertRaised(alert.type().name());
+            }
+            return raised;
+        };
+        return new Components(config, history, locks, bucket, counted, new Alerts(config.lockTable()), metrics,
+                Clock.systemUTC(), Sleeper.REAL);
     }
 
     public static HistoryStore historyStore(Config config, AwsClients aws) {
@@ -65,7 +79,8 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
     }
 
     public static AlertDocument.Origin origin(Config config, AwsClients aws) {
-        return AlertDocument.Origin.of(config.environmentName(), config.alertTopicArn(), aws.region().id());
+        return AlertDocument.Origin.of(config.environmentName(), config.alertTopicArn(), aws.region().id(),
+                config.lockTable());
     }
 
     /** A backend with no lock table (lock files only): no locks and no digests in it. */
@@ -79,10 +94,20 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
         public Optional<String> digest(String lockPath) {
             return Optional.empty();
         }
+
+        @Override
+        public List<LockTableItem> scan() {
+            return List.of();
+        }
     };
 
     /** No state bucket configured: no objects in it. */
     static final StateBucket NO_STATE_BUCKET = new StateBucket() {
+        @Override
+        public String name() {
+            return "";
+        }
+
         @Override
         public Optional<ObjectHead> head(String key) {
             return Optional.empty();
@@ -97,6 +122,11 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
         public Optional<String> md5(String key, String versionId) {
             return Optional.empty();
         }
+
+        @Override
+        public List<String> keysEndingWith(String suffix) {
+            return List.of();
+        }
     };
 
     public LockTableAuditor lockTableAuditor() {
@@ -104,8 +134,22 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
     }
 
     public StateEventAuditor stateEventAuditor() {
-        return new StateEventAuditor(AuditSettings.from(config), bucket, locks, history, alerts, alertText, clock,
-                sleeper);
+        return new StateEventAuditor(AuditSettings.from(config), bucket, locks, history, alerts, alertText,
+                staleLockNotices(), clock, sleeper);
+    }
+
+    public StaleLockNotices staleLockNotices() {
+        return new StaleLockNotices(history, alerts, alertText, clock);
+    }
+
+    public StaleLockSweeper staleLockSweeper() {
+        try {
+            return new StaleLockSweeper(locks, bucket, history, alerts, alertText,
+                    StaleLocks.of(config.staleLockMinutes(), config.staleLockReminderMinutes(), config.staleLockOverrides()),
+                    config.workspaceKeyPrefix(), clock);
+        } catch (MalformedException e) {
+            throw new IllegalStateException(e.getMessage());
+        }
     }
 
     public DigestVerifier digestVerifier() {

@@ -9,6 +9,7 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import dev.lockauditor.audit.DigestVerifier;
 import dev.lockauditor.audit.LockTableAuditor;
+import dev.lockauditor.audit.StaleLockNotices;
 import dev.lockauditor.audit.LockTableAuditor.Recorded;
 import dev.lockauditor.audit.LockTableAuditor.Skipped;
 import dev.lockauditor.aws.AwsClients;
@@ -36,6 +37,7 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
     private final LockTableAuditor auditor;
     private final HistoryStore history;
     private final DigestVerifier digests;
+    private final StaleLockNotices staleLocks;
     private final Metrics metrics;
 
     /** The constructor Lambda calls: wires everything from the environment, once per execution environment. */
@@ -48,6 +50,7 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
         this.auditor = components.lockTableAuditor();
         this.history = components.history();
         this.digests = components.digestVerifier();
+        this.staleLocks = components.staleLockNotices();
         this.metrics = components.metrics();
     }
 
@@ -79,15 +82,16 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
         }
         for (int i = 0; i < events.size(); i++) {
             HistoryEvent event = events.get(i);
-            if (event.type() != EventType.DIGEST_UPDATED) {
-                continue;
-            }
             try {
-                digests.verify(event.state(), event.at(), event.sourceId());
+                if (event.type() == EventType.DIGEST_UPDATED) {
+                    digests.verify(event.state(), event.at(), event.sourceId());
+                } else if (event.type() == EventType.LOCK_RELEASED) {
+                    staleLocks.released(event.state(), event.facts(), event.at(), event.sourceId());
+                }
             } catch (RuntimeException e) {
                 DynamodbStreamRecord record = recordOfEvent.get(i);
-                log.log("digest check failed; retrying from record " + record.getEventID() + ": "
-                        + e.getClass().getSimpleName() + ": " + e.getMessage(), LogLevel.ERROR);
+                log.log("checking " + event.type().name() + " failed; retrying from record " + record.getEventID()
+                        + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), LogLevel.ERROR);
                 failed = failed == null || compare(record, failed) < 0 ? record : failed;
                 break;
             }

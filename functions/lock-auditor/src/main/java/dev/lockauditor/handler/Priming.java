@@ -7,7 +7,12 @@ import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockauditor.alert.Alert;
+import dev.lockauditor.alert.AlertDocument;
 import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.history.Source;
+import dev.lockauditor.terraform.StatePath;
+import java.time.Instant;
 import dev.lockauditor.alert.OnceAlerts;
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.config.Config;
@@ -93,5 +98,13 @@ final class Priming {
                 .put("etag", "ad37533d627aecda1ac35c00e2ee3a7f").put("sequencer", "0062E99A88DC407460");
         detail.put("requester", "123456789012").put("source-ip-address", "192.0.2.1").put("reason", "PutObject");
         return event;
+    }
+
+    /** An alert document, as the alert topic delivers it. */
+    static String alertDocument() {
+        StatePath state = new StatePath(PATH, "priming-bucket", "env:/priming/terraform.tfstate", "priming");
+        Alert alert = new Alerts("").orphanedDigest(state, "ad37533d627aecda1ac35c00e2ee3a7f", Instant.EPOCH,
+                new Alert.Identity(Instant.EPOCH, Source.LOCK, "priming", "priming"));
+        return AlertDocument.of(alert, new AlertDocument.Origin("priming", "", "us-east-1", "")).toString();
     }
 }

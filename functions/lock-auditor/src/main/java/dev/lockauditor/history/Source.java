@@ -7,7 +7,9 @@ public enum Source {
     /** A {@code .tflock} lock file in the state bucket. */
     S3_LOCK_FILE("s3"),
     /** The state object in the state bucket. */
-    STATE_OBJECT("state");
+    STATE_OBJECT("state"),
+    /** A lock, whichever kind: what the stale lock sweep finds is about the lock, not where it was seen. */
+    LOCK("lock");
 
     private final String label;
 

@@ -16,19 +16,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Metrics written as CloudWatch embedded metric format: one JSON log line per flush, which CloudWatch
- * Logs turns into metrics in the {@value #NAMESPACE} namespace, by environment.
+ * Metrics written as CloudWatch embedded metric format: one JSON log line per flush and dimension set, which
+ * CloudWatch Logs turns into metrics in the {@value #NAMESPACE} namespace, by environment (and, for alerts,
+ * by alert type).
  */
 public final class Metrics {
 
     public static final String NAMESPACE = "TerraformLockAuditor";
     private static final JsonFactory JSON = new JsonFactory();
 
+    /** The figures of one dimension set. */
+    private static final class Group {
+        final Map<String, String> units = new LinkedHashMap<>();
+        final Map<String, List<Double>> values = new LinkedHashMap<>();
+    }
+
     private final PrintStream out;
     private final String environment;
     private final Clock clock;
-    private final Map<String, String> units = new LinkedHashMap<>();
-    private final Map<String, List<Double>> values = new LinkedHashMap<>();
+    private final Map<Map<String, String>, Group> groups = new LinkedHashMap<>();
 
     public Metrics(PrintStream out, String environment, Clock clock) {
         this.out = out;
@@ -38,15 +44,37 @@ public final class Metrics {
 
     /** Adds to a count: one value per flush. */
     public synchronized void count(String name, long count) {
-        units.put(name, "Count");
-        List<Double> list = values.computeIfAbsent(name, n -> new ArrayList<>(List.of(0.0)));
+        count(Map.of(), name, count);
+    }
+
+    /** Counts an alert raised, by its type. */
+    public synchronized void alertRaised(String alertType) {
+        count(Map.of("AlertType", alertType), "AlertsRaised", 1);
+    }
+
+    private void count(Map<String, String> dimensions, String name, long count) {
+        Group group = group(dimensions);
+        group.units.put(name, "Count");
+        List<Double> list = group.values.computeIfAbsent(name, n -> new ArrayList<>(List.of(0.0)));
         list.set(0, list.get(0) + count);
     }
 
     /** Records one observation of a duration: every value is kept. */
     public synchronized void seconds(String name, long seconds) {
-        units.put(name, "Seconds");
-        values.computeIfAbsent(name, n -> new ArrayList<>()).add((double) seconds);
+        Group group = group(Map.of());
+        group.units.put(name, "Seconds");
+        group.values.computeIfAbsent(name, n -> new ArrayList<>()).add((double) seconds);
+    }
+
+    /** Records a value as it is now (e.g. how many locks are stale). */
+    public synchronized void gauge(String name, long value) {
+        Group group = group(Map.of());
+        group.units.put(name, "Count");
+        group.values.put(name, new ArrayList<>(List.of((double) value)));
+    }
+
+    private Group group(Map<String, String> dimensions) {
+        return groups.computeIfAbsent(dimensions, d -> new Group());
     }
 
     /**
@@ -75,19 +103,17 @@ public final class Metrics {
         }
     }
 
-    private static void writeNumber(JsonGenerator json, double value) throws IOException {
-        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-            json.writeNumber((long) value);
-        } else {
-            json.writeNumber(value);
+    /** Writes what was recorded since the last flush, if anything: one line per dimension set. */
+    public synchronized void flush() {
+        for (Map.Entry<Map<String, String>, Group> group : groups.entrySet()) {
+            if (!group.getValue().values.isEmpty()) {
+                out.println(line(group.getKey(), group.getValue()));
+            }
         }
+        groups.clear();
     }
 
-    /** Writes what was recorded since the last flush, if anything, as one line. */
-    public synchronized void flush() {
-        if (values.isEmpty()) {
-            return;
-        }
+    private String line(Map<String, String> dimensions, Group group) {
         StringWriter text = new StringWriter();
         try (JsonGenerator json = JSON.createGenerator(text)) {
             json.writeStartObject();
@@ -99,10 +125,13 @@ public final class Metrics {
             json.writeArrayFieldStart("Dimensions");
             json.writeStartArray();
             json.writeString("Environment");
+            for (String dimension : dimensions.keySet()) {
+                json.writeString(dimension);
+            }
             json.writeEndArray();
             json.writeEndArray();
             json.writeArrayFieldStart("Metrics");
-            for (var unit : units.entrySet()) {
+            for (var unit : group.units.entrySet()) {
                 json.writeStartObject();
                 json.writeStringField("Name", unit.getKey());
                 json.writeStringField("Unit", unit.getValue());
@@ -113,7 +142,10 @@ public final class Metrics {
             json.writeEndArray();
             json.writeEndObject();
             json.writeStringField("Environment", environment);
-            for (var entry : values.entrySet()) {
+            for (var dimension : dimensions.entrySet()) {
+                json.writeStringField(dimension.getKey(), dimension.getValue());
+            }
+            for (var entry : group.values.entrySet()) {
                 List<Double> list = entry.getValue();
                 json.writeFieldName(entry.getKey());
                 if (list.size() == 1) {
@@ -130,8 +162,14 @@ public final class Metrics {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        out.println(text);
-        units.clear();
-        values.clear();
+        return text.toString();
+    }
+
+    private static void writeNumber(JsonGenerator json, double value) throws IOException {
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            json.writeNumber((long) value);
+        } else {
+            json.writeNumber(value);
+        }
     }
 }

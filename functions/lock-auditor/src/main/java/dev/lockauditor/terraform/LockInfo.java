@@ -102,8 +102,13 @@ public record LockInfo(String id, String operation, String info, String who, Str
 
     /** {@code Created} as Terraform prints it in "Lock Info:", e.g. {@code 2025-03-14 09:26:53.589793238 +0000 UTC}. */
     public String createdAsPrinted() {
+        return printCreated(created);
+    }
+
+    /** A {@code Created} value as Terraform prints it, or as it is when it is not a time. */
+    public static String printCreated(String created) {
         try {
-            String text = PRINTED.format(createdInstant().atOffset(ZoneOffset.UTC));
+            String text = PRINTED.format(parseCreated(created).atOffset(ZoneOffset.UTC));
             text = text.replaceFirst("0+$", "").replaceFirst("\\.$", "");
             return text + " +0000 UTC";
         } catch (MalformedException e) {

@@ -34,12 +34,16 @@ class AlertDocumentTest {
                 DETECTED, IDENTITY);
 
         JsonNode document = AlertDocument.of(alert, AlertDocument.Origin.of("production",
-                "arn:aws:sns:eu-west-1:123456789012:alerts", "us-east-1"));
+                "arn:aws:sns:eu-west-1:123456789012:alerts", "us-east-1", "terraform-locks"));
 
         List<String> names = new ArrayList<>();
         document.fieldNames().forEachRemaining(names::add);
         assertEquals(List.of("schemaVersion", "type", "severity", "environment", "account", "region", "statePath", "bucket",
-                "key", "workspace", "expectedDigest", "actualDigest", "detectedAt", "summary", "remediation"), names);
+                "key", "workspace", "expectedDigest", "actualDigest", "detectedAt", "summary", "remediation", "links"), names);
+        assertEquals("https://eu-west-1.console.aws.amazon.com/s3/object/acme-tfstate?region=eu-west-1"
+                + "&prefix=env%3A%2Fstaging%2Fnetwork%2Fterraform.tfstate", document.at("/links/stateObject").asText());
+        assertTrue(document.at("/links/lockItem").asText().contains(
+                "table=terraform-locks&itemMode=2&pk=acme-tfstate%2Fenv%3A%2Fstaging%2Fnetwork%2Fterraform.tfstate-md5"));
         assertEquals(1, document.get("schemaVersion").asInt());
         assertEquals("DIGEST_MISMATCH", document.get("type").asText());
         assertEquals("CRITICAL", document.get("severity").asText());
@@ -55,7 +59,7 @@ class AlertDocumentTest {
                 "1.11.2", "2025-03-14T09:26:53.589793238Z", STATE.path());
         Alert alert = new Alert(AlertType.STALE_LOCK, STATE, lock, Map.of("heldForSeconds", 7200L), DETECTED, "s", "r", IDENTITY);
 
-        JsonNode document = AlertDocument.of(alert, AlertDocument.Origin.of("staging", null, "eu-west-1"));
+        JsonNode document = AlertDocument.of(alert, AlertDocument.Origin.of("staging", null, "eu-west-1", ""));
 
         assertEquals("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", document.at("/lock/ID").asText());
         assertEquals("ci@runner-7f9c", document.at("/lock/Who").asText());

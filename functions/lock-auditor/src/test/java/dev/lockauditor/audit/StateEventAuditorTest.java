@@ -41,9 +41,11 @@ class StateEventAuditorTest {
     final InMemoryHistoryStore history = new InMemoryHistoryStore();
     final List<Alert> published = new ArrayList<>();
     final TestTime time = new TestTime(T0);
+    final OnceAlerts sink = new OnceAlerts(history, published::add);
+    final Alerts alerts = new Alerts("terraform-locks");
     final StateEventAuditor auditor = new StateEventAuditor(
             new AuditSettings("env:", List.of(), List.of(".tfplan"), Duration.ofSeconds(30), Duration.ofSeconds(60)),
-            backend, backend, history, new OnceAlerts(history, published::add), new Alerts("terraform-locks"), time, time);
+            backend, backend, history, sink, alerts, new StaleLockNotices(history, sink, alerts, time), time, time);
 
     /** Terraform's apply: lock, write the state, write the digest, unlock; returns the write's event. */
     ObjectEvent lockedApply(long serial, String lineage, Instant at) throws Exception {
@@ -330,7 +332,7 @@ class StateEventAuditorTest {
         assertEquals(List.of(AlertType.SERIAL_REGRESSION, AlertType.UNLOCKED_WRITE, AlertType.DIGEST_MISMATCH), alertTypes());
         StringBuilder everything = new StringBuilder();
         history.all().forEach(e -> everything.append(e.fields()));
-        published.forEach(a -> everything.append(AlertDocument.of(a, new AlertDocument.Origin("test", "1", "r"))));
+        published.forEach(a -> everything.append(AlertDocument.of(a, new AlertDocument.Origin("test", "1", "r", "t"))));
         everything.append(assertInstanceOf(StateEventAuditor.Skipped.class, broken).reason());
         assertFalse(everything.toString().contains(SECRET), everything.toString());
         assertFalse(everything.toString().contains("db_password"));

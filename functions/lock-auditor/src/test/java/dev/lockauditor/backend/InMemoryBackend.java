@@ -1,10 +1,15 @@
 package dev.lockauditor.backend;
 
 import dev.lockauditor.terraform.LockInfo;
+import dev.lockauditor.terraform.LockTableItem;
+import dev.lockauditor.terraform.MalformedException;
+import dev.lockauditor.terraform.StatePath;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
@@ -57,6 +62,32 @@ public final class InMemoryBackend implements LockTable, StateBucket {
     @Override
     public Optional<String> digest(String lockPath) {
         return Optional.ofNullable(digests.get(lockPath));
+    }
+
+    @Override
+    public List<LockTableItem> scan() {
+        List<LockTableItem> items = new ArrayList<>();
+        locks.forEach((path, info) -> items.add(new LockTableItem.Lock(state(path), info)));
+        digests.forEach((path, md5) -> items.add(new LockTableItem.Digest(state(path), md5)));
+        return items;
+    }
+
+    private static StatePath state(String path) {
+        try {
+            return StatePath.parse(path, "env:");
+        } catch (MalformedException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "acme-tfstate";
+    }
+
+    @Override
+    public List<String> keysEndingWith(String suffix) {
+        return objects.keySet().stream().filter(key -> key.endsWith(suffix)).sorted().toList();
     }
 
     @Override

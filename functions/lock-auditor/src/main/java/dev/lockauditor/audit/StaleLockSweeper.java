@@ -1,0 +1,137 @@
+package dev.lockauditor.audit;
+
+import dev.lockauditor.alert.Alert;
+import dev.lockauditor.alert.AlertSink;
+import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.backend.LockTable;
+import dev.lockauditor.backend.StateBucket;
+import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.HistoryEntry;
+import dev.lockauditor.history.HistoryStore;
+import dev.lockauditor.history.Source;
+import dev.lockauditor.terraform.LockInfo;
+import dev.lockauditor.terraform.LockTableItem;
+import dev.lockauditor.terraform.MalformedException;
+import dev.lockauditor.terraform.StateKeys;
+import dev.lockauditor.terraform.StatePath;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The scheduled sweep: every lock held now (lock table items and {@code .tflock} files, one lock when Terraform
+ * holds both) is checked against its stale threshold, and every digest item against its state object. It
+ * only reads the backend.
+ */
+public final class StaleLockSweeper {
+
+    /** What one sweep found. */
+    public record Summary(int locks, int staleLocks, int digests, int orphanedDigests, int alertsRaised) {
+    }
+
+    private record HeldLock(StatePath state, LockInfo info) {
+    }
+
+    private final LockTable locks;
+    private final StateBucket bucket;
+    private final HistoryStore history;
+    private final AlertSink sink;
+    private final Alerts alerts;
+    private final StaleLocks rules;
+    private final String workspaceKeyPrefix;
+    private final Clock clock;
+
+    public StaleLockSweeper(LockTable locks, StateBucket bucket, HistoryStore history, AlertSink sink, Alerts alerts,
+                            StaleLocks rules, String workspaceKeyPrefix, Clock clock) {
+        this.locks = locks;
+        this.bucket = bucket;
+        this.history = history;
+        this.sink = sink;
+        this.alerts = alerts;
+        this.rules = rules;
+        this.workspaceKeyPrefix = workspaceKeyPrefix;
+        this.clock = clock;
+    }
+
+    public Summary sweep() {
+        Map<String, HeldLock> held = new LinkedHashMap<>();
+        Map<StatePath, String> digests = new LinkedHashMap<>();
+        for (LockTableItem item : locks.scan()) {
+            if (item instanceof LockTableItem.Lock lock) {
+                held.putIfAbsent(lock.info().id(), new HeldLock(lock.state(), lock.info()));
+            } else if (item instanceof LockTableItem.Digest digest) {
+                digests.put(digest.state(), digest.md5());
+            }
+        }
+        for (String key : bucket.keysEndingWith(StateKeys.LOCK_FILE_SUFFIX)) {
+            lockFile(key).ifPresent(lock -> held.putIfAbsent(lock.info().id(), lock));
+        }
+        Instant now = clock.instant();
+        int stale = 0;
+        int raised = 0;
+        for (HeldLock lock : held.values()) {
+            Instant created;
+            try {
+                created = lock.info().createdInstant();
+            } catch (MalformedException e) {
+                continue;
+            }
+            if (!rules.isStale(lock.state(), created, now)) {
+                continue;
+            }
+            stale++;
+            long number = rules.alertNumber(lock.state(), created, now);
+            Alert alert = alerts.staleLock(lock.state(), lock.info(), Duration.between(created, now).getSeconds(),
+                    rules.thresholdFor(lock.state()), number > 0, now,
+                    StaleLockNotices.staleIdentity(created, lock.info().id(), number));
+            raised += sink.raise(alert) ? 1 : 0;
+        }
+        int orphaned = 0;
+        for (Map.Entry<StatePath, String> digest : digests.entrySet()) {
+            StatePath state = digest.getKey();
+            if (bucket.head(state.key()).isPresent()) {
+                continue;
+            }
+            orphaned++;
+            raised += sink.raise(alerts.orphanedDigest(state, digest.getValue(), now, orphanIdentity(state, digest.getValue())))
+                    ? 1 : 0;
+        }
+        return new Summary(held.size(), stale, digests.size(), orphaned, raised);
+    }
+
+    /**
+     * The same identity the state's deletion gave its orphaned digest, so that the sweep does not raise it again;
+     * for a state deleted before the auditor watched, the digest value names it.
+     */
+    private Alert.Identity orphanIdentity(StatePath state, String digest) {
+        List<HistoryEntry> deletions = history.read(state.path(), null, null, true,
+                Set.of(EventType.STATE_DELETED.name()), 1);
+        if (!deletions.isEmpty()) {
+            HistoryEntry deletion = deletions.get(0);
+            return new Alert.Identity(deletion.at(), Source.STATE_OBJECT, deletion.string("sourcePosition"),
+                    deletion.string("sourceEventId"));
+        }
+        return new Alert.Identity(Instant.EPOCH, Source.DYNAMODB, "orphaned-" + digest, "sweep");
+    }
+
+    private Optional<HeldLock> lockFile(String key) {
+        try {
+            StatePath state = StatePath.parse(StateKeys.lockPath(bucket.name(), StateKeys.stateKeyOfLockFile(key)),
+                    workspaceKeyPrefix);
+            Optional<byte[]> body = bucket.prefix(key, null, StateEventAuditor.LOCK_FILE_MAX_BYTES);
+            if (body.isEmpty()) {
+                return Optional.empty();
+            }
+            LockInfo info = LockInfo.parse(new String(body.get(), StandardCharsets.UTF_8));
+            return info.path().equals(state.path()) ? Optional.of(new HeldLock(state, info)) : Optional.empty();
+        } catch (MalformedException | StateBucket.Unreadable e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.lockauditor.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SNSEvent;
+import com.amazonaws.services.lambda.runtime.logging.LogLevel;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockauditor.alert.AlertMessages;
+import dev.lockauditor.alert.Severity;
+import dev.lockauditor.audit.Sleeper;
+import dev.lockauditor.aws.AwsClients;
+import dev.lockauditor.aws.SecretsManagerSecret;
+import dev.lockauditor.config.Config;
+import dev.lockauditor.slack.HttpSlackWebhook;
+import dev.lockauditor.slack.SlackWebhook;
+import java.time.Clock;
+import java.time.Duration;
+import org.crac.Core;
+import org.crac.Resource;
+
+/**
+ * {@code SlackNotifierFunction}: subscribed to the alert topic, posts each alert to Slack as a Block Kit message
+ * (and the stack's CloudWatch alarms as one line). Alerts less severe than {@code SLACK_MIN_SEVERITY} are left
+ * out. When Slack does not take a message the invocation fails, so that SNS retries it.
+ */
+public class SlackNotifierHandler implements RequestHandler<SNSEvent, Void>, Resource {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration SECRET_TTL = Duration.ofMinutes(15);
+
+    private final SlackWebhook webhook;
+    private final Severity minSeverity;
+
+    /** The constructor Lambda calls: wires everything from the environment, once per execution environment. */
+    public SlackNotifierHandler() {
+        this(Config.fromEnvironment(), AwsClients.forLambda(System.getenv()));
+        Core.getGlobalContext().register(this);
+    }
+
+    public SlackNotifierHandler(Config config, AwsClients aws) {
+        this(new HttpSlackWebhook(new SecretsManagerSecret(aws.secretsManager(),
+                        Config.required("SLACK_WEBHOOK_SECRET_ARN", config.slackWebhookSecretArn()), SECRET_TTL,
+                        Clock.systemUTC()), Sleeper.REAL),
+                severity(config.slackMinSeverity()));
+    }
+
+    public SlackNotifierHandler(SlackWebhook webhook, Severity minSeverity) {
+        this.webhook = webhook;
+        this.minSeverity = minSeverity;
+    }
+
+    private static Severity severity(String name) {
+        try {
+            return Severity.valueOf(name.trim().toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("SLACK_MIN_SEVERITY must be CRITICAL, HIGH, WARNING or INFO, not '" + name + "'");
+        }
+    }
+
+    @Override
+    public Void handleRequest(SNSEvent event, Context context) {
+        for (SNSEvent.SNSRecord record : event.getRecords()) {
+            post(record.getSNS().getMessageId(), record.getSNS().getMessage(), context.getLogger());
+        }
+        return null;
+    }
+
+    private void post(String messageId, String message, LambdaLogger log) {
+        JsonNode document;
+        try {
+            document = JSON.readTree(message);
+        } catch (JsonProcessingException e) {
+            log.log("skipped SNS message " + messageId + ": not JSON", LogLevel.WARN);
+            return;
+        }
+        if (document.has("schemaVersion") && document.has("type")) {
+            Severity severity = severity(document.path("severity").asText("INFO"));
+            if (severity.ordinal() > minSeverity.ordinal()) {
+                log.log("not posted to Slack: " + document.path("type").asText() + " is " + severity
+                        + ", below SLACK_MIN_SEVERITY " + minSeverity, LogLevel.INFO);
+                return;
+            }
+            webhook.post(AlertMessages.slack(document).toString());
+            log.log("posted " + document.path("type").asText() + " on " + document.path("statePath").asText()
+                    + " to Slack", LogLevel.INFO);
+        } else if (document.has("AlarmName")) {
+            ObjectNode alarm = JSON.createObjectNode();
+            alarm.put("text", ":rotating_light: CloudWatch alarm *" + document.path("AlarmName").asText() + "* is "
+                    + document.path("NewStateValue").asText() + ": " + document.path("NewStateReason").asText());
+            webhook.post(alarm.toString());
+            log.log("posted alarm " + document.path("AlarmName").asText() + " to Slack", LogLevel.INFO);
+        } else {
+            log.log("skipped SNS message " + messageId + ": neither an alert nor a CloudWatch alarm", LogLevel.WARN);
+        }
+    }
+
+    /** SnapStart: builds one message of each kind before the snapshot, posting nothing. */
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        SlackWebhook discard = json -> { };
+        SlackNotifierHandler primed = new SlackNotifierHandler(discard, Severity.INFO);
+        primed.post("priming", Priming.alertDocument(), Priming.LOGGER);
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // Nothing to renew: the webhook URL is fetched on first use.
+    }
+}

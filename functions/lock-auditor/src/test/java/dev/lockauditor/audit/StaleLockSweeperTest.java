@@ -1,0 +1,178 @@
+package dev.lockauditor.audit;
+
+import static dev.lockauditor.audit.StateFixtures.BUCKET;
+import static dev.lockauditor.audit.StateFixtures.KEY;
+import static dev.lockauditor.audit.StateFixtures.PATH;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockauditor.alert.Alert;
+import dev.lockauditor.alert.AlertType;
+import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.alert.OnceAlerts;
+import dev.lockauditor.backend.InMemoryBackend;
+import dev.lockauditor.history.InMemoryHistoryStore;
+import dev.lockauditor.terraform.LockInfo;
+import dev.lockauditor.terraform.StatePath;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class StaleLockSweeperTest {
+
+    static final Instant NOW = Instant.parse("2025-03-14T11:30:00Z");
+    static final StatePath STATE = new StatePath(PATH, BUCKET, KEY, "staging");
+
+    final InMemoryBackend backend = new InMemoryBackend();
+    final InMemoryHistoryStore history = new InMemoryHistoryStore();
+    final List<Alert> published = new CopyOnWriteArrayList<>();
+    final TestTime time = new TestTime(NOW);
+    final OnceAlerts sink = new OnceAlerts(history, published::add);
+    final Alerts alerts = new Alerts("terraform-locks");
+
+    StaleLockSweeper sweeper() throws Exception {
+        return new StaleLockSweeper(backend, backend, history, sink, alerts, StaleLocks.of(60, 240, "env:/prod/*=180"),
+                "env:", time);
+    }
+
+    List<AlertType> types() {
+        return published.stream().map(Alert::type).toList();
+    }
+
+    @Test
+    void aLockTakenTwoHoursAgoIsAlertedOnceNotOncePerSweep() throws Exception {
+        LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", NOW.minus(Duration.ofHours(2)));
+        backend.locks.put(PATH, lock);
+
+        StaleLockSweeper.Summary first = sweeper().sweep();
+        time.advance(Duration.ofMinutes(5));
+        StaleLockSweeper.Summary second = sweeper().sweep();
+
+        assertEquals(List.of(AlertType.STALE_LOCK), types());
+        assertEquals(1, first.staleLocks());
+        assertEquals(1, first.alertsRaised());
+        assertEquals(0, second.alertsRaised());
+        Alert alert = published.get(0);
+        assertEquals(lock, alert.lock());
+        assertEquals(7200L, alert.facts().get("heldForSeconds"));
+        assertTrue(alert.remediation().contains("terraform force-unlock 9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382"));
+        assertTrue(alert.remediation().contains("tofu force-unlock 9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382"));
+        assertTrue(alert.remediation().contains("terraform workspace select staging"));
+    }
+
+    @Test
+    void aStaleLockIsRemindedAfterTheReminderInterval() throws Exception {
+        backend.locks.put(PATH, StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", NOW.minus(Duration.ofHours(2))));
+
+        sweeper().sweep();
+        time.advance(Duration.ofMinutes(239));
+        sweeper().sweep();
+        time.advance(Duration.ofMinutes(1));
+        sweeper().sweep();
+
+        assertEquals(List.of(AlertType.STALE_LOCK, AlertType.STALE_LOCK), types());
+        assertEquals(false, published.get(0).facts().get("reminder"));
+        assertEquals(true, published.get(1).facts().get("reminder"));
+        assertTrue(published.get(1).summary().startsWith("Still stale"));
+    }
+
+    @Test
+    void freshLocksAndLocksUnderTheirOverrideAreNotStale() throws Exception {
+        backend.locks.put(PATH, StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", NOW.minus(Duration.ofMinutes(59))));
+        String prod = BUCKET + "/env:/prod/network/terraform.tfstate";
+        backend.locks.put(prod, new LockInfo("3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583", "OperationTypeApply", "", "ci", "1.11.2",
+                NOW.minus(Duration.ofMinutes(170)).toString(), prod));
+
+        StaleLockSweeper.Summary summary = sweeper().sweep();
+
+        assertEquals(2, summary.locks());
+        assertEquals(0, summary.staleLocks());
+        assertEquals(List.of(), types());
+    }
+
+    @Test
+    void aLockHeldAsBothItemAndLockFileIsOneLock() throws Exception {
+        LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", NOW.minus(Duration.ofHours(3)));
+        backend.locks.put(PATH, lock);
+        backend.put(KEY + ".tflock", lock.toJson(), NOW.minus(Duration.ofHours(3)));
+        String other = "env:/dev/app.tfstate";
+        LockInfo fileOnly = new LockInfo("3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583", "OperationTypePlan", "", "dev@laptop",
+                "1.10.0", NOW.minus(Duration.ofHours(5)).toString(), BUCKET + "/" + other);
+        backend.put(other + ".tflock", fileOnly.toJson(), NOW.minus(Duration.ofHours(5)));
+
+        StaleLockSweeper.Summary summary = sweeper().sweep();
+
+        assertEquals(2, summary.locks());
+        assertEquals(List.of(AlertType.STALE_LOCK, AlertType.STALE_LOCK), types());
+        assertEquals(java.util.Set.of(lock.id(), fileOnly.id()), published.stream().map(a -> a.lock().id())
+                .collect(java.util.stream.Collectors.toSet()));
+    }
+
+    @Test
+    void concurrentSweepsAlertOnce() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            String path = BUCKET + "/stack-" + i + ".tfstate";
+            backend.locks.put(path, new LockInfo(String.format("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7%04d", i), "OperationTypeApply",
+                    "", "ci", "1.11.2", NOW.minus(Duration.ofHours(2)).toString(), path));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<StaleLockSweeper.Summary>> sweeps = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            StaleLockSweeper sweeper = sweeper();
+            sweeps.add(pool.submit(() -> {
+                start.await();
+                return sweeper.sweep();
+            }));
+        }
+        start.countDown();
+        int raised = 0;
+        for (Future<StaleLockSweeper.Summary> sweep : sweeps) {
+            raised += sweep.get().alertsRaised();
+        }
+        pool.shutdown();
+
+        assertEquals(20, raised);
+        assertEquals(20, published.size());
+    }
+
+    @Test
+    void aDigestWhoseStateIsGoneIsOrphanedOnceEvenIfItsDeletionAlreadySaidSo() throws Exception {
+        backend.digests.put(PATH, "ad37533d627aecda1ac35c00e2ee3a7f");
+        String kept = BUCKET + "/kept.tfstate";
+        backend.digests.put(kept, InMemoryBackend.md5("{}"));
+        backend.put("kept.tfstate", "{}", NOW);
+
+        StaleLockSweeper.Summary summary = sweeper().sweep();
+        sweeper().sweep();
+
+        assertEquals(2, summary.digests());
+        assertEquals(1, summary.orphanedDigests());
+        assertEquals(List.of(AlertType.ORPHANED_DIGEST), types());
+    }
+
+    @Test
+    void theReleaseOfALockAlertedAsStaleIsAnnouncedOnce() throws Exception {
+        LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", NOW.minus(Duration.ofHours(2)));
+        backend.locks.put(PATH, lock);
+        sweeper().sweep();
+        StaleLockNotices notices = new StaleLockNotices(history, sink, alerts, time);
+        Map<String, Object> facts = Map.of("lockId", lock.id(), "operation", lock.operation(), "who", lock.who(),
+                "version", lock.version(), "created", lock.created());
+
+        notices.released(STATE, facts, NOW.plus(Duration.ofMinutes(10)), "release-from-table");
+        notices.released(STATE, facts, NOW.plus(Duration.ofMinutes(10)), "release-from-lock-file");
+        notices.released(STATE, Map.of("lockId", "3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583"), NOW, "another-lock");
+
+        assertEquals(List.of(AlertType.STALE_LOCK, AlertType.STALE_LOCK_CLEARED), types());
+        assertEquals(7800L, published.get(1).facts().get("heldForSeconds"));
+        assertTrue(published.get(1).summary().contains("released after 2h 10m"));
+    }
+}
