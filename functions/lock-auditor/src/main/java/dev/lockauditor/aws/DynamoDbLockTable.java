@@ -25,11 +25,18 @@ public final class DynamoDbLockTable implements LockTable {
     private final DynamoDbClient dynamoDb;
     private final String table;
     private final String workspaceKeyPrefix;
+    private final long itemsPerSegment;
 
     public DynamoDbLockTable(DynamoDbClient dynamoDb, String table, String workspaceKeyPrefix) {
+        this(dynamoDb, table, workspaceKeyPrefix, ITEMS_PER_SEGMENT);
+    }
+
+    /** @param itemsPerSegment how many items make the scan use one more parallel segment (up to 8) */
+    public DynamoDbLockTable(DynamoDbClient dynamoDb, String table, String workspaceKeyPrefix, long itemsPerSegment) {
         this.dynamoDb = dynamoDb;
         this.table = table;
         this.workspaceKeyPrefix = workspaceKeyPrefix;
+        this.itemsPerSegment = itemsPerSegment;
     }
 
     @Override
@@ -50,7 +57,7 @@ public final class DynamoDbLockTable implements LockTable {
     @Override
     public List<LockTableItem> scan() {
         Long count = dynamoDb.describeTable(b -> b.tableName(table)).table().itemCount();
-        int segments = (int) Math.max(1, Math.min(MAX_SEGMENTS, (count == null ? 0 : count) / ITEMS_PER_SEGMENT));
+        int segments = (int) Math.max(1, Math.min(MAX_SEGMENTS, (count == null ? 0 : count) / itemsPerSegment));
         if (segments == 1) {
             return scanSegment(0, 1);
         }
