@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The local runner's stdout: one JSON object per line, each with a {@code record} field saying what it is. */
-final class JsonLines {
+final class JsonLines implements Lines {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -18,7 +18,8 @@ final class JsonLines {
         this.out = out;
     }
 
-    void print(String record, Map<String, ?> fields) {
+    @Override
+    public void print(String record, Map<String, ?> fields) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("record", record);
         line.putAll(fields);

@@ -39,17 +39,24 @@ final class LocalCommand {
     private static final Duration SHARD_DISCOVERY = Duration.ofSeconds(10);
 
     private final Map<String, String> env;
-    private final PrintStream out;
+    private final Lines lines;
     private final PrintStream err;
 
-    LocalCommand(Map<String, String> env, PrintStream out, PrintStream err) {
+    LocalCommand(Map<String, String> env, Lines lines, PrintStream err) {
         this.env = env;
-        this.out = out;
+        this.lines = lines;
         this.err = err;
     }
 
-    int run(List<String> args) {
+    /** {@code local [--demo] [--duration S] [--sweep-every S] [--format json|text]}. */
+    static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err, boolean terminal) {
         Options options = Options.parse(args);
+        Lines lines = Lines.of(options.format(), out, terminal);
+        return options.demo() ? new DemoCommand(env, err).run(options, lines)
+                : new LocalCommand(env, lines, err).watch(options);
+    }
+
+    int watch(Options options) {
         Duration duration = options.duration();
         Map<String, String> settings = new HashMap<>(env);
         AwsClients aws = LocalResources.clients(settings);
@@ -67,7 +74,6 @@ final class LocalCommand {
         settings.put("ALERT_TOPIC_ARN", resources.alertTopic(settings.get("ALERT_TOPIC_ARN")));
         Config config = Config.from(settings);
 
-        JsonLines lines = new JsonLines(out);
         AlertDocument.Origin origin = Components.origin(config, aws);
         AlertPublisher publisher = config.alertTopicArn().isEmpty() ? alert -> { } : Components.publisher(config, aws);
         Components components = Components.of(config, aws,
@@ -76,6 +82,7 @@ final class LocalCommand {
                 new Metrics(err, config.environmentName(), Clock.systemUTC()));
 
         List<IntSupplier> pollers = new ArrayList<>();
+        List<AutoCloseable> closing = new ArrayList<>();
         Map<String, Object> ready = new LinkedHashMap<>();
         if (streamArn != null) {
             StreamPoller poller = streamPoller(aws, streamArn, new LockEventsHandler(components));
@@ -92,7 +99,8 @@ final class LocalCommand {
                 String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNamesWithStrings("QueueArn"))
                         .attributesAsStrings().get("QueueArn");
                 StateEventsConsumer consumer = new StateEventsConsumer(sqs, queueUrl, queueArn, aws.region().id(),
-                        new StateEventsHandler(components), () -> new LocalContext("StateEventsFunction", err));
+                        new StateEventsHandler(components), () -> new LocalContext("StateEventsFunction", err), err);
+                closing.add(consumer);
                 pollers.add(consumer::pollOnce);
                 ready.put("stateBucket", stateBucket);
                 ready.put("stateEventsQueue", queueUrl);
@@ -109,6 +117,13 @@ final class LocalCommand {
         lines.print("ready", ready);
 
         runAll(pollers, duration);
+        for (AutoCloseable resource : closing) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                err.println("lock-auditor: " + e.getMessage());
+            }
+        }
         return 0;
     }
 
@@ -200,26 +215,42 @@ final class LocalCommand {
         }
     }
 
-    /** {@code --duration SECONDS} (default: until stopped) and {@code --sweep-every SECONDS} (default 60). */
-    record Options(Duration duration, Duration sweepEvery) {
+    /**
+     * {@code --duration SECONDS} (default: until stopped), {@code --sweep-every SECONDS} (default 60),
+     * {@code --format json|text} (default: text on a terminal, JSON lines otherwise), {@code --demo}.
+     */
+    record Options(Duration duration, Duration sweepEvery, String format, boolean demo) {
 
         static Options parse(List<String> args) {
             Duration duration = null;
             Duration sweepEvery = Duration.ofSeconds(60);
+            String format = null;
+            boolean demo = false;
             for (int i = 0; i < args.size(); i++) {
                 String option = args.get(i);
-                if ((option.equals("--duration") || option.equals("--sweep-every")) && i + 1 < args.size()) {
-                    Duration value = seconds(option, args.get(++i));
-                    if (option.equals("--duration")) {
-                        duration = value;
-                    } else {
-                        sweepEvery = value;
+                boolean hasValue = i + 1 < args.size();
+                switch (option) {
+                    case "--demo" -> demo = true;
+                    case "--duration", "--sweep-every", "--format" -> {
+                        if (!hasValue) {
+                            throw new Main.UsageException(option + " needs a value");
+                        }
+                        String value = args.get(++i);
+                        if (option.equals("--format")) {
+                            format = value;
+                        } else if (option.equals("--duration")) {
+                            duration = seconds(option, value);
+                        } else {
+                            sweepEvery = seconds(option, value);
+                        }
                     }
-                } else {
-                    throw new Main.UsageException("local: unknown option '" + option + "'");
+                    default -> throw new Main.UsageException("local: unknown option '" + option + "'");
                 }
             }
-            return new Options(duration, sweepEvery);
+            if (format != null && !format.equals("json") && !format.equals("text")) {
+                throw new Main.UsageException("--format is json or text, not '" + format + "'");
+            }
+            return new Options(duration, sweepEvery, format, demo);
         }
 
         private static Duration seconds(String option, String text) {

@@ -14,10 +14,20 @@ public final class Main {
               invoke FUNCTION EVENT_FILE [--env-vars FILE]
                   Run one function's handler on an event, as `sam local invoke` does, without Docker.
                   FUNCTION is the function's name in template.yaml, e.g. LockEventsFunction.
-              local [--duration SECONDS] [--sweep-every SECONDS]
+              local --demo [--duration SECONDS]
+                  Try it: start moto_server, create a Terraform backend in it, replay a team's day on
+                  it and show what the auditor records and raises. No AWS account needed.
+              local [--duration SECONDS] [--sweep-every SECONDS] [--format json|text]
                   Run the auditor against AWS_ENDPOINT_URL (or AWS): poll LOCK_TABLE's stream, read
-                  STATE_BUCKET's events, sweep for stale locks (every 60 s by default), and print one
-                  JSON object per line on stdout.
+                  STATE_BUCKET's events, sweep for stale locks (every 60 s by default). On a terminal it
+                  prints a timeline; otherwise one JSON object per line.
+              audit [--table TABLE] [--bucket BUCKET] [--json] [--parallel N]
+                  Check a live backend once, read-only: locks held (stale ones with the command that
+                  releases them), every state's digest, orphaned and missing digests, lock files left
+                  behind. Exit status 0 when clean, 1 when it found a problem, 2 when it could not look.
+              history STATE_PATH [--since 7d] [--json]
+                  The lock sessions of one state, newest first: who held it, when, for how long, what
+                  they wrote, and the alerts raised.
 
             Settings come from the environment (see README.md): LOCK_TABLE, HISTORY_TABLE, AWS_REGION, ...
             """;
@@ -29,12 +39,16 @@ public final class Main {
         // Standard output carries results only: whatever else the functions print (metrics) goes to stderr.
         PrintStream out = System.out;
         System.setOut(System.err);
-        int status = run(Arrays.asList(args), System.getenv(), out, System.err);
+        int status = run(Arrays.asList(args), System.getenv(), out, System.err, System.console() != null);
         out.flush();
         System.exit(status);
     }
 
     static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        return run(args, env, out, err, false);
+    }
+
+    static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err, boolean terminal) {
         if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h") || args.get(0).equals("help")) {
             (args.isEmpty() ? err : out).print(USAGE);
             return args.isEmpty() ? 2 : 0;
@@ -43,7 +57,9 @@ public final class Main {
         try {
             return switch (args.get(0)) {
                 case "invoke" -> new InvokeCommand(env, out, err).run(rest);
-                case "local" -> new LocalCommand(env, out, err).run(rest);
+                case "local" -> LocalCommand.run(rest, env, out, err, terminal);
+                case "audit" -> new AuditCommand(env, out, err, terminal).run(rest);
+                case "history" -> new HistoryCommand(env, out).run(rest);
                 default -> throw new UsageException("unknown command '" + args.get(0) + "'");
             };
         } catch (UsageException e) {

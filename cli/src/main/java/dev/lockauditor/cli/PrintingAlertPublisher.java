@@ -3,17 +3,21 @@ package dev.lockauditor.cli;
 import dev.lockauditor.alert.Alert;
 import dev.lockauditor.alert.AlertDocument;
 import dev.lockauditor.alert.AlertPublisher;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** Publishes an alert through another publisher, then prints its document as an {@code alert} line. */
 final class PrintingAlertPublisher implements AlertPublisher {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<LinkedHashMap<String, Object>> DOCUMENT = new TypeReference<>() { };
+
     private final AlertPublisher delegate;
     private final AlertDocument.Origin origin;
-    private final JsonLines lines;
+    private final Lines lines;
 
-    PrintingAlertPublisher(AlertPublisher delegate, AlertDocument.Origin origin, JsonLines lines) {
+    PrintingAlertPublisher(AlertPublisher delegate, AlertDocument.Origin origin, Lines lines) {
         this.delegate = delegate;
         this.origin = origin;
         this.lines = lines;
@@ -22,8 +26,6 @@ final class PrintingAlertPublisher implements AlertPublisher {
     @Override
     public void publish(Alert alert) {
         delegate.publish(alert);
-        Map<String, Object> document = new LinkedHashMap<>();
-        AlertDocument.of(alert, origin).fields().forEachRemaining(field -> document.put(field.getKey(), field.getValue()));
-        lines.print("alert", document);
+        lines.print("alert", JSON.convertValue(AlertDocument.of(alert, origin), DOCUMENT));
     }
 }

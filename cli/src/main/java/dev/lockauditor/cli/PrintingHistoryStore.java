@@ -10,9 +10,9 @@ import java.util.Set;
 final class PrintingHistoryStore implements HistoryStore {
 
     private final HistoryStore delegate;
-    private final JsonLines lines;
+    private final Lines lines;
 
-    PrintingHistoryStore(HistoryStore delegate, JsonLines lines) {
+    PrintingHistoryStore(HistoryStore delegate, Lines lines) {
         this.delegate = delegate;
         this.lines = lines;
     }

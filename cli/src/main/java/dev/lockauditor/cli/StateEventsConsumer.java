@@ -1,30 +1,32 @@
 package dev.lockauditor.cli;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.amazonaws.services.lambda.runtime.Context;
 import dev.lockauditor.handler.StateEventsHandler;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.HashSet;
+import java.io.PrintStream;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * Reads the state bucket's notifications from an SQS queue the way Lambda's SQS event source mapping does:
- * a batch of messages becomes one SQS event for StateEventsFunction's handler, the messages it handled are
- * deleted, and those it reports as failed become visible again for a retry.
+ * Reads the state bucket's notifications from an SQS queue the way Lambda runs StateEventsFunction: each message
+ * an invocation of its own, several at once (an invocation waiting for a lock's late events does not hold up the
+ * events that bring them). A message handled is deleted; one the handler reports as failed becomes visible
+ * again shortly, for a retry.
  */
-final class StateEventsConsumer {
+final class StateEventsConsumer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CONCURRENCY = 8;
     private static final int RETRY_AFTER_SECONDS = 2;
 
     private final SqsClient sqs;
@@ -33,44 +35,50 @@ final class StateEventsConsumer {
     private final String region;
     private final StateEventsHandler handler;
     private final Supplier<Context> context;
+    private final PrintStream err;
+    private final ExecutorService invocations = Executors.newFixedThreadPool(CONCURRENCY, runnable -> {
+        Thread thread = new Thread(runnable, "lock-auditor-state-events");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Semaphore free = new Semaphore(CONCURRENCY);
 
     StateEventsConsumer(SqsClient sqs, String queueUrl, String queueArn, String region, StateEventsHandler handler,
-                        Supplier<Context> context) {
+                        Supplier<Context> context, PrintStream err) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.queueArn = queueArn;
         this.region = region;
         this.handler = handler;
         this.context = context;
+        this.err = err;
     }
 
-    /** Receives one batch (waiting up to a second) and handles it; returns how many messages it received. */
+    /** Receives what it has room for (waiting up to a second) and starts handling it; returns how many. */
     int pollOnce() {
-        List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
-                .waitTimeSeconds(1)).messages();
-        if (messages.isEmpty()) {
+        int room = Math.min(10, free.availablePermits());
+        if (room == 0) {
             return 0;
         }
-        Set<String> failed = new HashSet<>();
-        for (JsonNode failure : handle(messages).path("batchItemFailures")) {
-            failed.add(failure.path("itemIdentifier").asText());
-        }
+        List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(room)
+                .waitTimeSeconds(1)).messages();
         for (Message message : messages) {
-            if (failed.contains(message.messageId())) {
-                sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle())
-                        .visibilityTimeout(RETRY_AFTER_SECONDS));
-            } else {
-                sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
-            }
+            free.acquireUninterruptibly();
+            invocations.submit(() -> {
+                try {
+                    invoke(message);
+                } finally {
+                    free.release();
+                }
+            });
         }
         return messages.size();
     }
 
-    private JsonNode handle(List<Message> messages) {
-        ObjectNode event = JSON.createObjectNode();
-        ArrayNode records = event.putArray("Records");
-        for (Message message : messages) {
-            records.addObject()
+    private void invoke(Message message) {
+        try {
+            ObjectNode event = JSON.createObjectNode();
+            event.putArray("Records").addObject()
                     .put("messageId", message.messageId())
                     .put("receiptHandle", message.receiptHandle())
                     .put("body", message.body())
@@ -78,13 +86,22 @@ final class StateEventsConsumer {
                     .put("eventSource", "aws:sqs")
                     .put("eventSourceARN", queueArn)
                     .put("awsRegion", region);
-        }
-        try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             handler.handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(event)), out, context.get());
-            return JSON.readTree(out.toByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            JsonNode response = JSON.readTree(out.toByteArray());
+            if (response.path("batchItemFailures").isEmpty()) {
+                sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
+            } else {
+                sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle())
+                        .visibilityTimeout(RETRY_AFTER_SECONDS));
+            }
+        } catch (IOException | RuntimeException e) {
+            err.println("lock-auditor: a state bucket event failed and will be retried: " + e.getMessage());
         }
+    }
+
+    @Override
+    public void close() {
+        invocations.shutdownNow();
     }
 }

@@ -15,6 +15,7 @@ import dev.lockauditor.config.Config;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.metrics.Metrics;
 import dev.lockauditor.terraform.MalformedException;
+import dev.lockauditor.terraform.StateKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -102,11 +103,15 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
         }
     }
 
-    /** Audits events in sequencer order per key, each distinct event once; returns how many were recorded. */
+    /**
+     * Audits events in sequencer order per key, each distinct event once, lock files first (a write in the same
+     * batch is checked against its lock); returns how many were recorded and skipped.
+     */
     private Map<String, Integer> audit(List<ObjectEvent> events, LambdaLogger log) {
         Map<String, ObjectEvent> distinct = new LinkedHashMap<>();
         events.stream()
-                .sorted(Comparator.comparing(ObjectEvent::bucket).thenComparing(ObjectEvent::key)
+                .sorted(Comparator.comparing((ObjectEvent e) -> !StateKeys.isLockFile(e.key()))
+                        .thenComparing(ObjectEvent::bucket).thenComparing(ObjectEvent::key)
                         .thenComparing(ObjectEvent::orderedSequencer))
                 .forEach(e -> distinct.putIfAbsent(e.bucket() + "\n" + e.key() + "\n" + e.sequencer() + "\n" + e.kind(), e));
         Map<String, Integer> counts = new LinkedHashMap<>(Map.of("recorded", 0, "skipped", 0));

@@ -1,0 +1,175 @@
+package dev.lockauditor.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockauditor.alert.AlertType;
+import dev.lockauditor.aws.AwsClients;
+import dev.lockauditor.aws.DynamoDbHistoryStore;
+import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.HistoryEntry;
+import dev.lockauditor.history.HistoryEvent;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** {@code history STATE_PATH [--since 7d] [--json]}: who held a state's lock, when, for how long, and what they wrote. */
+final class HistoryCommand {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+    private static final Pattern SINCE = Pattern.compile("(\\d+)([dhm])");
+    private static final Set<String> KINDS = Stream.concat(Stream.of(EventType.values()).map(Enum::name),
+            Stream.of(AlertType.values()).map(Enum::name)).collect(Collectors.toSet());
+
+    private final Map<String, String> env;
+    private final PrintStream out;
+
+    HistoryCommand(Map<String, String> env, PrintStream out) {
+        this.env = env;
+        this.out = out;
+    }
+
+    int run(List<String> args) {
+        String statePath = null;
+        Duration since = Duration.ofDays(7);
+        Instant from = null;
+        boolean json = false;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("--json")) {
+                json = true;
+            } else if (arg.equals("--since") && i + 1 < args.size()) {
+                from = since(args.get(++i));
+            } else if (arg.startsWith("-")) {
+                throw new Main.UsageException("history: unknown option '" + arg + "'");
+            } else if (statePath == null) {
+                statePath = arg;
+            } else {
+                throw new Main.UsageException("history takes one STATE_PATH (bucket/key)");
+            }
+        }
+        if (statePath == null || !statePath.contains("/")) {
+            throw new Main.UsageException("history takes a STATE_PATH, the lock path bucket/key (as Terraform prints it)");
+        }
+        Instant start = from != null ? from : Instant.now().minus(since);
+        AwsClients aws = LocalResources.clients(env);
+        String table = env.getOrDefault("HISTORY_TABLE", "");
+        if (table.isBlank()) {
+            if (!LocalResources.isLoopback(aws.endpoint())) {
+                throw new Main.SetupException("HISTORY_TABLE is not set; use the stack's LockHistoryTableName output");
+            }
+            table = LocalResources.DEFAULT_HISTORY_TABLE;
+        }
+        String path = statePath;
+        String historyTable = table;
+        List<HistoryEntry> entries = AwsErrors.explain(() -> new DynamoDbHistoryStore(aws.dynamoDb(), historyTable,
+                Duration.ofDays(1)).read(path, HistoryEvent.eventKeyAt(start), null, false, KINDS, Integer.MAX_VALUE),
+                "dynamodb:Query on " + historyTable);
+        HistorySessions sessions = HistorySessions.of(entries);
+        if (json) {
+            out.println(json(path, start, sessions));
+        } else {
+            text(path, start, sessions);
+        }
+        return 0;
+    }
+
+    static Instant since(String text) {
+        Matcher relative = SINCE.matcher(text);
+        if (relative.matches()) {
+            long amount = Long.parseLong(relative.group(1));
+            Duration duration = switch (relative.group(2)) {
+                case "d" -> Duration.ofDays(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofMinutes(amount);
+            };
+            return Instant.now().minus(duration);
+        }
+        try {
+            return text.contains("T") ? Instant.parse(text) : LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            throw new Main.UsageException("--since takes 7d, 24h, 30m, a date (2025-03-14) or a time (2025-03-14T09:00:00Z)");
+        }
+    }
+
+    private void text(String path, Instant start, HistorySessions history) {
+        out.println(path + ": " + history.sessions.size() + " lock session" + (history.sessions.size() == 1 ? "" : "s")
+                + " since " + WHEN.format(start));
+        for (HistorySessions.Session session : history.sessions) {
+            out.println();
+            String until = session.releasedAt == null ? "held now" : TIME.format(session.releasedAt);
+            String held = session.heldForSeconds == null ? "" : " (" + duration(session.heldForSeconds) + ")";
+            out.println((session.acquiredAt == null ? "?" : WHEN.format(session.acquiredAt)) + " -> " + until + held
+                    + "  " + session.who + "  " + session.operation + "  " + session.version + "  lock "
+                    + session.lockId + "  [" + String.join(", ", session.sources) + "]");
+            session.writes.forEach(write -> out.println("    " + write(write)));
+            session.alerts.forEach(alert -> out.println("    " + alert(alert)));
+        }
+        if (!history.outsideLocks.isEmpty() || !history.otherAlerts.isEmpty()) {
+            out.println();
+            out.println("Outside any lock:");
+            history.outsideLocks.forEach(write -> out.println("    " + write(write)));
+            history.otherAlerts.forEach(alert -> out.println("    " + alert(alert)));
+        }
+    }
+
+    private static String write(HistoryEntry write) {
+        String what = EventType.STATE_DELETED.name().equals(write.event()) ? "deleted"
+                : "write " + (write.number("serial") == null ? "(header unreadable)" : "serial " + write.number("serial"))
+                + (write.number("size") == null ? "" : " (" + write.number("size") + " bytes)");
+        return TIME.format(write.at()) + "  " + what + " by " + or(write.string("writer"), "an unknown writer");
+    }
+
+    private static String alert(HistoryEntry alert) {
+        return "!! " + alert.string("severity") + " " + alert.event() + ": " + alert.string("summary");
+    }
+
+    private static ObjectNode json(String path, Instant start, HistorySessions history) {
+        ObjectNode root = JSON.createObjectNode().put("statePath", path).put("since", start.toString());
+        ArrayNode sessions = root.putArray("sessions");
+        for (HistorySessions.Session session : history.sessions) {
+            ObjectNode node = sessions.addObject().put("lockId", session.lockId)
+                    .put("acquiredAt", session.acquiredAt == null ? null : session.acquiredAt.toString())
+                    .put("releasedAt", session.releasedAt == null ? null : session.releasedAt.toString())
+                    .put("heldForSeconds", session.heldForSeconds)
+                    .put("who", session.who).put("operation", session.operation).put("version", session.version);
+            session.sources.forEach(node.putArray("sources")::add);
+            entries(node.putArray("writes"), session.writes);
+            entries(node.putArray("alerts"), session.alerts);
+        }
+        entries(root.putArray("outsideLocks"), history.outsideLocks);
+        entries(root.putArray("otherAlerts"), history.otherAlerts);
+        return root;
+    }
+
+    private static void entries(ArrayNode array, List<HistoryEntry> entries) {
+        for (HistoryEntry entry : entries) {
+            array.add(JSON.valueToTree(entry.fields()));
+        }
+    }
+
+    static String duration(long seconds) {
+        return seconds >= 3600 ? seconds / 3600 + "h " + seconds % 3600 / 60 + "m"
+                : seconds >= 60 ? seconds / 60 + "m " + seconds % 60 + "s" : seconds + "s";
+    }
+
+    private static String or(String value, String fallback) {
+        return value == null || value.isEmpty() ? fallback : value;
+    }
+
+}

@@ -1,0 +1,160 @@
+package dev.lockauditor.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockauditor.terraform.LockInfo;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+/** {@code local --demo}, {@code audit} and {@code history} end to end on moto. */
+class CommandsIntegrationTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static int run;
+
+    record Result(int status, OutputLines out, OutputLines err) {
+        String stdout() {
+            return String.join("\n", out.all());
+        }
+
+        String stderr() {
+            return String.join("\n", err.all());
+        }
+    }
+
+    static Result main(Map<String, String> env, String... args) {
+        OutputLines out = new OutputLines();
+        OutputLines err = new OutputLines();
+        int status = Main.run(List.of(args), env, out.stream, err.stream);
+        return new Result(status, out, err);
+    }
+
+    static String state(long serial, String lineage) {
+        return DemoCommand.TeamDay.state(serial, lineage);
+    }
+
+    @Test
+    void theDemoRaisesEveryAlertOfTheDayAndNothingElseThenAuditAndHistoryReadItsBackend() throws Exception {
+        Map<String, String> env = MotoServer.environment();
+
+        Result demo = main(env, "local", "--demo", "--format", "json", "--duration", "150");
+
+        assertEquals(0, demo.status(), demo.stderr());
+        List<JsonNode> alerts = demo.out().matching(OutputLines.record("alert"));
+        assertEquals(DemoCommand.EXPECTED, alerts.stream().map(a -> a.get("type").asText()).collect(Collectors.toSet()));
+        assertEquals(4, alerts.size(), "no alert on the clean applies or the lock-file-only apply");
+        assertTrue(demo.stderr().contains("demo over: every alert of the day was raised"));
+
+        Map<String, String> demoBackend = MotoServer.environment();
+        demoBackend.put("STALE_LOCK_MINUTES", "1");
+        Result audit = main(demoBackend, "audit", "--table", "demo-terraform-locks", "--bucket", "demo-tfstate", "--json");
+        assertEquals(1, audit.status(), audit.stderr());
+        JsonNode report = JSON.readTree(audit.stdout());
+        Set<String> problems = java.util.stream.StreamSupport.stream(report.get("findings").spliterator(), false)
+                .map(f -> f.get("problem").asText() + " " + f.get("statePath").asText()).collect(Collectors.toSet());
+        assertEquals(Set.of("STALE_LOCK demo-tfstate/env:/production/database/terraform.tfstate",
+                "DIGEST_MISMATCH demo-tfstate/env:/staging/dns/terraform.tfstate",
+                "MISSING_DIGEST demo-tfstate/sandbox/terraform.tfstate"), problems);
+
+        demoBackend.put("HISTORY_TABLE", "demo-lock-history");
+        Result history = main(demoBackend, "history", "demo-tfstate/env:/production/network/terraform.tfstate", "--json");
+        assertEquals(0, history.status(), history.stderr());
+        JsonNode sessions = JSON.readTree(history.stdout()).get("sessions");
+        assertEquals(2, sessions.size());
+        assertEquals("state-push", sessions.get(0).get("operation").asText(), "newest first");
+        assertEquals("alice@laptop-alice", sessions.get(0).get("who").asText());
+        assertEquals(4, sessions.get(0).at("/writes/0/serial").asInt());
+        assertEquals("SERIAL_REGRESSION", sessions.get(0).at("/alerts/0/event").asText());
+        assertEquals(5, sessions.get(1).at("/writes/0/serial").asInt());
+    }
+
+    @Test
+    void auditOfACleanBackendExitsZeroAndItsProblemsExitOne() throws Exception {
+        TerraformBackend backend = new TerraformBackend("audit" + ++run).createLockTable(StreamViewType.NEW_AND_OLD_IMAGES)
+                .createBucket();
+        Map<String, String> env = MotoServer.environment();
+        for (int i = 0; i < 25; i++) {
+            String key = "stack-" + i + "/terraform.tfstate";
+            LockInfo lock = backend.lock(key, "OperationTypeApply", "ci");
+            backend.putDigest(key, backend.putState(key, state(1, "7c1e9d52-3b8a-4f0e-9a61-2d5c8b7e4f13")));
+            backend.unlock(key, lock.id());
+        }
+        backend.lock("stack-0/terraform.tfstate", "OperationTypePlan", "dev@laptop", Instant.now().minus(Duration.ofMinutes(5)));
+
+        Result clean = main(env, "audit", "--table", backend.lockTable, "--bucket", backend.bucket);
+        assertEquals(0, clean.status(), clean.stdout() + clean.stderr());
+        assertTrue(clean.stdout().contains("No problems found."), clean.stdout());
+        assertTrue(clean.stdout().contains("stack-0/terraform.tfstate"), "the lock held now is listed");
+        assertTrue(clean.stderr().contains("verifying digests: 25/25"), clean.stderr());
+        assertFalse(clean.stdout().contains("verifying"), "progress stays off stdout");
+
+        backend.lock("stack-1/terraform.tfstate", "OperationTypeApply", "ci@runner-9c2e", Instant.now().minus(Duration.ofHours(3)));
+        backend.putDigest("stack-2/terraform.tfstate", "8b1a9953c4611296a827abf8c47804d7");
+        backend.deleteState("stack-3/terraform.tfstate");
+        backend.putState("unguarded/terraform.tfstate", state(1, "0b9f6a3e-1d2c-4e5f-8a7b-6c5d4e3f2a1b"));
+        backend.lockFile("forgotten/terraform.tfstate", "bob@laptop");
+        backend.putItem(Map.of("LockID", AttributeValue.fromS(backend.lockPath("forgotten/terraform.tfstate")),
+                "Info", AttributeValue.fromS("not lock info")));
+        env.put("STALE_LOCK_MINUTES", "120");
+
+        Result found = main(env, "audit", "--table", backend.lockTable, "--bucket", backend.bucket, "--json");
+        assertEquals(1, found.status(), found.stderr());
+        JsonNode report = JSON.readTree(found.stdout());
+        assertFalse(report.get("clean").asBoolean());
+        Set<String> problems = java.util.stream.StreamSupport.stream(report.get("findings").spliterator(), false)
+                .map(f -> f.get("problem").asText() + " " + f.get("statePath").asText().replace(backend.bucket + "/", ""))
+                .collect(Collectors.toSet());
+        assertEquals(Set.of("STALE_LOCK stack-1/terraform.tfstate", "DIGEST_MISMATCH stack-2/terraform.tfstate",
+                "ORPHANED_DIGEST stack-3/terraform.tfstate", "MISSING_DIGEST unguarded/terraform.tfstate"), problems);
+        assertTrue(report.toString().contains("terraform force-unlock"));
+
+        Result text = main(env, "audit", "--table", backend.lockTable, "--bucket", backend.bucket);
+        assertEquals(1, text.status());
+        assertTrue(text.stdout().contains("PROBLEMS (4)"), text.stdout());
+    }
+
+    @Test
+    void auditAndHistorySayWhatIsWrongAndExitTwo() {
+        TerraformBackend backend = new TerraformBackend("wrong" + ++run).createBucket();
+        backend.dynamoDb.createTable(b -> b.tableName(backend.lockTable)
+                .billingMode("PAY_PER_REQUEST")
+                .attributeDefinitions(a -> a.attributeName("id").attributeType("S"))
+                .keySchema(k -> k.attributeName("id").keyType("HASH")));
+        Map<String, String> env = MotoServer.environment();
+
+        assertError(main(env, "audit", "--table", backend.lockTable, "--bucket", backend.bucket),
+                "has no LockID key: not a Terraform lock table");
+        assertError(main(env, "audit", "--table", "no-such-table", "--bucket", backend.bucket),
+                "not found: no-such-table does not exist");
+        TerraformBackend noBucket = new TerraformBackend("nobucket" + run).createLockTable(StreamViewType.NEW_AND_OLD_IMAGES);
+        assertError(main(env, "audit", "--table", noBucket.lockTable, "--bucket", "no-such-bucket"), "no-such-bucket");
+        assertError(main(env, "audit", "--bucket", backend.bucket), "audit needs the lock table and the state bucket");
+        assertError(main(env, "audit", "--frobnicate"), "audit: unknown option '--frobnicate'");
+        assertError(main(env, "history"), "history takes a STATE_PATH");
+        assertError(main(env, "history", "b/k", "--since", "yesterday"), "--since takes 7d");
+        Map<String, String> nowhere = MotoServer.environment();
+        nowhere.put("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
+        assertError(main(nowhere, "audit", "--table", "t", "--bucket", "b"), "cannot reach the AWS endpoint");
+        Map<String, String> noHistoryTable = MotoServer.environment();
+        noHistoryTable.put("HISTORY_TABLE", "no-such-history");
+        assertError(main(noHistoryTable, "history", "b/k"), "not found: no-such-history does not exist");
+    }
+
+    private static void assertError(Result result, String message) {
+        assertEquals(2, result.status(), result.stdout() + result.stderr());
+        assertTrue(result.stderr().contains(message), result.stderr());
+        assertFalse(result.stderr().contains("\tat "), "no stack trace for a user's mistake: " + result.stderr());
+        assertTrue(result.stdout().isEmpty(), result.stdout());
+    }
+}
