@@ -77,6 +77,14 @@ class CommandsIntegrationTest {
         assertEquals(4, sessions.get(0).at("/writes/0/serial").asInt());
         assertEquals("SERIAL_REGRESSION", sessions.get(0).at("/alerts/0/event").asText());
         assertEquals(5, sessions.get(1).at("/writes/0/serial").asInt());
+
+        Result staging = main(demoBackend, "history", "demo-tfstate/env:/staging/network/terraform.tfstate", "--since", "1d");
+        assertEquals(0, staging.status(), staging.stderr());
+        assertTrue(staging.stdout().contains("1 lock session since"), staging.stdout());
+        assertTrue(staging.stdout().contains("ci@runner-3a1f  OperationTypeApply"), staging.stdout());
+        assertTrue(staging.stdout().contains("Outside any lock:\n"), staging.stdout());
+        assertTrue(staging.stdout().contains("write serial 2"), staging.stdout());
+        assertTrue(staging.stdout().contains("!! HIGH UNLOCKED_WRITE"), staging.stdout());
     }
 
     @Test
