@@ -3,7 +3,9 @@ package dev.lockauditor.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.audit.AuditSettings;
+import dev.lockauditor.audit.LockFiles;
 import dev.lockauditor.audit.StaleLocks;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.DynamoDbLockTable;
@@ -18,7 +20,6 @@ import dev.lockauditor.terraform.StateHeader;
 import dev.lockauditor.terraform.StateKeys;
 import dev.lockauditor.terraform.StatePath;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -165,7 +166,7 @@ final class AuditCommand {
             if (stale) {
                 String unlock = "terraform force-unlock " + lock.info().id();
                 findings.add(new Finding(lock.kinds().equals(Set.of("s3")) ? "LOCK_FILE_LEFT_BEHIND" : "STALE_LOCK",
-                        lock.state().path(), "held " + HistoryCommand.duration(age) + " by " + lock.info().who()
+                        lock.state().path(), "held " + Alerts.duration(age) + " by " + lock.info().who()
                         + "; if they are gone: " + unlock));
             }
         }
@@ -271,13 +272,8 @@ final class AuditCommand {
         try {
             StatePath state = StatePath.parse(StateKeys.lockPath(bucket.name(), StateKeys.stateKeyOfLockFile(key)),
                     config.workspaceKeyPrefix());
-            Optional<byte[]> body = bucket.prefix(key, null, 64 * 1024);
-            if (body.isEmpty()) {
-                return Optional.empty();
-            }
-            LockInfo info = LockInfo.parse(new String(body.get(), StandardCharsets.UTF_8));
-            return Optional.of(new Lock(state, info, new LinkedHashSet<>()));
-        } catch (MalformedException | StateBucket.Unreadable e) {
+            return LockFiles.held(bucket, state, key).map(info -> new Lock(state, info, new LinkedHashSet<>()));
+        } catch (MalformedException e) {
             return Optional.empty();
         }
     }
@@ -289,7 +285,7 @@ final class AuditCommand {
         }
         for (Map<String, Object> lock : locks) {
             out.println(String.format("  %-58s %-22s %-22s %-9s %s", lock.get("statePath"), lock.get("who"),
-                    lock.get("operation"), HistoryCommand.duration((Long) lock.get("ageSeconds")),
+                    lock.get("operation"), Alerts.duration((Long) lock.get("ageSeconds")),
                     Boolean.TRUE.equals(lock.get("stale")) ? "STALE" : "held"));
         }
         out.println();

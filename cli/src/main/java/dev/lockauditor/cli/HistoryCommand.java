@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockauditor.alert.AlertType;
+import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.DynamoDbHistoryStore;
 import dev.lockauditor.history.EventType;
@@ -113,7 +114,7 @@ final class HistoryCommand {
         for (HistorySessions.Session session : history.sessions) {
             out.println();
             String until = session.releasedAt == null ? "held now" : TIME.format(session.releasedAt);
-            String held = session.heldForSeconds == null ? "" : " (" + duration(session.heldForSeconds) + ")";
+            String held = session.heldForSeconds == null ? "" : " (" + Alerts.duration(session.heldForSeconds) + ")";
             out.println((session.acquiredAt == null ? "?" : WHEN.format(session.acquiredAt)) + " -> " + until + held
                     + "  " + session.who + "  " + session.operation + "  " + session.version + "  lock "
                     + session.lockId + "  [" + String.join(", ", session.sources) + "]");
@@ -161,11 +162,6 @@ final class HistoryCommand {
         for (HistoryEntry entry : entries) {
             array.add(JSON.valueToTree(entry.fields()));
         }
-    }
-
-    static String duration(long seconds) {
-        return seconds >= 3600 ? seconds / 3600 + "h " + seconds % 3600 / 60 + "m"
-                : seconds >= 60 ? seconds / 60 + "m " + seconds % 60 + "s" : seconds + "s";
     }
 
     private static String or(String value, String fallback) {

@@ -158,7 +158,7 @@ public final class Alerts {
     }
 
     /** A duration as people read it: {@code 2h 5m}, {@code 45m}, {@code 30s}. */
-    static String duration(long seconds) {
+    public static String duration(long seconds) {
         long days = seconds / 86_400;
         long hours = seconds % 86_400 / 3_600;
         long minutes = seconds % 3_600 / 60;

@@ -94,8 +94,7 @@ public final class DigestVerifier {
                     return Result.MISMATCH;
                 }
                 case WAIT -> {
-                    Duration left = Duration.between(now, lastWrite.plus(grace));
-                    Sleeper.pause(sleeper, left.compareTo(RECHECK) < 0 ? left : RECHECK);
+                    Sleeper.pauseUntil(sleeper, clock, lastWrite.plus(grace), RECHECK);
                 }
             }
         }

@@ -19,4 +19,10 @@ public interface Sleeper {
             throw new IllegalStateException("interrupted while waiting", e);
         }
     }
+
+    /** Sleeps until {@code deadline} by the clock, but {@code at most} at a time. */
+    static void pauseUntil(Sleeper sleeper, java.time.Clock clock, java.time.Instant deadline, Duration atMost) {
+        Duration left = Duration.between(clock.instant(), deadline);
+        pause(sleeper, left.compareTo(atMost) < 0 ? left : atMost);
+    }
 }

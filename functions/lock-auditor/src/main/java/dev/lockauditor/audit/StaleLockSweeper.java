@@ -14,7 +14,6 @@ import dev.lockauditor.terraform.LockTableItem;
 import dev.lockauditor.terraform.MalformedException;
 import dev.lockauditor.terraform.StateKeys;
 import dev.lockauditor.terraform.StatePath;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -124,13 +123,8 @@ public final class StaleLockSweeper {
         try {
             StatePath state = StatePath.parse(StateKeys.lockPath(bucket.name(), StateKeys.stateKeyOfLockFile(key)),
                     workspaceKeyPrefix);
-            Optional<byte[]> body = bucket.prefix(key, null, StateEventAuditor.LOCK_FILE_MAX_BYTES);
-            if (body.isEmpty()) {
-                return Optional.empty();
-            }
-            LockInfo info = LockInfo.parse(new String(body.get(), StandardCharsets.UTF_8));
-            return info.path().equals(state.path()) ? Optional.of(new HeldLock(state, info)) : Optional.empty();
-        } catch (MalformedException | StateBucket.Unreadable e) {
+            return LockFiles.held(bucket, state, key).map(info -> new HeldLock(state, info));
+        } catch (MalformedException e) {
             return Optional.empty();
         }
     }

@@ -17,7 +17,6 @@ import dev.lockauditor.terraform.MalformedException;
 import dev.lockauditor.terraform.StateHeader;
 import dev.lockauditor.terraform.StateKeys;
 import dev.lockauditor.terraform.StatePath;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +45,6 @@ public final class StateEventAuditor {
     public record Skipped(String reason) implements Outcome {
     }
 
-    static final int LOCK_FILE_MAX_BYTES = 64 * 1024;
     private static final Duration LOCK_HISTORY_WINDOW = Duration.ofDays(1);
     private static final Duration RECHECK = Duration.ofSeconds(5);
     private static final Set<String> WRITES = Set.of(EventType.STATE_WRITTEN.name());
@@ -173,15 +171,14 @@ public final class StateEventAuditor {
                         new Alert.Identity(event.at(), Source.STATE_OBJECT, event.orderedSequencer(), event.eventId())));
                 return;
             }
-            Duration left = Duration.between(now, deadline);
-            Sleeper.pause(sleeper, left.compareTo(RECHECK) < 0 ? left : RECHECK);
+            Sleeper.pauseUntil(sleeper, clock, deadline, RECHECK);
         }
     }
 
     private List<LockInfo> currentLocks(StatePath state) {
         List<LockInfo> held = new ArrayList<>(2);
         locks.lock(state.path()).ifPresent(held::add);
-        readLockFile(state, StateKeys.lockFileKey(state.key()), null).ifPresent(held::add);
+        LockFiles.held(bucket, state, StateKeys.lockFileKey(state.key())).ifPresent(held::add);
         return held;
     }
 
@@ -213,26 +210,22 @@ public final class StateEventAuditor {
                 sink.raise(alerts.orphanedDigest(state, digest.get(), now, identity));
                 return;
             }
-            Duration left = Duration.between(now, deadline);
-            Sleeper.pause(sleeper, left.compareTo(RECHECK) < 0 ? left : RECHECK);
+            Sleeper.pauseUntil(sleeper, clock, deadline, RECHECK);
         }
     }
 
     private Outcome lockFileCreated(StatePath state, ObjectEvent event) throws HistoryStore.WriteFailure {
         LockInfo info;
         try {
-            Optional<byte[]> body = bucket.prefix(event.key(), event.versionId(), LOCK_FILE_MAX_BYTES);
-            if (body.isEmpty()) {
+            Optional<LockInfo> read = LockFiles.read(bucket, state, event.key(), event.versionId());
+            if (read.isEmpty()) {
                 return new Skipped("the lock file was gone before it could be read");
             }
-            info = LockInfo.parse(new String(body.get(), StandardCharsets.UTF_8));
+            info = read.get();
         } catch (MalformedException e) {
             return new Skipped(e.getMessage());
         } catch (StateBucket.Unreadable e) {
             return new Skipped("the lock file cannot be read: " + e.getMessage());
-        }
-        if (!info.path().equals(state.path())) {
-            return new Skipped("lock info Path does not match the lock file's state");
         }
         Map<String, Object> facts = LockFacts.of(info);
         putIfSet(facts, "versionId", event.versionId());
@@ -264,19 +257,6 @@ public final class StateEventAuditor {
         } catch (MalformedException e) {
             return acquired.at();
         }
-    }
-
-    private Optional<LockInfo> readLockFile(StatePath state, String key, String versionId) {
-        try {
-            Optional<byte[]> body = bucket.prefix(key, versionId, LOCK_FILE_MAX_BYTES);
-            if (body.isPresent()) {
-                LockInfo info = LockInfo.parse(new String(body.get(), StandardCharsets.UTF_8));
-                return info.path().equals(state.path()) ? Optional.of(info) : Optional.empty();
-            }
-        } catch (MalformedException | StateBucket.Unreadable e) {
-            // Not a lock this auditor can read: it does not count as held.
-        }
-        return Optional.empty();
     }
 
     private static HistoryEvent event(StatePath state, EventType type, Source source, ObjectEvent event,
