@@ -27,12 +27,14 @@ public final class StaleLockNotices {
     private final HistoryStore history;
     private final AlertSink sink;
     private final Alerts alerts;
+    private final StaleLocks rules;
     private final Clock clock;
 
-    public StaleLockNotices(HistoryStore history, AlertSink sink, Alerts alerts, Clock clock) {
+    public StaleLockNotices(HistoryStore history, AlertSink sink, Alerts alerts, StaleLocks rules, Clock clock) {
         this.history = history;
         this.sink = sink;
         this.alerts = alerts;
+        this.rules = rules;
         this.clock = clock;
     }
 
@@ -44,10 +46,23 @@ public final class StaleLockNotices {
         return new Alert.Identity(created, Source.LOCK, alertNumber == 0 ? lockId : lockId + "-" + alertNumber, "sweep");
     }
 
-    /** A lock was released: if it was alerted as stale, say that it is cleared. */
+    /**
+     * A lock was released: if it was alerted as stale, say that it is cleared. Only a lock held past its stale
+     * threshold can have been alerted, so only its release costs a history read.
+     */
     public void released(StatePath state, Map<String, Object> lockFacts, Instant releasedAt, String sourceId) {
         Object lockId = lockFacts.get("lockId");
-        if (lockId == null) {
+        Object createdText = lockFacts.get("created");
+        if (lockId == null || createdText == null) {
+            return;
+        }
+        Instant created;
+        try {
+            created = LockInfo.parseCreated(createdText.toString());
+        } catch (MalformedException e) {
+            return;
+        }
+        if (!rules.isStale(state, created, releasedAt)) {
             return;
         }
         boolean alerted = history.read(state.path(), null, null, true, STALE, 100).stream()
@@ -58,12 +73,6 @@ public final class StaleLockNotices {
         }
         LockInfo lock = new LockInfo(lockId.toString(), text(lockFacts, "operation"), text(lockFacts, "info"),
                 text(lockFacts, "who"), text(lockFacts, "version"), text(lockFacts, "created"), state.path());
-        Instant created;
-        try {
-            created = lock.createdInstant();
-        } catch (MalformedException e) {
-            return;
-        }
         long heldFor = Math.max(0, Duration.between(created, releasedAt).getSeconds());
         sink.raise(alerts.staleLockCleared(state, lock, heldFor, clock.instant(),
                 new Alert.Identity(created, Source.LOCK, lock.id(), sourceId)));

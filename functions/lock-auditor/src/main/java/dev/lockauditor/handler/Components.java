@@ -139,14 +139,18 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
     }
 
     public StaleLockNotices staleLockNotices() {
-        return new StaleLockNotices(history, alerts, alertText, clock);
+        return new StaleLockNotices(history, alerts, alertText, staleLocks(), clock);
     }
 
     public StaleLockSweeper staleLockSweeper() {
+        return new StaleLockSweeper(locks, bucket, history, alerts, alertText, staleLocks(), config.workspaceKeyPrefix(),
+                clock);
+    }
+
+    /** The stale lock rules from the settings; a malformed STALE_LOCK_OVERRIDES stops the function from starting. */
+    public StaleLocks staleLocks() {
         try {
-            return new StaleLockSweeper(locks, bucket, history, alerts, alertText,
-                    StaleLocks.of(config.staleLockMinutes(), config.staleLockReminderMinutes(), config.staleLockOverrides()),
-                    config.workspaceKeyPrefix(), clock);
+            return StaleLocks.of(config.staleLockMinutes(), config.staleLockReminderMinutes(), config.staleLockOverrides());
         } catch (MalformedException e) {
             throw new IllegalStateException(e.getMessage());
         }

@@ -163,13 +163,16 @@ class StaleLockSweeperTest {
         LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", NOW.minus(Duration.ofHours(2)));
         backend.locks.put(PATH, lock);
         sweeper().sweep();
-        StaleLockNotices notices = new StaleLockNotices(history, sink, alerts, time);
+        StaleLockNotices notices = new StaleLockNotices(history, sink, alerts, StaleLocks.of(60, 240, ""), time);
         Map<String, Object> facts = Map.of("lockId", lock.id(), "operation", lock.operation(), "who", lock.who(),
                 "version", lock.version(), "created", lock.created());
 
         notices.released(STATE, facts, NOW.plus(Duration.ofMinutes(10)), "release-from-table");
         notices.released(STATE, facts, NOW.plus(Duration.ofMinutes(10)), "release-from-lock-file");
-        notices.released(STATE, Map.of("lockId", "3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583"), NOW, "another-lock");
+        notices.released(STATE, Map.of("lockId", "3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583",
+                "created", NOW.minus(Duration.ofHours(3)).toString()), NOW, "another-lock");
+        notices.released(STATE, Map.of("lockId", lock.id(), "created", NOW.minus(Duration.ofMinutes(5)).toString()),
+                NOW, "a-short-lock-is-not-looked-up");
 
         assertEquals(List.of(AlertType.STALE_LOCK, AlertType.STALE_LOCK_CLEARED), types());
         assertEquals(7800L, published.get(1).facts().get("heldForSeconds"));

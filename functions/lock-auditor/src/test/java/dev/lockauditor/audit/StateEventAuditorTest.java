@@ -43,9 +43,20 @@ class StateEventAuditorTest {
     final TestTime time = new TestTime(T0);
     final OnceAlerts sink = new OnceAlerts(history, published::add);
     final Alerts alerts = new Alerts("terraform-locks");
-    final StateEventAuditor auditor = new StateEventAuditor(
+    final StateEventAuditor auditor = auditor();
+
+    StateEventAuditorTest() throws Exception {
+    }
+
+    StateEventAuditor auditor() {
+        try {
+            return new StateEventAuditor(
             new AuditSettings("env:", List.of(), List.of(".tfplan"), Duration.ofSeconds(30), Duration.ofSeconds(60)),
-            backend, backend, history, sink, alerts, new StaleLockNotices(history, sink, alerts, time), time, time);
+            backend, backend, history, sink, alerts, new StaleLockNotices(history, sink, alerts, StaleLocks.of(60, 240, ""), time), time, time);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     /** Terraform's apply: lock, write the state, write the digest, unlock; returns the write's event. */
     ObjectEvent lockedApply(long serial, String lineage, Instant at) throws Exception {
