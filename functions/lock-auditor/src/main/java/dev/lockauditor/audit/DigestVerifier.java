@@ -46,18 +46,21 @@ public final class DigestVerifier {
     /**
      * @param changedAt when the object or digest change that asks for this check was made
      * @param sourceId  the event that asks for it
+     * @param digest    the digest the asking event carries, if it carries one (it spares the first read of the
+     *                  lock table); null to read it
      */
-    public Result verify(StatePath state, Instant changedAt, String sourceId) {
+    public Result verify(StatePath state, Instant changedAt, String sourceId, String digest) {
         try {
-            return compare(state, changedAt, sourceId);
+            return compare(state, changedAt, sourceId, digest);
         } catch (StateBucket.Unreadable e) {
             return Result.UNREADABLE;
         }
     }
 
-    private Result compare(StatePath state, Instant changedAt, String sourceId) {
+    private Result compare(StatePath state, Instant changedAt, String sourceId, String knownDigest) {
         ObjectHead hashed = null;
         String md5 = null;
+        String known = knownDigest;
         while (true) {
             Optional<ObjectHead> head = bucket.head(state.key());
             if (head.isEmpty()) {
@@ -76,7 +79,9 @@ public final class DigestVerifier {
                     }
                 }
             }
-            String expected = locks.digest(state.path()).orElse(null);
+            // The event's own digest can only settle a match; anything else is judged on the table's current value.
+            String expected = md5.equals(known) ? known : locks.digest(state.path()).orElse(null);
+            known = null;
             Instant lastWrite = hashed.lastModified().isAfter(changedAt) ? hashed.lastModified() : changedAt;
             Instant now = clock.instant();
             switch (DigestCheck.evaluate(expected, md5, lastWrite, now, grace)) {

@@ -126,7 +126,7 @@ public final class StateEventAuditor {
             checkLineage(state, written, header);
         }
         checkLocked(state, event, header == null ? null : header.serial());
-        digests.verify(state, event.at(), event.eventId());
+        digests.verify(state, event.at(), event.eventId(), null);
         return new Recorded(List.of(written));
     }
 

@@ -160,7 +160,8 @@ public final class DynamoDbHistoryStore implements HistoryStore {
         return new HistoryEntry(fields);
     }
 
-    Map<String, AttributeValue> item(HistoryEvent event) {
+    /** The item an event is stored as. */
+    public Map<String, AttributeValue> item(HistoryEvent event) {
         Map<String, AttributeValue> item = new HashMap<>();
         event.fields().forEach((name, value) -> item.put(name, attribute(value)));
         item.put(TTL_ATTRIBUTE, AttributeValue.fromN(Long.toString(event.at().plus(retention).getEpochSecond())));

@@ -93,7 +93,8 @@ public final class S3StateBucket implements StateBucket {
         return keys;
     }
 
-    static void digest(InputStream in, MessageDigest md5) throws IOException {
+    /** Reads a stream through an MD5, a buffer at a time: memory stays the same whatever the stream's size. */
+    public static void digest(InputStream in, MessageDigest md5) throws IOException {
         byte[] buffer = new byte[BUFFER];
         for (int read; (read = in.read(buffer)) >= 0; ) {
             md5.update(buffer, 0, read);
