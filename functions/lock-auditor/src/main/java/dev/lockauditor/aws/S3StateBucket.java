@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -24,11 +25,16 @@ public final class S3StateBucket implements StateBucket {
 
     private static final int BUFFER = 256 * 1024;
 
-    private final S3Client s3;
+    private final Supplier<S3Client> client;
     private final String bucket;
 
     public S3StateBucket(S3Client s3, String bucket) {
-        this.s3 = s3;
+        this(() -> s3, bucket);
+    }
+
+    /** @param client the S3 client, built when first needed (a function that never reads the bucket never builds it) */
+    public S3StateBucket(Supplier<S3Client> client, String bucket) {
+        this.client = client;
         this.bucket = bucket;
     }
 
@@ -40,7 +46,7 @@ public final class S3StateBucket implements StateBucket {
     @Override
     public Optional<ObjectHead> head(String key) {
         try {
-            HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(key));
+            HeadObjectResponse head = client.get().headObject(b -> b.bucket(bucket).key(key));
             return Optional.of(new ObjectHead(key, head.contentLength(), unquote(head.eTag()), head.versionId(),
                     head.lastModified(), encryption(head.serverSideEncryption(), head.sseCustomerAlgorithm())));
         } catch (NoSuchKeyException e) {
@@ -53,7 +59,7 @@ public final class S3StateBucket implements StateBucket {
     @Override
     public Optional<byte[]> prefix(String key, String versionId, int bytes) {
         try {
-            return Optional.of(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(versionId)
+            return Optional.of(client.get().getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(versionId)
                     .range("bytes=0-" + (bytes - 1))).asByteArray());
         } catch (NoSuchKeyException e) {
             return Optional.empty();
@@ -70,7 +76,7 @@ public final class S3StateBucket implements StateBucket {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key).versionId(versionId))) {
+        try (ResponseInputStream<GetObjectResponse> in = client.get().getObject(b -> b.bucket(bucket).key(key).versionId(versionId))) {
             digest(in, md5);
             return Optional.of(HexFormat.of().formatHex(md5.digest()));
         } catch (NoSuchKeyException e) {
@@ -85,7 +91,7 @@ public final class S3StateBucket implements StateBucket {
     @Override
     public List<String> keysEndingWith(String suffix) {
         List<String> keys = new ArrayList<>();
-        s3.listObjectsV2Paginator(b -> b.bucket(bucket)).contents().forEach(object -> {
+        client.get().listObjectsV2Paginator(b -> b.bucket(bucket)).contents().forEach(object -> {
             if (object.key().endsWith(suffix)) {
                 keys.add(object.key());
             }

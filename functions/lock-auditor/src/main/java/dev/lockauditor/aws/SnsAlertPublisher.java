@@ -7,6 +7,7 @@ import dev.lockauditor.alert.AlertDocument;
 import dev.lockauditor.alert.AlertMessages;
 import dev.lockauditor.alert.AlertPublisher;
 import java.util.Map;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
 
@@ -20,11 +21,16 @@ public final class SnsAlertPublisher implements AlertPublisher {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final SnsClient sns;
+    private final Supplier<SnsClient> sns;
     private final String topicArn;
     private final AlertDocument.Origin origin;
 
     public SnsAlertPublisher(SnsClient sns, String topicArn, AlertDocument.Origin origin) {
+        this(() -> sns, topicArn, origin);
+    }
+
+    /** @param sns the SNS client, built when the first alert is published */
+    public SnsAlertPublisher(Supplier<SnsClient> sns, String topicArn, AlertDocument.Origin origin) {
         this.sns = sns;
         this.topicArn = topicArn;
         this.origin = origin;
@@ -43,7 +49,7 @@ public final class SnsAlertPublisher implements AlertPublisher {
                 .put("email", AlertMessages.email(document))
                 .put("https", AlertMessages.chatbot(document).toString())
                 .put("sms", AlertMessages.subject(document));
-        sns.publish(b -> b.topicArn(topicArn)
+        sns.get().publish(b -> b.topicArn(topicArn)
                 .messageStructure("json")
                 .subject(AlertMessages.subject(document))
                 .message(message.toString())

@@ -50,7 +50,7 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
         LockTable locks = config.lockTable().isEmpty() ? NO_LOCK_TABLE
                 : new DynamoDbLockTable(aws.dynamoDb(), config.lockTable(), config.workspaceKeyPrefix());
         StateBucket bucket = config.stateBucket().isEmpty() ? NO_STATE_BUCKET
-                : new S3StateBucket(aws.s3(), config.stateBucket());
+                : new S3StateBucket(aws::s3, config.stateBucket());
         AlertSink alerts = new OnceAlerts(history, publisher);
         AlertSink counted = alert -> {
             boolean raised = alerts.raise(alert);
@@ -75,7 +75,7 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
                 throw new IllegalStateException("ALERT_TOPIC_ARN is not set: cannot publish " + alert.type());
             };
         }
-        return new SnsAlertPublisher(aws.sns(), config.alertTopicArn(), origin(config, aws));
+        return new SnsAlertPublisher(aws::sns, config.alertTopicArn(), origin(config, aws));
     }
 
     public static AlertDocument.Origin origin(Config config, AwsClients aws) {
@@ -84,7 +84,7 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
     }
 
     /** A backend with no lock table (lock files only): no locks and no digests in it. */
-    static final LockTable NO_LOCK_TABLE = new LockTable() {
+    public static final LockTable NO_LOCK_TABLE = new LockTable() {
         @Override
         public Optional<dev.lockauditor.terraform.LockInfo> lock(String lockPath) {
             return Optional.empty();
@@ -102,7 +102,7 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
     };
 
     /** No state bucket configured: no objects in it. */
-    static final StateBucket NO_STATE_BUCKET = new StateBucket() {
+    public static final StateBucket NO_STATE_BUCKET = new StateBucket() {
         @Override
         public String name() {
             return "";
