@@ -162,7 +162,7 @@ public final class DynamoDbHistoryStore implements HistoryStore {
 
     /** The item an event is stored as. */
     public Map<String, AttributeValue> item(HistoryEvent event) {
-        Map<String, AttributeValue> item = new HashMap<>();
+        Map<String, AttributeValue> item = new HashMap<>(48);
         event.fields().forEach((name, value) -> item.put(name, attribute(value)));
         item.put(TTL_ATTRIBUTE, AttributeValue.fromN(Long.toString(event.at().plus(retention).getEpochSecond())));
         return item;

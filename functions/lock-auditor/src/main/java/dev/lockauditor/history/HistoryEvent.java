@@ -41,9 +41,13 @@ public record HistoryEvent(StatePath state, HistoryKind type, Instant at, Source
      * source and its position, so that events in the same millisecond keep their source's order.
      */
     public static String eventKey(Instant at, Source source, String position, String part) {
+        return key(TIME.format(at), source, position, part);
+    }
+
+    private static String key(String time, Source source, String position, String part) {
         String paddedPosition = position.length() >= POSITION_WIDTH
                 ? position : "0".repeat(POSITION_WIDTH - position.length()) + position;
-        return TIME.format(at) + "#" + source.label() + "#" + paddedPosition + "#" + part;
+        return time + "#" + source.label() + "#" + paddedPosition + "#" + part;
     }
 
     /** The key of the first entry at or after {@code at}, for reading history from a point in time. */
@@ -62,11 +66,12 @@ public record HistoryEvent(StatePath state, HistoryKind type, Instant at, Source
 
     /** Every field of the entry, named as it is stored and printed, in a fixed order. */
     public Map<String, Object> fields() {
-        Map<String, Object> fields = new LinkedHashMap<>();
+        String time = TIME.format(at);
+        Map<String, Object> fields = new LinkedHashMap<>(32);
         fields.put("statePath", state.path());
-        fields.put("eventKey", eventKey());
+        fields.put("eventKey", key(time, source, position, part));
         fields.put("event", type.name());
-        fields.put("at", TIME.format(at));
+        fields.put("at", time);
         fields.put("bucket", state.bucket());
         fields.put("key", state.key());
         fields.put("workspace", state.workspace());
