@@ -163,7 +163,7 @@ public final class DynamoDbHistoryStore implements HistoryStore {
     /** The item an event is stored as. */
     public Map<String, AttributeValue> item(HistoryEvent event) {
         Map<String, AttributeValue> item = new HashMap<>(48);
-        event.fields().forEach((name, value) -> item.put(name, attribute(value)));
+        event.forEachField((name, value) -> item.put(name, attribute(value)));
         item.put(TTL_ATTRIBUTE, AttributeValue.fromN(Long.toString(event.at().plus(retention).getEpochSecond())));
         return item;
     }

@@ -2,11 +2,13 @@ package dev.lockauditor.history;
 
 import dev.lockauditor.terraform.StatePath;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * One entry of a state's history.
@@ -41,7 +43,29 @@ public record HistoryEvent(StatePath state, HistoryKind type, Instant at, Source
      * source and its position, so that events in the same millisecond keep their source's order.
      */
     public static String eventKey(Instant at, Source source, String position, String part) {
-        return key(TIME.format(at), source, position, part);
+        return key(time(at), source, position, part);
+    }
+
+    /** {@code yyyy-MM-ddTHH:mm:ss.SSSZ}, written by hand: it is written for every history item. */
+    static String time(Instant at) {
+        LocalDateTime utc = LocalDateTime.ofEpochSecond(at.getEpochSecond(), 0, ZoneOffset.UTC);
+        if (utc.getYear() < 1000 || utc.getYear() > 9999) {
+            return TIME.format(at);
+        }
+        StringBuilder text = new StringBuilder(24);
+        text.append(utc.getYear()).append('-');
+        two(text, utc.getMonthValue()).append('-');
+        two(text, utc.getDayOfMonth()).append('T');
+        two(text, utc.getHour()).append(':');
+        two(text, utc.getMinute()).append(':');
+        two(text, utc.getSecond()).append('.');
+        int millis = at.getNano() / 1_000_000;
+        return text.append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10))
+                .append((char) ('0' + millis % 10)).append('Z').toString();
+    }
+
+    private static StringBuilder two(StringBuilder text, int value) {
+        return text.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
     }
 
     private static String key(String time, Source source, String position, String part) {
@@ -52,7 +76,7 @@ public record HistoryEvent(StatePath state, HistoryKind type, Instant at, Source
 
     /** The key of the first entry at or after {@code at}, for reading history from a point in time. */
     public static String eventKeyAt(Instant at) {
-        return TIME.format(at);
+        return time(at);
     }
 
     /** When an entry with this key happened. */
@@ -66,25 +90,30 @@ public record HistoryEvent(StatePath state, HistoryKind type, Instant at, Source
 
     /** Every field of the entry, named as it is stored and printed, in a fixed order. */
     public Map<String, Object> fields() {
-        String time = TIME.format(at);
         Map<String, Object> fields = new LinkedHashMap<>(32);
-        fields.put("statePath", state.path());
-        fields.put("eventKey", key(time, source, position, part));
-        fields.put("event", type.name());
-        fields.put("at", time);
-        fields.put("bucket", state.bucket());
-        fields.put("key", state.key());
-        fields.put("workspace", state.workspace());
-        fields.put("source", source.label());
+        forEachField(fields::put);
+        return fields;
+    }
+
+    /** Hands each field of the entry, in order, to {@code field}: {@link #fields()} without the map. */
+    public void forEachField(BiConsumer<String, Object> field) {
+        String time = time(at);
+        field.accept("statePath", state.path());
+        field.accept("eventKey", key(time, source, position, part));
+        field.accept("event", type.name());
+        field.accept("at", time);
+        field.accept("bucket", state.bucket());
+        field.accept("key", state.key());
+        field.accept("workspace", state.workspace());
+        field.accept("source", source.label());
         if (sourceId != null) {
-            fields.put("sourceEventId", sourceId);
+            field.accept("sourceEventId", sourceId);
         }
-        fields.put("sourcePosition", position);
+        field.accept("sourcePosition", position);
         facts.forEach((name, value) -> {
             if (value != null) {
-                fields.put(name, value);
+                field.accept(name, value);
             }
         });
-        return fields;
     }
 }

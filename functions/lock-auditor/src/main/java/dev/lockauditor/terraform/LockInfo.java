@@ -5,15 +5,14 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The lock info JSON that Terraform and OpenTofu store in a lock item's {@code Info} attribute
@@ -31,15 +30,13 @@ public record LockInfo(String id, String operation, String info, String who, Str
                        String created, String path) {
 
     static final List<String> FIELDS = List.of("ID", "Operation", "Info", "Who", "Version", "Created", "Path");
-    private static final Pattern LOCK_ID =
-            Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final JsonFactory JSON = new JsonFactory();
     private static final DateTimeFormatter PRINTED =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSSSS");
 
     /** Parses lock info JSON; all seven fields must be present and be strings, other fields are ignored. */
     public static LockInfo parse(String json) throws MalformedException {
-        Map<String, String> fields = new HashMap<>();
+        String[] values = new String[FIELDS.size()];
         try (JsonParser parser = JSON.createParser(json)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new MalformedException("lock info is not a JSON object");
@@ -48,11 +45,12 @@ public record LockInfo(String id, String operation, String info, String who, Str
             while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
                 JsonToken value = parser.nextToken();
-                if (FIELDS.contains(name)) {
+                int field = fieldIndex(name);
+                if (field >= 0) {
                     if (value != JsonToken.VALUE_STRING) {
                         throw new MalformedException("lock info field " + name + " is not a string");
                     }
-                    fields.put(name, parser.getText());
+                    values[field] = parser.getText();
                 } else {
                     parser.skipChildren();
                 }
@@ -63,18 +61,45 @@ public record LockInfo(String id, String operation, String info, String who, Str
         } catch (IOException e) {
             throw new MalformedException("lock info is not valid JSON");
         }
-        for (String field : FIELDS) {
-            if (!fields.containsKey(field)) {
-                throw new MalformedException("lock info has no " + field + " field");
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == null) {
+                throw new MalformedException("lock info has no " + FIELDS.get(i) + " field");
             }
         }
-        LockInfo lock = new LockInfo(fields.get("ID"), fields.get("Operation"), fields.get("Info"),
-                fields.get("Who"), fields.get("Version"), fields.get("Created"), fields.get("Path"));
-        if (!LOCK_ID.matcher(lock.id).matches()) {
+        LockInfo lock = new LockInfo(values[0], values[1], values[2], values[3], values[4], values[5], values[6]);
+        if (!isLockId(lock.id)) {
             throw new MalformedException("lock info ID is not a lock id");
         }
         lock.createdInstant();
         return lock;
+    }
+
+    private static int fieldIndex(String name) {
+        return switch (name) {
+            case "ID" -> 0;
+            case "Operation" -> 1;
+            case "Info" -> 2;
+            case "Who" -> 3;
+            case "Version" -> 4;
+            case "Created" -> 5;
+            case "Path" -> 6;
+            default -> -1;
+        };
+    }
+
+    /** 8-4-4-4-12 lowercase hex digits. */
+    static boolean isLockId(String id) {
+        if (id.length() != 36) {
+            return false;
+        }
+        for (int i = 0; i < 36; i++) {
+            char c = id.charAt(i);
+            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code Created} as an instant: RFC 3339 with 0 to 9 fractional digits. */
@@ -84,11 +109,69 @@ public record LockInfo(String id, String operation, String info, String who, Str
 
     /** A {@code Created} value as an instant: RFC 3339 with 0 to 9 fractional digits. */
     public static Instant parseCreated(String created) throws MalformedException {
+        Instant utc = parseUtc(created);
+        if (utc != null) {
+            return utc;
+        }
         try {
             return OffsetDateTime.parse(created, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {
             throw new MalformedException("lock info Created is not an RFC 3339 time");
         }
+    }
+
+    /**
+     * What Terraform writes, {@code 2025-03-14T09:26:53.589793238Z}, read without a formatter (it is read for
+     * every lock record); null for anything else, which the formatter then reads or refuses.
+     */
+    private static Instant parseUtc(String text) {
+        int length = text.length();
+        if (length < 20 || text.charAt(length - 1) != 'Z' || text.charAt(4) != '-' || text.charAt(7) != '-'
+                || text.charAt(10) != 'T' || text.charAt(13) != ':' || text.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 7);
+        int day = digits(text, 8, 10);
+        int hour = digits(text, 11, 13);
+        int minute = digits(text, 14, 16);
+        int second = digits(text, 17, 19);
+        int nanos = 0;
+        if (length > 20) {
+            int fraction = length - 21;
+            if (text.charAt(19) != '.' || fraction < 1 || fraction > 9) {
+                return null;
+            }
+            int value = digits(text, 20, length - 1);
+            if (value < 0) {
+                return null;
+            }
+            nanos = value * POWERS[9 - fraction];
+        }
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0
+                || minute > 59 || second < 0 || second > 59) {
+            return null;
+        }
+        try {
+            return LocalDateTime.of(year, month, day, hour, minute, second, nanos).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeException e) {
+            return null;
+        }
+    }
+
+    private static final int[] POWERS = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000};
+
+    /** The decimal number in {@code text[from, to)}, or -1 if it is not all digits. */
+    private static int digits(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     /** Seconds the lock had been held at {@code at}; never negative. */

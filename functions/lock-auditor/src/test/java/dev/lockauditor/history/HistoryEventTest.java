@@ -53,4 +53,13 @@ class HistoryEventTest {
         assertEquals("dynamodb", event.fields().get("source"));
         assertEquals(12L, event.fields().get("heldForSeconds"));
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"2025-03-14T09:26:54Z", "2025-03-14T09:26:54.001Z",
+            "2025-12-31T23:59:59.999999999Z", "2000-01-01T00:00:00.5Z", "1999-02-28T01:02:03.040Z"})
+    void timesAreWrittenExactlyAsTheFormatterWrites(String instant) {
+        Instant at = Instant.parse(instant);
+        assertEquals(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+                .withZone(java.time.ZoneOffset.UTC).format(at), HistoryEvent.time(at));
+    }
 }
