@@ -90,6 +90,15 @@ class BinLockAuditorIntegrationTest {
         assertEquals(2, noTable.status());
         assertTrue(noTable.err().contains("LockEventsFunction: HISTORY_TABLE is not set"), noTable.err());
 
+        Map<String, String> noMoto = new java.util.HashMap<>(Map.of("PATH", "/usr/bin:/bin", "AWS_REGION", "us-east-1"));
+        if (System.getenv("JAVA_HOME") != null) {
+            noMoto.put("PATH", System.getenv("JAVA_HOME") + "/bin:/usr/bin:/bin");
+        }
+        Run demoWithoutMoto = run(noMoto, "local", "--demo");
+        assertEquals(2, demoWithoutMoto.status(), demoWithoutMoto.err());
+        assertTrue(demoWithoutMoto.err().contains("moto_server is not installed; install it with: pip install \"moto[server]\""),
+                demoWithoutMoto.err());
+
         Run help = run(env, "--help");
         assertEquals(0, help.status());
         assertTrue(help.out().contains("invoke FUNCTION EVENT_FILE"));
