@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.audit.AuditSettings;
-import dev.lockauditor.audit.LockFiles;
+import dev.lockauditor.audit.DigestVerifier;
+import dev.lockauditor.audit.HeldLocks;
 import dev.lockauditor.audit.StaleLocks;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.DynamoDbLockTable;
@@ -13,8 +14,6 @@ import dev.lockauditor.aws.S3StateBucket;
 import dev.lockauditor.backend.ObjectHead;
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.config.Config;
-import dev.lockauditor.terraform.LockInfo;
-import dev.lockauditor.terraform.LockTableItem;
 import dev.lockauditor.terraform.MalformedException;
 import dev.lockauditor.terraform.StateHeader;
 import dev.lockauditor.terraform.StateKeys;
@@ -48,9 +47,6 @@ final class AuditCommand {
 
     /** One thing found: what, on which state, and the detail a person acts on. */
     record Finding(String problem, String statePath, String detail) {
-    }
-
-    private record Lock(StatePath state, LockInfo info, Set<String> kinds) {
     }
 
     private final Map<String, String> env;
@@ -120,32 +116,15 @@ final class AuditCommand {
         AwsErrors.explain(() -> aws.s3().headBucket(b -> b.bucket(bucketName)), "s3:ListBucket on " + bucketName);
 
         S3StateBucket bucket = new S3StateBucket(aws.s3(), bucketName);
-        List<LockTableItem> items = AwsErrors.explain(
-                () -> new DynamoDbLockTable(aws.dynamoDb(), table, config.workspaceKeyPrefix()).scan(),
-                "dynamodb:Scan on " + table);
+        HeldLocks held = AwsErrors.explain(() -> HeldLocks.read(
+                new DynamoDbLockTable(aws.dynamoDb(), table, config.workspaceKeyPrefix()), bucket,
+                config.workspaceKeyPrefix()), "dynamodb:Scan on " + table + " and s3:ListBucket on " + bucketName);
         List<String> keys = AwsErrors.explain(() -> bucket.keysEndingWith(""), "s3:ListBucket on " + bucketName);
-
         Instant now = Instant.now();
-        Map<String, Lock> locks = new LinkedHashMap<>();
-        Map<StatePath, String> digests = new LinkedHashMap<>();
-        for (LockTableItem item : items) {
-            if (item instanceof LockTableItem.Lock lock) {
-                locks.computeIfAbsent(lock.info().id(), id -> new Lock(lock.state(), lock.info(), new LinkedHashSet<>()))
-                        .kinds().add("dynamodb");
-            } else if (item instanceof LockTableItem.Digest digest) {
-                digests.put(digest.state(), digest.md5());
-            }
-        }
-        for (String key : keys) {
-            if (StateKeys.isLockFile(key)) {
-                readLockFile(bucket, config, key).ifPresent(lock -> locks.computeIfAbsent(lock.info().id(),
-                        id -> new Lock(lock.state(), lock.info(), new LinkedHashSet<>())).kinds().add("s3"));
-            }
-        }
 
         List<Finding> findings = new ArrayList<>();
         List<Map<String, Object>> lockRows = new ArrayList<>();
-        for (Lock lock : locks.values()) {
+        for (HeldLocks.Lock lock : held.locks().values()) {
             Instant created;
             try {
                 created = lock.info().createdInstant();
@@ -172,10 +151,10 @@ final class AuditCommand {
         }
 
         AuditSettings auditSettings = AuditSettings.from(config);
-        List<Map<String, Object>> digestRows = verify(bucket, digests, parallel, findings);
-        if (!digests.isEmpty()) {
+        List<Map<String, Object>> digestRows = verify(bucket, held.digests(), parallel, findings);
+        if (!held.digests().isEmpty()) {
             Set<String> withDigest = new LinkedHashSet<>();
-            digests.keySet().forEach(state -> withDigest.add(state.key()));
+            held.digests().keySet().forEach(state -> withDigest.add(state.key()));
             for (String key : keys) {
                 if (auditSettings.mayBeState(key) && !withDigest.contains(key) && isState(bucket, key)) {
                     findings.add(new Finding("MISSING_DIGEST", StateKeys.lockPath(bucketName, key),
@@ -217,10 +196,7 @@ final class AuditCommand {
                         if (head.isEmpty()) {
                             row.put("status", "ORPHANED_DIGEST");
                         } else {
-                            String md5 = head.get().md5FromEtag();
-                            if (md5 == null) {
-                                md5 = bucket.md5(digest.getKey().key(), null).orElse(null);
-                            }
+                            String md5 = DigestVerifier.md5(bucket, head.get()).orElse(null);
                             row.put("objectMd5", md5);
                             row.put("status", digest.getValue().equals(md5) ? "OK" : "DIGEST_MISMATCH");
                         }
@@ -265,16 +241,6 @@ final class AuditCommand {
             return prefix.isPresent() && StateHeader.parse(prefix.get()) != null;
         } catch (MalformedException | StateBucket.Unreadable e) {
             return false;
-        }
-    }
-
-    private static Optional<Lock> readLockFile(StateBucket bucket, Config config, String key) {
-        try {
-            StatePath state = StatePath.parse(StateKeys.lockPath(bucket.name(), StateKeys.stateKeyOfLockFile(key)),
-                    config.workspaceKeyPrefix());
-            return LockFiles.held(bucket, state, key).map(info -> new Lock(state, info, new LinkedHashSet<>()));
-        } catch (MalformedException e) {
-            return Optional.empty();
         }
     }
 

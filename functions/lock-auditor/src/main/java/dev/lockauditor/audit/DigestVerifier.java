@@ -57,6 +57,12 @@ public final class DigestVerifier {
         }
     }
 
+    /** An object's MD5: its ETag when that is the MD5, else its bytes streamed through MD5. */
+    public static Optional<String> md5(StateBucket bucket, ObjectHead head) {
+        String fromEtag = head.md5FromEtag();
+        return fromEtag != null ? Optional.of(fromEtag) : bucket.md5(head.key(), head.versionId());
+    }
+
     private Result compare(StatePath state, Instant changedAt, String sourceId, String knownDigest) {
         ObjectHead hashed = null;
         String md5 = null;
@@ -71,12 +77,9 @@ public final class DigestVerifier {
             }
             if (!head.get().equals(hashed)) {
                 hashed = head.get();
-                md5 = hashed.md5FromEtag();
+                md5 = md5(bucket, hashed).orElse(null);
                 if (md5 == null) {
-                    md5 = bucket.md5(state.key(), hashed.versionId()).orElse(null);
-                    if (md5 == null) {
-                        return Result.NO_OBJECT;
-                    }
+                    return Result.NO_OBJECT;
                 }
             }
             // The event's own digest can only settle a match; anything else is judged on the table's current value.

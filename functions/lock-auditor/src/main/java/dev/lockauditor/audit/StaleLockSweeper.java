@@ -9,18 +9,13 @@ import dev.lockauditor.history.EventType;
 import dev.lockauditor.history.HistoryEntry;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.history.Source;
-import dev.lockauditor.terraform.LockInfo;
-import dev.lockauditor.terraform.LockTableItem;
 import dev.lockauditor.terraform.MalformedException;
-import dev.lockauditor.terraform.StateKeys;
 import dev.lockauditor.terraform.StatePath;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -32,9 +27,6 @@ public final class StaleLockSweeper {
 
     /** What one sweep found. */
     public record Summary(int locks, int staleLocks, int digests, int orphanedDigests, int alertsRaised) {
-    }
-
-    private record HeldLock(StatePath state, LockInfo info) {
     }
 
     private final LockTable locks;
@@ -59,22 +51,11 @@ public final class StaleLockSweeper {
     }
 
     public Summary sweep() {
-        Map<String, HeldLock> held = new LinkedHashMap<>();
-        Map<StatePath, String> digests = new LinkedHashMap<>();
-        for (LockTableItem item : locks.scan()) {
-            if (item instanceof LockTableItem.Lock lock) {
-                held.putIfAbsent(lock.info().id(), new HeldLock(lock.state(), lock.info()));
-            } else if (item instanceof LockTableItem.Digest digest) {
-                digests.put(digest.state(), digest.md5());
-            }
-        }
-        for (String key : bucket.keysEndingWith(StateKeys.LOCK_FILE_SUFFIX)) {
-            lockFile(key).ifPresent(lock -> held.putIfAbsent(lock.info().id(), lock));
-        }
+        HeldLocks held = HeldLocks.read(locks, bucket, workspaceKeyPrefix);
         Instant now = clock.instant();
         int stale = 0;
         int raised = 0;
-        for (HeldLock lock : held.values()) {
+        for (HeldLocks.Lock lock : held.locks().values()) {
             Instant created;
             try {
                 created = lock.info().createdInstant();
@@ -92,7 +73,7 @@ public final class StaleLockSweeper {
             raised += sink.raise(alert) ? 1 : 0;
         }
         int orphaned = 0;
-        for (Map.Entry<StatePath, String> digest : digests.entrySet()) {
+        for (Map.Entry<StatePath, String> digest : held.digests().entrySet()) {
             StatePath state = digest.getKey();
             if (bucket.head(state.key()).isPresent()) {
                 continue;
@@ -101,7 +82,7 @@ public final class StaleLockSweeper {
             raised += sink.raise(alerts.orphanedDigest(state, digest.getValue(), now, orphanIdentity(state, digest.getValue())))
                     ? 1 : 0;
         }
-        return new Summary(held.size(), stale, digests.size(), orphaned, raised);
+        return new Summary(held.locks().size(), stale, held.digests().size(), orphaned, raised);
     }
 
     /**
@@ -117,15 +98,5 @@ public final class StaleLockSweeper {
                     deletion.string("sourceEventId"));
         }
         return new Alert.Identity(Instant.EPOCH, Source.DYNAMODB, "orphaned-" + digest, "sweep");
-    }
-
-    private Optional<HeldLock> lockFile(String key) {
-        try {
-            StatePath state = StatePath.parse(StateKeys.lockPath(bucket.name(), StateKeys.stateKeyOfLockFile(key)),
-                    workspaceKeyPrefix);
-            return LockFiles.held(bucket, state, key).map(info -> new HeldLock(state, info));
-        } catch (MalformedException e) {
-            return Optional.empty();
-        }
     }
 }
