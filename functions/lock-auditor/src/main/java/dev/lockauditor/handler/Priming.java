@@ -14,7 +14,6 @@ import dev.lockauditor.history.Source;
 import dev.lockauditor.terraform.StatePath;
 import java.time.Instant;
 import dev.lockauditor.alert.OnceAlerts;
-import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.history.InMemoryHistoryStore;
 import dev.lockauditor.metrics.Metrics;
@@ -40,7 +39,7 @@ final class Priming {
     };
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PATH = "priming-bucket/env:/priming/terraform.tfstate";
+    private static final String PATH = PrimingBackend.PATH;
     private static final String INFO = "{\"ID\":\"00000000-0000-0000-0000-000000000000\","
             + "\"Operation\":\"OperationTypeApply\",\"Info\":\"\",\"Who\":\"priming@snapstart\","
             + "\"Version\":\"1.11.2\",\"Created\":\"2025-03-14T09:26:53.589793238Z\",\"Path\":\"" + PATH + "\"}";
@@ -50,11 +49,11 @@ final class Priming {
 
     /** The handlers' collaborators over an empty backend in memory, and no alert leaves. */
     static Components components() {
-        Config config = Config.from(Map.of("STATE_BUCKET", "priming-bucket", "DIGEST_GRACE_SECONDS", "0",
-                "LOCK_EVENT_LAG_SECONDS", "0"));
-        StateBucket bucket = Components.NO_STATE_BUCKET;
+        Config config = Config.from(Map.of("STATE_BUCKET", PrimingBackend.BUCKET, "LOCK_TABLE", "priming-locks",
+                "DIGEST_GRACE_SECONDS", "0", "LOCK_EVENT_LAG_SECONDS", "0"));
+        PrimingBackend backend = new PrimingBackend();
         InMemoryHistoryStore history = new InMemoryHistoryStore();
-        return new Components(config, history, Components.NO_LOCK_TABLE, bucket, new OnceAlerts(history, alert -> { }),
+        return new Components(config, history, backend, backend, new OnceAlerts(history, alert -> { }),
                 new Alerts(""), new Metrics(new PrintStream(OutputStream.nullOutputStream()), "priming", Clock.systemUTC()),
                 Clock.systemUTC(), duration -> { });
     }
@@ -64,7 +63,7 @@ final class Priming {
                 "LockID", new AttributeValue().withS(PATH), "Info", new AttributeValue().withS(INFO));
         Map<String, AttributeValue> digest = Map.of(
                 "LockID", new AttributeValue().withS(PATH + "-md5"),
-                "Digest", new AttributeValue().withS("ad37533d627aecda1ac35c00e2ee3a7f"));
+                "Digest", new AttributeValue().withS(new PrimingBackend().digestValue()));
         return List.of(record("INSERT", "1", null, lock), record("INSERT", "2", null, digest),
                 record("REMOVE", "3", lock, null), record("INSERT", "4", null,
                         Map.of("LockID", new AttributeValue().withN("1"))));
@@ -91,11 +90,11 @@ final class Priming {
                 .put("id", "priming")
                 .put("detail-type", "Object Created")
                 .put("source", "aws.s3")
-                .put("time", "2025-03-14T09:31:40Z");
+                .put("time", Instant.now().toString());
         ObjectNode detail = event.putObject("detail");
-        detail.putObject("bucket").put("name", "priming-bucket");
-        detail.putObject("object").put("key", "env:/priming/terraform.tfstate").put("size", 1024)
-                .put("etag", "ad37533d627aecda1ac35c00e2ee3a7f").put("sequencer", "0062E99A88DC407460");
+        detail.putObject("bucket").put("name", PrimingBackend.BUCKET);
+        detail.putObject("object").put("key", PrimingBackend.KEY).put("size", 1024)
+                .put("etag", new PrimingBackend().digestValue()).put("sequencer", "0062E99A88DC407460");
         detail.put("requester", "123456789012").put("source-ip-address", "192.0.2.1").put("reason", "PutObject");
         return event;
     }
