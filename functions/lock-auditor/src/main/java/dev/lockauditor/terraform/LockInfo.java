@@ -36,6 +36,54 @@ public record LockInfo(String id, String operation, String info, String who, Str
 
     /** Parses lock info JSON; all seven fields must be present and be strings, other fields are ignored. */
     public static LockInfo parse(String json) throws MalformedException {
+        String[] values = asTerraformWritesIt(json);
+        if (values == null) {
+            values = parseAnyJson(json);
+        }
+        LockInfo lock = new LockInfo(values[0], values[1], values[2], values[3], values[4], values[5], values[6]);
+        if (!isLockId(lock.id)) {
+            throw new MalformedException("lock info ID is not a lock id");
+        }
+        lock.createdInstant();
+        return lock;
+    }
+
+    private static final String[] KEYS = {"{\"ID\":\"", "\",\"Operation\":\"", "\",\"Info\":\"", "\",\"Who\":\"",
+        "\",\"Version\":\"", "\",\"Created\":\"", "\",\"Path\":\""};
+
+    /**
+     * The fields of lock info exactly as Terraform writes it (compact, in its order, nothing to unescape), read
+     * without a JSON parser since every lock record has one; null for any other JSON, which the parser reads.
+     */
+    private static String[] asTerraformWritesIt(String json) {
+        String[] values = new String[KEYS.length];
+        int position = 0;
+        for (int i = 0; i < KEYS.length; i++) {
+            if (!json.startsWith(KEYS[i], position)) {
+                return null;
+            }
+            position += KEYS[i].length();
+            int end = position;
+            while (end < json.length()) {
+                char c = json.charAt(end);
+                if (c == '"') {
+                    break;
+                }
+                if (c == '\\' || c < 0x20) {
+                    return null;
+                }
+                end++;
+            }
+            if (end == json.length()) {
+                return null;
+            }
+            values[i] = json.substring(position, end);
+            position = end;
+        }
+        return json.length() == position + 2 && json.endsWith("\"}") ? values : null;
+    }
+
+    private static String[] parseAnyJson(String json) throws MalformedException {
         String[] values = new String[FIELDS.size()];
         try (JsonParser parser = JSON.createParser(json)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -66,12 +114,7 @@ public record LockInfo(String id, String operation, String info, String who, Str
                 throw new MalformedException("lock info has no " + FIELDS.get(i) + " field");
             }
         }
-        LockInfo lock = new LockInfo(values[0], values[1], values[2], values[3], values[4], values[5], values[6]);
-        if (!isLockId(lock.id)) {
-            throw new MalformedException("lock info ID is not a lock id");
-        }
-        lock.createdInstant();
-        return lock;
+        return values;
     }
 
     private static int fieldIndex(String name) {

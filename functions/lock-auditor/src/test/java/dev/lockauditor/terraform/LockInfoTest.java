@@ -82,6 +82,21 @@ class LockInfoTest {
     }
 
     @Test
+    void readsTheSameLockInfoWrittenAnotherWay() throws Exception {
+        LockInfo terraform = LockInfo.parse(TERRAFORM_INFO);
+        String reordered = "{\"Path\":\"mybucket/env:/staging/network/terraform.tfstate\",\"ID\":\"9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382\","
+                + "\"Operation\":\"OperationTypeApply\",\"Who\":\"ci@runner-7f9c\",\"Info\":\"\",\"Version\":\"1.11.2\","
+                + "\"Created\":\"2025-03-14T09:26:53.589793238Z\"}";
+        String escaped = TERRAFORM_INFO.replace("ci@runner-7f9c", "ci\\u0040runner-7f9c");
+        String spaced = TERRAFORM_INFO.replace(",", ", ").replace("{", "{ ");
+
+        assertEquals(terraform, LockInfo.parse(reordered));
+        assertEquals(terraform, LockInfo.parse(escaped));
+        assertEquals(terraform, LockInfo.parse(spaced));
+        assertEquals("a \"quoted\" name", LockInfo.parse(TERRAFORM_INFO.replace("ci@runner-7f9c", "a \\\"quoted\\\" name")).who());
+    }
+
+    @Test
     void ignoresFieldsItDoesNotKnow() throws Exception {
         String json = TERRAFORM_INFO.replace("{\"ID\"", "{\"Extra\":{\"nested\":[1,2]},\"ID\"");
         assertEquals("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", LockInfo.parse(json).id());
