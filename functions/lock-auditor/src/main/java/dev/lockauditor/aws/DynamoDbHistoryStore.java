@@ -70,8 +70,9 @@ public final class DynamoDbHistoryStore implements HistoryStore {
         // One request may not name an item twice; the last write of an item wins, as it would in order.
         Map<String, WriteRequest> byKey = new LinkedHashMap<>();
         for (HistoryEvent event : chunk) {
-            byKey.put(event.state().path() + "\n" + event.eventKey(),
-                    WriteRequest.builder().putRequest(PutRequest.builder().item(item(event)).build()).build());
+            Map<String, AttributeValue> item = item(event);
+            byKey.put(event.state().path() + "\n" + item.get(SORT_KEY).s(),
+                    WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
         }
         Map<String, List<WriteRequest>> pending = Map.of(table, new ArrayList<>(byKey.values()));
         for (int attempt = 1; ; attempt++) {
