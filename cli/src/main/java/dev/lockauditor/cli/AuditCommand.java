@@ -125,12 +125,7 @@ final class AuditCommand {
         List<Finding> findings = new ArrayList<>();
         List<Map<String, Object>> lockRows = new ArrayList<>();
         for (HeldLocks.Lock lock : held.locks().values()) {
-            Instant created;
-            try {
-                created = lock.info().createdInstant();
-            } catch (MalformedException e) {
-                continue;
-            }
+            Instant created = lock.created();
             boolean stale = staleLocks.isStale(lock.state(), created, now);
             long age = Duration.between(created, now).getSeconds();
             Map<String, Object> row = new LinkedHashMap<>();

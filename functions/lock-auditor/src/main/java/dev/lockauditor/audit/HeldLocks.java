@@ -7,6 +7,7 @@ import dev.lockauditor.terraform.LockTableItem;
 import dev.lockauditor.terraform.MalformedException;
 import dev.lockauditor.terraform.StateKeys;
 import dev.lockauditor.terraform.StatePath;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -21,8 +22,11 @@ import java.util.Set;
  */
 public record HeldLocks(Map<String, Lock> locks, Map<StatePath, String> digests) {
 
-    /** A lock held now, and the kinds it is held as: {@code dynamodb}, {@code s3}. */
-    public record Lock(StatePath state, LockInfo info, Set<String> kinds) {
+    /**
+     * A lock held now, when it was created (its {@code Created}), and the kinds it is held as: {@code dynamodb},
+     * {@code s3}.
+     */
+    public record Lock(StatePath state, LockInfo info, Instant created, Set<String> kinds) {
     }
 
     public static HeldLocks read(LockTable table, StateBucket bucket, String workspaceKeyPrefix) {
@@ -48,6 +52,12 @@ public record HeldLocks(Map<String, Lock> locks, Map<StatePath, String> digests)
     }
 
     private static void add(Map<String, Lock> locks, StatePath state, LockInfo info, String kind) {
-        locks.computeIfAbsent(info.id(), id -> new Lock(state, info, new LinkedHashSet<>())).kinds().add(kind);
+        Instant created;
+        try {
+            created = info.createdInstant();
+        } catch (MalformedException e) {
+            return;  // Lock info is only ever made from a valid Created: unreachable, but never a lock without a start.
+        }
+        locks.computeIfAbsent(info.id(), id -> new Lock(state, info, created, new LinkedHashSet<>())).kinds().add(kind);
     }
 }

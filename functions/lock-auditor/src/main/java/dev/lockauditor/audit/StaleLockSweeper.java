@@ -9,7 +9,6 @@ import dev.lockauditor.history.EventType;
 import dev.lockauditor.history.HistoryEntry;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.history.Source;
-import dev.lockauditor.terraform.MalformedException;
 import dev.lockauditor.terraform.StatePath;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,12 +55,7 @@ public final class StaleLockSweeper {
         int stale = 0;
         int raised = 0;
         for (HeldLocks.Lock lock : held.locks().values()) {
-            Instant created;
-            try {
-                created = lock.info().createdInstant();
-            } catch (MalformedException e) {
-                continue;
-            }
+            Instant created = lock.created();
             if (!rules.isStale(lock.state(), created, now)) {
                 continue;
             }
