@@ -2,7 +2,6 @@ package dev.lockauditor.cli;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.SNSEvent;
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.handler.Components;
@@ -31,7 +30,7 @@ final class Functions {
             "StateEventsFunction", new LambdaFunction("StateEventsFunction", StateEventsHandler.class, null,
                     (config, aws) -> new StateEventsHandler(Components.forLambda(config, aws))),
             "StaleLockSweepFunction", new LambdaFunction("StaleLockSweepFunction", StaleLockSweepHandler.class,
-                    ScheduledEvent.class, (config, aws) -> new StaleLockSweepHandler(Components.forLambda(config, aws))),
+                    null, (config, aws) -> new StaleLockSweepHandler(Components.forLambda(config, aws))),
             "SlackNotifierFunction", new LambdaFunction("SlackNotifierFunction", SlackNotifierHandler.class,
                     SNSEvent.class, SlackNotifierHandler::new)));
 

@@ -9,7 +9,6 @@ import dev.lockauditor.alert.AlertPublisher;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.handler.Components;
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.lockauditor.handler.LockEventsHandler;
 import dev.lockauditor.handler.StaleLockSweepHandler;
 import dev.lockauditor.handler.StateEventsHandler;
@@ -107,8 +106,8 @@ final class LocalCommand {
             }
         }
         StaleLockSweepHandler sweep = new StaleLockSweepHandler(components);
-        pollers.add(every(options.sweepEvery(), () -> sweep.handleRequest(new ScheduledEvent(),
-                new LocalContext("StaleLockSweepFunction", err))));
+        pollers.add(every(options.sweepEvery(), () -> sweep.sweep("local runner",
+                new LocalContext("StaleLockSweepFunction", err).getLogger())));
         ready.put("sweepEverySeconds", options.sweepEvery().toSeconds());
         ready.put("historyTable", config.historyTable());
         ready.put("alertTopicArn", config.alertTopicArn());

@@ -99,6 +99,13 @@ final class Priming {
         return event;
     }
 
+    /** EventBridge Scheduler's default payload for a Lambda target: {@code detail} is a string. */
+    static byte[] scheduleEvent() {
+        return ("{\"version\":\"0\",\"id\":\"priming\",\"detail-type\":\"Scheduled Event\",\"source\":\"aws.scheduler\","
+                + "\"account\":\"123456789012\",\"time\":\"2025-03-14T11:30:00Z\",\"region\":\"us-east-1\","
+                + "\"resources\":[],\"detail\":\"{}\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** An alert document, as the alert topic delivers it. */
     static String alertDocument() {
         StatePath state = new StatePath(PATH, "priming-bucket", "env:/priming/terraform.tfstate", "priming");

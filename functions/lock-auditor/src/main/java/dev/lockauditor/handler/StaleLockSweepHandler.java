@@ -1,15 +1,20 @@
 package dev.lockauditor.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockauditor.audit.StaleLockSweeper;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.metrics.Metrics;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import org.crac.Core;
 import org.crac.Resource;
 
@@ -17,8 +22,14 @@ import org.crac.Resource;
  * {@code StaleLockSweepFunction}: on a schedule, alerts on locks held longer than their threshold (once, then a
  * reminder every so often) and on digests whose state is gone. A fault fails the invocation; the next sweep
  * finds the same things, and alerts already raised are not raised again.
+ *
+ * <p>The sweep needs nothing from its trigger, so it takes the payload as bytes and never fails over its shape:
+ * EventBridge Scheduler sends {@code "detail": "{}"} (a string) by default, an EventBridge rule sends an object,
+ * {@code sam local invoke} may send anything. Whatever the payload is, the sweep runs.
  */
-public class StaleLockSweepHandler implements RequestHandler<ScheduledEvent, Map<String, Object>>, Resource {
+public class StaleLockSweepHandler implements RequestStreamHandler, Resource {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final StaleLockSweeper sweeper;
     private final Metrics metrics;
@@ -35,30 +46,56 @@ public class StaleLockSweepHandler implements RequestHandler<ScheduledEvent, Map
     }
 
     @Override
-    public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        JSON.writeValue(output, sweep(trigger(input.readAllBytes()), context.getLogger()));
+    }
+
+    /** Runs one sweep; returns what it found. */
+    public ObjectNode sweep(String trigger, LambdaLogger log) {
         StaleLockSweeper.Summary summary = sweeper.sweep();
         metrics.gauge("LocksHeld", summary.locks());
         metrics.gauge("StaleLocks", summary.staleLocks());
         metrics.gauge("OrphanedDigests", summary.orphanedDigests());
         metrics.flush();
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("locks", summary.locks());
-        result.put("staleLocks", summary.staleLocks());
-        result.put("digests", summary.digests());
-        result.put("orphanedDigests", summary.orphanedDigests());
-        result.put("alertsRaised", summary.alertsRaised());
-        context.getLogger().log("sweep: " + result, LogLevel.INFO);
+        ObjectNode result = JSON.createObjectNode()
+                .put("locks", summary.locks())
+                .put("staleLocks", summary.staleLocks())
+                .put("digests", summary.digests())
+                .put("orphanedDigests", summary.orphanedDigests())
+                .put("alertsRaised", summary.alertsRaised());
+        log.log("sweep (" + trigger + "): " + result, LogLevel.INFO);
         return result;
     }
 
-    /** SnapStart: runs a sweep once before the snapshot, over a backend in memory. */
+    /** What triggered the sweep, for its log line: the event's source and id when it has them. */
+    static String trigger(byte[] payload) {
+        JsonNode event;
+        try {
+            event = JSON.readTree(payload);
+        } catch (JsonProcessingException e) {
+            return "a payload that is not JSON";
+        } catch (IOException e) {
+            return "an unreadable payload";
+        }
+        if (event == null || !event.isObject()) {
+            return "a payload that is not a JSON object";
+        }
+        String source = event.path("source").asText("");
+        String id = event.path("id").asText("");
+        if (source.isEmpty() && id.isEmpty()) {
+            return "an event with no source or id";
+        }
+        return (source.isEmpty() ? "an event" : source) + (id.isEmpty() ? "" : " " + id);
+    }
+
+    /** SnapStart: runs a sweep once before the snapshot, over a backend in memory, and primes the AWS clients. */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        new StaleLockSweepHandler(Priming.components()).sweeper.sweep();
+        new StaleLockSweepHandler(Priming.components()).sweep(trigger(Priming.scheduleEvent()), Priming.LOGGER);
     }
 
     @Override
     public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // Nothing to renew: clients resolve credentials on first use.
+        // Nothing to renew: clients resolve credentials when they sign a request.
     }
 }
