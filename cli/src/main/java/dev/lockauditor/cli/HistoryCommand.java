@@ -133,7 +133,8 @@ final class HistoryCommand {
         String what = EventType.STATE_DELETED.name().equals(write.event()) ? "deleted"
                 : "write " + (write.number("serial") == null ? "(header unreadable)" : "serial " + write.number("serial"))
                 + (write.number("size") == null ? "" : " (" + write.number("size") + " bytes)");
-        return TIME.format(write.at()) + "  " + what + " by " + or(write.string("writer"), "an unknown writer");
+        return TIME.format(write.at()) + "  " + what + " by "
+                + new Alerts.Writer(write.string("writer"), write.string("sourceIp")).describe();
     }
 
     private static String alert(HistoryEntry alert) {
@@ -162,10 +163,6 @@ final class HistoryCommand {
         for (HistoryEntry entry : entries) {
             array.add(JSON.valueToTree(entry.fields()));
         }
-    }
-
-    private static String or(String value, String fallback) {
-        return value == null || value.isEmpty() ? fallback : value;
     }
 
 }

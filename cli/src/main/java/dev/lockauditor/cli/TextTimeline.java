@@ -1,5 +1,7 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.alert.Alerts;
+
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -65,7 +67,8 @@ final class TextTimeline implements Lines {
     }
 
     private static String by(Map<String, ?> fields) {
-        return text(fields, "writer").isEmpty() ? "" : " by " + text(fields, "writer");
+        return text(fields, "writer").isEmpty() ? ""
+                : " by " + new Alerts.Writer(text(fields, "writer"), text(fields, "sourceIp")).describe();
     }
 
     private static String describeReady(Map<String, ?> fields) {

@@ -13,10 +13,30 @@ import java.util.Map;
 public final class Alerts {
 
     /** Who wrote or deleted an object, as S3 reports it. */
+    /**
+     * Who made a change, as far as the event says: S3 events name a requester only loosely (EventBridge: the
+     * account id, or a service such as {@code s3.amazonaws.com}; classic notifications: a principal id), so the
+     * description says exactly that much and calls the rest unknown, never presenting a guess as an identity.
+     */
     public record Writer(String requester, String sourceIp) {
+        private static final java.util.regex.Pattern ACCOUNT = java.util.regex.Pattern.compile("\\d{12}");
+
         public String describe() {
-            String who = requester == null || requester.isEmpty() ? "an unknown requester" : requester;
-            return sourceIp == null || sourceIp.isEmpty() ? who : who + " from " + sourceIp;
+            String who = who();
+            return sourceIp == null || sourceIp.isEmpty() || sourceIp.equals(requester) ? who : who + " from " + sourceIp;
+        }
+
+        private String who() {
+            if (requester == null || requester.isEmpty()) {
+                return "an unknown principal";
+            } else if (ACCOUNT.matcher(requester).matches()) {
+                return "a principal of account " + requester + " (which one is unknown)";
+            } else if (requester.endsWith(".amazonaws.com")) {
+                return "the AWS service " + requester;
+            } else if (requester.startsWith("AWS:")) {
+                return "the principal with id " + requester.substring(4);
+            }
+            return requester;
         }
 
         void addTo(Map<String, Object> facts) {
@@ -71,7 +91,8 @@ public final class Alerts {
                 "Unlocked write to " + state + (serial == null ? "" : " (serial " + serial + ")") + " by "
                         + writer.describe() + " while no lock was held",
                 "This state was written without its lock: terraform with -lock=false, or a copy by hand (aws s3 cp). "
-                        + "Ask " + writer.describe() + " what ran, and make sure no other apply ran at the same time. "
+                        + "Find out what ran (the bucket's event names " + writer.describe() + "; CloudTrail data "
+                        + "events name the principal), and make sure no other apply ran at the same time. "
                         + "Then run terraform plan in this workspace: if it shows changes nobody made, restore the "
                         + "previous version of " + s3Url(state) + ".",
                 identity);

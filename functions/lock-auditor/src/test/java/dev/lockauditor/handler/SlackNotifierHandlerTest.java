@@ -118,13 +118,12 @@ class SlackNotifierHandlerTest {
 
     @Test
     void theStacksAlarmsArePostedAsOneLine() throws Exception {
-        SNSEvent event = EventLoader.loadSNSEvent("events/sns-alert.json");
-        event.getRecords().get(0).getSNS().setMessage("{\"AlarmName\":\"LockEventsErrorsAlarm\",\"NewStateValue\":\"ALARM\","
-                + "\"NewStateReason\":\"Threshold Crossed: 1 datapoint [2.0] was greater than or equal to the threshold (1.0).\"}");
+        SNSEvent event = EventLoader.loadSNSEvent("events/sns-alarm.json");
 
         handler(Severity.INFO).handleRequest(event, context);
 
-        assertTrue(new ObjectMapper().readTree(posted.get(0)).get("text").asText()
-                .startsWith(":rotating_light: CloudWatch alarm *LockEventsErrorsAlarm* is ALARM"));
+        assertTrue(new ObjectMapper().readTree(posted.get(0)).get("text").asText().startsWith(
+                ":rotating_light: CloudWatch alarm *terraform-lock-auditor-production-StateEventsDeadLetterAlarm-1A2B3C4D5E6F*"
+                        + " is ALARM: Threshold Crossed"));
     }
 }

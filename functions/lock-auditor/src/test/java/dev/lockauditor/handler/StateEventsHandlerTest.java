@@ -74,7 +74,7 @@ class StateEventsHandlerTest {
         HistoryEvent written = history(KEY).get(0);
         assertEquals(EventType.STATE_WRITTEN, written.type());
         assertEquals("staging", written.state().workspace());
-        assertEquals("arn:aws:sts::123456789012:assumed-role/terraform-ci/runner-7f9c", written.facts().get("writer"));
+        assertEquals("123456789012", written.facts().get("writer"), "EventBridge names the account, not the principal");
         assertEquals("203.0.113.15", written.facts().get("sourceIp"));
         assertEquals("PutObject", written.facts().get("reason"));
         assertEquals(18342L, written.facts().get("size"));
@@ -127,8 +127,52 @@ class StateEventsHandlerTest {
         assertEquals(1, response.get("recorded").asInt());
         assertEquals(EventType.STATE_DELETED, history(KEY).get(0).type());
         assertEquals(List.of(AlertType.STATE_DELETED), test.published.stream().map(Alert::type).toList());
-        assertEquals("arn:aws:iam::123456789012:user/bob", test.published.get(0).facts().get("writer"));
+        assertEquals("123456789012", test.published.get(0).facts().get("writer"));
         assertEquals(true, test.published.get(0).facts().get("deleteMarker"));
+        assertEquals("State acme-tfstate/" + KEY + " was deleted by a principal of account 123456789012 (which one is "
+                + "unknown) from 203.0.113.15", test.published.get(0).summary());
+    }
+
+    @Test
+    void copiesAndMultipartUploadsAreStatesWrittenWithTheirReason() throws Exception {
+        lockedState(KEY, 7);
+        var object = test.backend.objects.get(KEY);
+        test.backend.versions.put("b7Fq2LmN9xRtY4uV8wZ1aC3dE5gH6jK0", object);
+        test.backend.versions.put("Xy7pQ2rS5tU8vW1zA4bC6dE9fG0hJ3kL", object);
+
+        handle(sample("s3-state-copied.json"));
+        handle(sample("s3-state-multipart.json"));
+
+        List<HistoryEvent> events = history(KEY);
+        assertEquals(List.of("CopyObject", "CompleteMultipartUpload"),
+                events.stream().map(e -> e.facts().get("reason")).toList());
+        assertEquals("8f1c0a3e5b7d9f2a4c6e8b0d1f3a5c7e-2", events.get(1).facts().get("etag"));
+        assertEquals(7340032L, events.get(1).facts().get("size"));
+    }
+
+    @Test
+    void everyKindOfDeletionIsAStateDeletedAndSaysOnlyWhatTheEventKnows() throws Exception {
+        handle(sample("s3-state-deleted-permanently.json"));
+        handle(sample("s3-state-deleted-no-deletion-type.json"));
+        handle(sample("s3-state-expired.json"));
+
+        assertEquals(List.of(false, false, true),
+                test.published.stream().map(a -> a.facts().get("deleteMarker")).toList());
+        assertEquals(List.of(AlertType.STATE_DELETED, AlertType.STATE_DELETED, AlertType.STATE_DELETED),
+                test.published.stream().map(Alert::type).toList());
+        assertEquals("State acme-tfstate/env:/sandbox/network/terraform.tfstate was deleted by the AWS service "
+                + "s3.amazonaws.com", test.published.get(2).summary());
+        assertEquals("Lifecycle Expiration", history("env:/sandbox/network/terraform.tfstate").get(0).facts().get("reason"));
+    }
+
+    @Test
+    void anEventBridgeEventDeliveredThroughTheStacksQueueIsAudited() throws Exception {
+        lockedState(KEY, 7);
+
+        JsonNode response = handle(sample("sqs-s3-eventbridge.json"));
+
+        assertEquals(0, response.get("batchItemFailures").size());
+        assertEquals(List.of(EventType.STATE_WRITTEN), history(KEY).stream().map(HistoryEvent::type).toList());
     }
 
     @Test
