@@ -69,26 +69,16 @@ public final class Bench {
     }
 
     /**
-     * @param args the repository root, the folder holding the function package's jars, and optionally which
-     *             groups of figures to measure ({@code package}, {@code cold}, {@code records}, {@code digest});
-     *             all of them by default
+     * @param args the repository root, then optionally which groups of figures to measure ({@code functions},
+     *             {@code digest}); both by default
      */
     public static void main(String[] args) throws Exception {
         PrintStream out = System.out;
         System.setOut(System.err);
         Bench bench = new Bench(Path.of(args[0]).toAbsolutePath(), out);
-        List<String> groups = args.length > 2 ? List.of(args).subList(2, args.length)
-                : List.of("package", "cold", "records", "digest");
-        if (groups.contains("package")) {
-            bench.figure("package_mb", packageMegabytes(Path.of(args[1])), "MB");
-        }
-        if (groups.contains("cold")) {
-            bench.figure("jvm_floor_ms", bench.median(7, List.of("-cp", bench.jar.toString(),
-                    EmptyMain.class.getName()), Map.of()), "ms");
+        List<String> groups = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("functions", "digest");
+        if (groups.contains("functions")) {
             bench.withMoto();
-        }
-        if (groups.contains("records")) {
-            bench.figure("records_per_second", recordsPerSecond(), "records/s");
         }
         if (groups.contains("digest")) {
             bench.digests();
@@ -102,7 +92,7 @@ public final class Bench {
         out.flush();
     }
 
-    /** The cold invocations and the DynamoDB requests, against a moto_server of the bench's own. */
+    /** The functions under the Lambda runtime interface client, and DynamoDB requests, against a moto_server of the bench's own. */
     private void withMoto() throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -114,105 +104,84 @@ public final class Bench {
             awaitPort(port);
             Map<String, String> env = new HashMap<>(Map.of(
                     "AWS_ENDPOINT_URL", "http://127.0.0.1:" + port, "AWS_REGION", "us-east-1",
-                    "AWS_ACCESS_KEY_ID", "bench", "AWS_SECRET_ACCESS_KEY", "bench",
-                    "HISTORY_TABLE", "bench-history", "LOCK_TABLE", "bench-locks", "STATE_BUCKET", "acme-tfstate",
-                    "DIGEST_GRACE_SECONDS", "0", "LOCK_EVENT_LAG_SECONDS", "0"));
+                    "AWS_ACCESS_KEY_ID", "bench", "AWS_SECRET_ACCESS_KEY", "bench"));
             AwsClients aws = AwsClients.forTools(env);
-            createBackend(aws, env);
-            env.put("ALERT_TOPIC_ARN", aws.sns().createTopic(b -> b.name("bench-alerts")).topicArn());
-
-            List<String> lockInvoke = List.of("-jar", jar.toString(), "invoke", "LockEventsFunction",
-                    root.resolve("events/lock-acquired.json").toString());
-            List<String> stateInvoke = List.of("-jar", jar.toString(), "invoke", "StateEventsFunction",
-                    stateEvent().toString());
-            figure("cold_invoke_without_class_archive_ms", median(5, lockInvoke, env), "ms");
-            // As bin/lock-auditor runs: with an archive of the classes a first run loaded (AppCDS).
-            Path archive = Files.createTempDirectory("bench-cds").resolve("lock-auditor.jsa");
-            java(lockInvoke, env, List.of("-XX:ArchiveClassesAtExit=" + archive)).waitFor();
-            List<String> shared = List.of("-XX:SharedArchiveFile=" + archive);
-            figure("cold_invoke_ms", median(5, concat(shared, lockInvoke), env), "ms");
-            figure("cold_invoke_state_ms", median(5, concat(shared, stateInvoke), env), "ms");
-            figure("classes_loaded", classesLoaded(lockInvoke, env), "classes");
-            figure("ddb_requests_per_100_records", dynamoDbRequests(env), "requests");
+            try (EmulatedStack stack = new EmulatedStack(aws, "bench", "acme-tfstate")) {
+                Path packageFolder = FunctionPackage.of(root, "functions/lock-auditor", System.err);
+                figure("package_mb", megabytes(packageFolder), "MB");
+                functions(stack, packageFolder, env);
+                Map<String, String> settings = new HashMap<>(env);
+                settings.put("HISTORY_TABLE", stack.historyTable);
+                settings.put("LOCK_TABLE", stack.backend.lockTable);
+                settings.put("ALERT_TOPIC_ARN", stack.topicArn);
+                figure("ddb_requests_per_100_records", dynamoDbRequests(settings), "requests");
+            }
         } finally {
             moto.destroy();
             moto.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
-    private static List<String> concat(List<String> first, List<String> second) {
-        List<String> all = new ArrayList<>(first);
-        all.addAll(second);
-        return all;
-    }
-
-    private static void createBackend(AwsClients aws, Map<String, String> env) {
-        aws.dynamoDb().createTable(b -> b.tableName(env.get("HISTORY_TABLE")).billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(a -> a.attributeName("statePath").attributeType(ScalarAttributeType.S),
-                        a -> a.attributeName("eventKey").attributeType(ScalarAttributeType.S))
-                .keySchema(k -> k.attributeName("statePath").keyType(KeyType.HASH),
-                        k -> k.attributeName("eventKey").keyType(KeyType.RANGE)));
-        aws.dynamoDb().createTable(b -> b.tableName(env.get("LOCK_TABLE")).billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(a -> a.attributeName("LockID").attributeType(ScalarAttributeType.S))
-                .keySchema(k -> k.attributeName("LockID").keyType(KeyType.HASH)));
+    /**
+     * Each function as deployed, under the runtime interface client with SnapStart's hooks: its init (JVM start to
+     * ready, priming included), its first invocation after priming, the median and longest of the warm ones that
+     * follow, on the same event; and what 1,000 state writes cost in Lambda GB-seconds.
+     */
+    private void functions(EmulatedStack stack, Path packageFolder, Map<String, String> env) throws Exception {
+        SamTemplate template = SamTemplate.load(root.resolve("template.yaml"));
         String key = "env:/staging/network/terraform.tfstate";
-        String path = env.get("STATE_BUCKET") + "/" + key;
-        aws.s3().createBucket(b -> b.bucket(env.get("STATE_BUCKET")));
         String state = "{\n  \"version\": 4,\n  \"terraform_version\": \"1.11.2\",\n  \"serial\": 7,\n  \"lineage\": "
                 + "\"7c1e9d52-3b8a-4f0e-9a61-2d5c8b7e4f13\",\n  \"outputs\": {}\n}\n";
-        aws.s3().putObject(b -> b.bucket(env.get("STATE_BUCKET")).key(key), RequestBody.fromString(state));
-        LockInfo lock = new LockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", "OperationTypeApply", "", "ci@runner",
-                "1.11.2", Instant.now().minusSeconds(30).toString(), path);
-        aws.dynamoDb().putItem(b -> b.tableName(env.get("LOCK_TABLE")).item(Map.of(
-                "LockID", AttributeValue.fromS(path), "Info", AttributeValue.fromS(lock.toJson()))));
-    }
+        String versionId = stack.aws.s3().putObject(b -> b.bucket(stack.backend.bucket).key(key),
+                RequestBody.fromString(state)).versionId();
+        stack.backend.lock(key, "OperationTypeApply", "ci@runner");
+        stack.backend.putDigest(key, TerraformS3Backend.md5(state));
+        ObjectNode written = (ObjectNode) JSON.readTree(root.resolve("events/s3-state-written.json").toFile());
+        ((ObjectNode) written.at("/detail/object")).put("version-id", versionId)
+                .put("etag", TerraformS3Backend.md5(state)).put("size", state.length());
+        written.put("time", Instant.now().toString());
+        Map<String, byte[]> events = new java.util.LinkedHashMap<>();
+        events.put("LockEventsFunction", Files.readAllBytes(root.resolve("events/lock-acquired.json")));
+        events.put("StateEventsFunction", JSON.writeValueAsBytes(written));
+        events.put("StaleLockSweepFunction", Files.readAllBytes(root.resolve("events/scheduled-sweep.json")));
+        events.put("SlackNotifierFunction", Files.readAllBytes(root.resolve("events/sns-alert.json")));
 
-    /** The EventBridge sample without its version id (the bench's bucket is not versioned). */
-    private Path stateEvent() throws IOException {
-        ObjectNode event = (ObjectNode) JSON.readTree(root.resolve("events/s3-state-written.json").toFile());
-        ((ObjectNode) event.at("/detail/object")).remove("version-id");
-        event.put("time", Instant.now().toString());
-        Path file = Files.createTempFile("bench-state-event", ".json");
-        Files.writeString(file, event.toString());
-        return file;
-    }
-
-    /** Median wall time, in milliseconds, of a fresh JVM running {@code args}, from start to exit. */
-    private double median(int runs, List<String> args, Map<String, String> env) throws Exception {
-        List<Double> times = new ArrayList<>();
-        for (int i = 0; i < runs + 1; i++) {
-            long start = System.nanoTime();
-            int status = java(args, env, List.of()).waitFor();
-            double millis = (System.nanoTime() - start) / 1e6;
-            if (status != 0) {
-                throw new IllegalStateException("java " + args + " exited with " + status);
+        for (Map.Entry<String, byte[]> entry : events.entrySet()) {
+            SamTemplate.Function function = template.function(entry.getKey(), stack.templateValues("bench"));
+            String name = entry.getKey().replace("Function", "");
+            try (LambdaProcess process = LambdaProcess.start(function, packageFolder, env, null)) {
+                RuntimeApi.Invocation first = invoke(process, entry.getValue());
+                List<Double> warm = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    warm.add(millis(invoke(process, entry.getValue()).duration()));
+                }
+                double longest = Math.max(millis(first.duration()), warm.stream().mapToDouble(d -> d).max().orElse(0));
+                warm.sort(Double::compare);
+                double median = warm.get(warm.size() / 2);
+                figure(name + "_init_ms", millis(process.init()), "ms");
+                figure(name + "_first_invoke_ms", millis(first.duration()), "ms");
+                figure(name + "_warm_median_ms", median, "ms");
+                figure(name + "_first_to_warm_ratio", millis(first.duration()) / median, "x");
+                figure(name + "_longest_invoke_ms", longest, "ms");
+                if (entry.getKey().equals("StateEventsFunction")) {
+                    // Billed duration is rounded up to the millisecond; memory as the template configures it.
+                    figure("state_writes_1000_gb_seconds",
+                            1000 * Math.ceil(median) / 1000.0 * function.memoryMb() / 1024.0, "GB-s");
+                }
             }
-            if (i > 0) {
-                times.add(millis);
-            }
-        }
-        times.sort(Double::compare);
-        return times.get(times.size() / 2);
-    }
-
-    private double classesLoaded(List<String> args, Map<String, String> env) throws Exception {
-        Path log = Files.createTempFile("bench-classes", ".log");
-        java(args, env, List.of("-Xlog:class+load=info:file=" + log)).waitFor();
-        try (var lines = Files.lines(log)) {
-            return lines.count();
         }
     }
 
-    private Process java(List<String> args, Map<String, String> env, List<String> extraFlags) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JVM_FLAGS);
-        command.addAll(extraFlags);
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().putAll(env);
-        return builder.start();
+    private static RuntimeApi.Invocation invoke(LambdaProcess process, byte[] event) throws InterruptedException {
+        RuntimeApi.Invocation invocation = process.invoke(event);
+        if (invocation.error()) {
+            throw new IllegalStateException(process.function().name() + " failed: " + invocation.body());
+        }
+        return invocation;
+    }
+
+    private static double millis(java.time.Duration duration) {
+        return duration.toNanos() / 1e6;
     }
 
     /** DynamoDB requests LockEventsFunction's handler makes for a batch of 100 lock records, counted by the SDK. */
@@ -231,47 +200,6 @@ public final class Bench {
                 Components.publisher(config, aws), new Metrics(nullStream(), "bench", Clock.systemUTC())));
         handler.handleRequest(records(100, 0), new LocalContext("LockEventsFunction", nullStream()));
         return requests.get();
-    }
-
-    /** Warm, single-threaded: records classified and turned into history items, no I/O. */
-    private static double recordsPerSecond() {
-        Config config = Config.from(Map.of("HISTORY_TABLE", "bench-history"));
-        InMemoryHistoryStore memory = new InMemoryHistoryStore();
-        DynamoDbHistoryStore items = new DynamoDbHistoryStore(null, "bench-history", Duration.ofDays(90));
-        AtomicInteger made = new AtomicInteger();
-        InMemoryHistoryStore asItems = new InMemoryHistoryStore() {
-            @Override
-            public synchronized void write(List<HistoryEvent> events) {
-                for (HistoryEvent event : events) {
-                    made.addAndGet(items.item(event).size());
-                }
-            }
-        };
-        Components components = new Components(config, asItems, Components.NO_LOCK_TABLE, Components.NO_STATE_BUCKET, new OnceAlerts(memory,
-                alert -> { }), new Alerts(""), new Metrics(nullStream(), "bench", Clock.systemUTC()), Clock.systemUTC(),
-                Sleeper.REAL);
-        LockEventsHandler handler = new LockEventsHandler(components);
-        int batch = 10_000;
-        DynamodbEvent event = records(batch, 1);
-        LocalContext context = new LocalContext("LockEventsFunction", nullStream());
-        for (int i = 0; i < 20; i++) {
-            handler.handleRequest(event, context);
-        }
-        // The median of several windows, so that one collection or compilation does not decide the figure.
-        List<Double> windows = new ArrayList<>();
-        for (int window = 0; window < 9; window++) {
-            int rounds = 5;
-            long start = System.nanoTime();
-            for (int i = 0; i < rounds; i++) {
-                handler.handleRequest(event, context);
-            }
-            windows.add(batch * rounds / ((System.nanoTime() - start) / 1e9));
-        }
-        if (made.get() == 0) {
-            throw new IllegalStateException("no history items were made");
-        }
-        windows.sort(Double::compare);
-        return windows.get(windows.size() / 2);
     }
 
     /** The auditor's streamed MD5 beside the system's md5sum over the same 512 MiB, and peak heap for 1 GiB. */
@@ -359,10 +287,11 @@ public final class Bench {
         throw new IllegalStateException("moto_server did not start");
     }
 
-    static double packageMegabytes(Path folder) throws IOException {
-        try (var files = Files.list(folder)) {
+    /** The size of a folder's files, as the deployment package's zip would hold them uncompressed. */
+    static double megabytes(Path folder) throws IOException {
+        try (var files = Files.walk(folder)) {
             long bytes = 0;
-            for (Path file : files.filter(f -> f.toString().endsWith(".jar")).toList()) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
                 bytes += Files.size(file);
             }
             return bytes / (1024.0 * 1024.0);

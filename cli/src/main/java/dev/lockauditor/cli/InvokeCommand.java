@@ -1,19 +1,10 @@
 package dev.lockauditor.cli;
 
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
-import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockauditor.aws.AwsClients;
-import dev.lockauditor.config.Config;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -24,8 +15,10 @@ import java.util.Map;
 
 /**
  * {@code invoke FUNCTION EVENT_FILE}: what {@code sam local invoke -e EVENT_FILE FUNCTION} does, without Docker.
- * The event is read by the Lambda Java runtime's own serializer, the handler is built from the same settings,
- * and the response is printed as the runtime would return it.
+ * The function's {@code CodeUri} is packaged as {@code sam build} packages it, and run in a JVM of its own under
+ * AWS's Lambda runtime interface client, with the handler, memory, logging and environment template.yaml gives
+ * it (SnapStart's hooks run first); the event file's bytes are handed to it through the Lambda Runtime API, and
+ * its response is printed as Lambda returns it. Its logs go to stderr.
  */
 final class InvokeCommand {
 
@@ -56,38 +49,59 @@ final class InvokeCommand {
         if (positional.size() != 2) {
             throw new Main.UsageException("invoke takes FUNCTION EVENT_FILE");
         }
-        Functions.LambdaFunction function = Functions.named(positional.get(0));
-        Map<String, String> settings = withEnvVarsFile(function.name(), envVarsFile);
-        Path eventFile = Path.of(positional.get(1));
-        Object event = function.eventType() == null ? readBytes(eventFile) : readEvent(function, eventFile);
-        Object handler = handler(function, settings);
-        LocalContext context = new LocalContext(function.name(), err);
-        try {
-            if (handler instanceof RequestStreamHandler streamHandler) {
-                ByteArrayOutputStream response = new ByteArrayOutputStream();
-                streamHandler.handleRequest(new ByteArrayInputStream((byte[]) event), response, context);
-                out.println(response.toString(StandardCharsets.UTF_8));
-            } else {
-                @SuppressWarnings("unchecked")
-                RequestHandler<Object, Object> typed = (RequestHandler<Object, Object>) handler;
-                out.println(toJson(typed.handleRequest(event, context)));
-            }
-            return 0;
-        } catch (IOException | RuntimeException e) {
-            out.println(JSON.createObjectNode()
-                    .put("errorMessage", String.valueOf(e.getMessage()))
-                    .put("errorType", e.getClass().getName()));
-            return 1;
+        Path root = Main.projectRoot(env);
+        SamTemplate template = SamTemplate.load(root.resolve("template.yaml"));
+        SamTemplate.Function declared = template.function(positional.get(0), Map.of());
+        byte[] event = readBytes(Path.of(positional.get(1)));
+        SamTemplate.Function function = withSettings(declared, envVarsFile);
+        Path packageFolder = FunctionPackage.of(root, function.codeUri(), err);
+        try (LambdaProcess process = LambdaProcess.start(function, packageFolder, awsSettings(), err)) {
+            RuntimeApi.Invocation invocation = process.invoke(event);
+            out.println(invocation.body());
+            return invocation.error() ? 1 : 0;
+        } catch (IOException e) {
+            throw new Main.SetupException("cannot start " + function.name() + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
         }
     }
 
-    /** The handler, wired as the deployed function wires it, from these settings. */
-    private static Object handler(Functions.LambdaFunction function, Map<String, String> settings) {
-        try {
-            return function.handler().apply(Config.from(settings), AwsClients.forTools(settings));
-        } catch (IllegalStateException e) {
-            throw new Main.SetupException(function.name() + ": " + e.getMessage());
+    /**
+     * The function as the template declares it, each of its variables overridden by the same variable in this
+     * environment, then by a SAM {@code --env-vars} file's {@code Parameters} and the function's own entries.
+     */
+    private SamTemplate.Function withSettings(SamTemplate.Function declared, String envVarsFile) {
+        Map<String, String> environment = new HashMap<>(declared.environment());
+        environment.replaceAll((name, value) -> env.getOrDefault(name, value));
+        if (envVarsFile != null) {
+            try {
+                JsonNode root = JSON.readTree(Path.of(envVarsFile).toFile());
+                for (String section : List.of("Parameters", declared.name())) {
+                    root.path(section).fields().forEachRemaining(e -> environment.put(e.getKey(), e.getValue().asText()));
+                }
+            } catch (IOException e) {
+                throw new Main.UsageException("--env-vars " + envVarsFile + " is not a JSON file: " + e.getMessage());
+            }
         }
+        return new SamTemplate.Function(declared.name(), declared.codeUri(), declared.handler(), declared.runtime(),
+                declared.memoryMb(), declared.timeoutSeconds(), declared.snapStart(), declared.logFormat(),
+                declared.logLevel(), environment);
+    }
+
+    /** Region, endpoint and credentials for the function: this environment's, or what the SDK's chain finds. */
+    private Map<String, String> awsSettings() {
+        Map<String, String> settings = new HashMap<>();
+        for (String name : List.of("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")) {
+            if (env.get(name) != null && !env.get(name).isBlank()) {
+                settings.put(name, env.get(name));
+            }
+        }
+        if (!settings.containsKey("AWS_ACCESS_KEY_ID")) {
+            AwsClients.forTools(env).resolvedCredentials().ifPresent(settings::putAll);
+        }
+        return settings;
     }
 
     private static byte[] readBytes(Path file) {
@@ -98,47 +112,5 @@ final class InvokeCommand {
         } catch (IOException e) {
             throw new Main.UsageException("cannot read event file " + file + ": " + e.getMessage());
         }
-    }
-
-    private static Object readEvent(Functions.LambdaFunction function, Path file) {
-        PojoSerializer<?> serializer = LambdaEventSerializers.serializerFor(function.eventType(),
-                InvokeCommand.class.getClassLoader());
-        try (InputStream in = Files.newInputStream(file)) {
-            return serializer.fromJson(in);
-        } catch (NoSuchFileException e) {
-            throw new Main.UsageException("no event file " + file);
-        } catch (IOException | RuntimeException e) {
-            throw new Main.UsageException("event file " + file + " is not a " + function.eventType().getSimpleName()
-                    + " event: " + e.getMessage());
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String toJson(Object response) {
-        if (response == null) {
-            return "null";
-        }
-        PojoSerializer<Object> serializer = (PojoSerializer<Object>) LambdaEventSerializers.serializerFor(
-                response.getClass(), InvokeCommand.class.getClassLoader());
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        serializer.toJson(response, bytes);
-        return bytes.toString(StandardCharsets.UTF_8);
-    }
-
-    /** The environment, overlaid with a SAM {@code --env-vars} file's {@code Parameters} and the function's own entries. */
-    private Map<String, String> withEnvVarsFile(String functionName, String file) {
-        Map<String, String> settings = new HashMap<>(env);
-        if (file == null) {
-            return settings;
-        }
-        try {
-            JsonNode root = JSON.readTree(Path.of(file).toFile());
-            for (String section : List.of("Parameters", functionName)) {
-                root.path(section).fields().forEachRemaining(e -> settings.put(e.getKey(), e.getValue().asText()));
-            }
-        } catch (IOException e) {
-            throw new Main.UsageException("--env-vars " + file + " is not a JSON file: " + e.getMessage());
-        }
-        return settings;
     }
 }

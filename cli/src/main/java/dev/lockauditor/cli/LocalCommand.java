@@ -106,8 +106,10 @@ final class LocalCommand {
             }
         }
         StaleLockSweepHandler sweep = new StaleLockSweepHandler(components);
-        pollers.add(every(options.sweepEvery(), () -> sweep.sweep("local runner",
-                new LocalContext("StaleLockSweepFunction", err).getLogger())));
+        Runnable sweepOnce = () -> sweep.sweep("local runner", new LocalContext("StaleLockSweepFunction", err).getLogger());
+        // The first sweep runs before the runner says it is ready: what it finds is the backend as it was then.
+        sweepOnce.run();
+        pollers.add(every(options.sweepEvery(), sweepOnce));
         ready.put("sweepEverySeconds", options.sweepEvery().toSeconds());
         ready.put("historyTable", config.historyTable());
         ready.put("alertTopicArn", config.alertTopicArn());
@@ -137,9 +139,9 @@ final class LocalCommand {
         });
     }
 
-    /** Runs the sweep now and then every {@code interval}, as the schedule does. */
+    /** Runs the sweep every {@code interval} from now, as the schedule does. */
     private static IntSupplier every(Duration interval, Runnable sweep) {
-        long[] next = {System.nanoTime()};
+        long[] next = {System.nanoTime() + interval.toNanos()};
         return () -> {
             if (System.nanoTime() < next[0]) {
                 return 0;

@@ -1,6 +1,8 @@
 package dev.lockauditor.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +72,23 @@ public final class Main {
             err.println("lock-auditor: " + e.getMessage());
             return 2;
         }
+    }
+
+    /**
+     * The project's folder (template.yaml, the function folders): where bin/lock-auditor lives
+     * ({@code LOCK_AUDITOR_HOME}, which it sets), else the nearest folder up from here that has a template.yaml.
+     */
+    static Path projectRoot(Map<String, String> env) {
+        String home = env.get("LOCK_AUDITOR_HOME");
+        if (home != null && !home.isBlank()) {
+            return Path.of(home).toAbsolutePath().normalize();
+        }
+        for (Path folder = Path.of("").toAbsolutePath(); folder != null; folder = folder.getParent()) {
+            if (Files.isRegularFile(folder.resolve("template.yaml"))) {
+                return folder;
+            }
+        }
+        throw new SetupException("no template.yaml here or above; run bin/lock-auditor from the project");
     }
 
     /** The command line is wrong. */

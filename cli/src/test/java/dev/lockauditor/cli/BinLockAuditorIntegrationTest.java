@@ -88,7 +88,8 @@ class BinLockAuditorIntegrationTest {
 
         Run noTable = run(Map.of("AWS_REGION", "us-east-1"), "invoke", "LockEventsFunction", "events/lock-acquired.json");
         assertEquals(2, noTable.status());
-        assertTrue(noTable.err().contains("LockEventsFunction: HISTORY_TABLE is not set"), noTable.err());
+        assertTrue(noTable.err().contains("LockEventsFunction failed to start: {\"errorMessage\":\"HISTORY_TABLE is not set\""),
+                noTable.err());
 
         Map<String, String> noMoto = new java.util.HashMap<>(Map.of("PATH", "/usr/bin:/bin", "AWS_REGION", "us-east-1"));
         if (System.getenv("JAVA_HOME") != null) {

@@ -3,46 +3,73 @@ package dev.lockauditor.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** template.yaml and bin/lock-auditor agree on the functions, and every handler named exists. */
+/** template.yaml read as bin/lock-auditor invoke reads it, and the sample events beside it. */
 class TemplateTest {
 
     static final Path TEMPLATE = Path.of("..", "template.yaml");
+    static final Path EVENTS = Path.of("..", "events");
 
-    /** Each serverless function's logical id and Handler, read from the template's text. */
-    static Map<String, String> handlers() throws Exception {
-        Map<String, String> handlers = new HashMap<>();
-        Matcher function = Pattern.compile("(?m)^  (\\w+):\\n    Type: AWS::Serverless::Function\\n((?:    .*\\n|\\n)*)")
-                .matcher(Files.readString(TEMPLATE));
-        while (function.find()) {
-            Matcher handler = Pattern.compile("(?m)^      Handler: (\\S+)$").matcher(function.group(2));
-            assertTrue(handler.find(), function.group(1) + " has no Handler");
-            handlers.put(function.group(1), handler.group(1));
+    final SamTemplate template = SamTemplate.load(TEMPLATE);
+
+    @Test
+    void everyFunctionsHandlerIsAHandlerClassOfItsPackage() throws Exception {
+        assertEquals(Set.of("LockEventsFunction", "StateEventsFunction", "StaleLockSweepFunction", "SlackNotifierFunction"),
+                template.functionNames());
+        for (String name : template.functionNames()) {
+            SamTemplate.Function function = template.function(name, Map.of());
+            assertEquals("functions/lock-auditor", function.codeUri(), name);
+            assertTrue(function.handler().endsWith("::handleRequest"), function.handler());
+            Class<?> handler = Class.forName(function.handler().substring(0, function.handler().indexOf("::")));
+            assertTrue(RequestHandler.class.isAssignableFrom(handler) || RequestStreamHandler.class.isAssignableFrom(handler),
+                    name + " is not a Lambda handler");
         }
-        return handlers;
     }
 
     @Test
-    void everyFunctionInTheTemplateCanBeInvokedLocallyWithItsOwnHandler() throws Exception {
-        Map<String, String> handlers = handlers();
+    void aFunctionsEnvironmentIsTheGlobalsAndItsOwnWithRefsResolved() {
+        SamTemplate.Function slack = template.function("SlackNotifierFunction",
+                Map.of("SlackWebhookSecretArn", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack",
+                        "LockHistoryTable", "history-table"));
 
-        assertEquals(handlers.keySet(), Functions.ALL.keySet());
-        handlers.forEach((name, handler) -> {
-            assertEquals(Functions.ALL.get(name).handlerClass().getName() + "::handleRequest", handler);
-        });
+        assertEquals("arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack",
+                slack.environment().get("SLACK_WEBHOOK_SECRET_ARN"));
+        assertEquals("INFO", slack.environment().get("SLACK_MIN_SEVERITY"), "a parameter's default");
+        assertEquals("history-table", slack.environment().get("HISTORY_TABLE"), "a resource's name, as given");
+        assertEquals("", slack.environment().get("ALERT_TOPIC_ARN"), "a resource not given");
+        assertEquals("env:", slack.environment().get("WORKSPACE_KEY_PREFIX"));
+        assertEquals("JSON", slack.logFormat());
+        assertTrue(slack.snapStart());
+        assertEquals(512, slack.memoryMb());
+        assertEquals("java21", slack.runtime());
     }
 
     @Test
-    void everyEventFileIsUsableWithSamLocalInvoke() throws Exception {
-        try (var files = Files.list(Path.of("..", "events"))) {
-            files.forEach(file -> assertTrue(file.toString().endsWith(".json"), file + " is not a JSON event"));
+    void everySampleEventIsJsonAndSaysWhereItsShapeComesFrom() throws Exception {
+        String readme = Files.readString(EVENTS.resolve("README.md"));
+        Set<String> files = new TreeSet<>();
+        try (var list = Files.list(EVENTS)) {
+            list.map(p -> p.getFileName().toString()).filter(n -> !n.equals("README.md")).forEach(files::add);
+        }
+        for (String file : files) {
+            assertTrue(file.endsWith(".json"), file + " is not a JSON event");
+            new ObjectMapper().readTree(EVENTS.resolve(file).toFile());
+            assertTrue(readme.contains("`" + file + "`"), file + " is not in events/README.md");
+        }
+        for (String named : List.of(readme.split("`"))) {
+            if (named.endsWith(".json") && !named.contains(" ")) {
+                assertTrue(files.contains(named), "events/README.md names " + named + ", which is not there");
+            }
         }
     }
 }

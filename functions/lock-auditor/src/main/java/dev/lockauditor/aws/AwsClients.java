@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
- * Builds the AWS SDK clients, each once and only when first asked for: one URL-connection HTTP client,
+ * Builds the AWS SDK clients, each once: one URL-connection HTTP client (behind {@link PrimingTransport}),
  * an explicit region ({@code AWS_REGION}) and credentials provider, and {@code AWS_ENDPOINT_URL}
  * as the endpoint of every client when it is set.
  */
@@ -59,7 +59,7 @@ public final class AwsClients {
         String endpointUrl = env.get("AWS_ENDPOINT_URL");
         this.endpoint = endpointUrl == null || endpointUrl.isBlank() ? null : URI.create(endpointUrl);
         this.credentials = credentials;
-        this.http = UrlConnectionHttpClient.builder().build();
+        this.http = new PrimingTransport(UrlConnectionHttpClient.builder().build());
         this.interceptors = List.copyOf(interceptors);
         this.env = env;
     }
@@ -107,6 +107,25 @@ public final class AwsClients {
                     : AwsSessionCredentials.create(keyId, secret, token)));
         }
         return new AwsClients(env, DefaultCredentialsProvider.builder().build());
+    }
+
+    /**
+     * The credentials these clients sign with, as environment variables ({@code AWS_ACCESS_KEY_ID}, ...), for a
+     * process of ours that is to act as the same principal; empty when none can be found.
+     */
+    public java.util.Optional<Map<String, String>> resolvedCredentials() {
+        try {
+            var identity = credentials.resolveCredentials();
+            Map<String, String> variables = new java.util.LinkedHashMap<>();
+            variables.put("AWS_ACCESS_KEY_ID", identity.accessKeyId());
+            variables.put("AWS_SECRET_ACCESS_KEY", identity.secretAccessKey());
+            if (identity instanceof AwsSessionCredentials session) {
+                variables.put("AWS_SESSION_TOKEN", session.sessionToken());
+            }
+            return java.util.Optional.of(variables);
+        } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     public Region region() {

@@ -36,10 +36,21 @@ import java.util.Optional;
  * (lock table and state bucket, read only), history, and where alerts go.
  */
 public record Components(Config config, HistoryStore history, LockTable locks, StateBucket bucket,
-                         AlertSink alerts, Alerts alertText, Metrics metrics, Clock clock, Sleeper sleeper) {
+                         AlertPublisher publisher, AlertSink alerts, Alerts alertText, Metrics metrics, Clock clock,
+                         Sleeper sleeper) {
 
-    /** As a deployed function runs: every adapter on AWS, metrics on stdout. */
+    /**
+     * As a deployed function runs: every adapter on AWS, metrics on stdout, and every client the function may use
+     * built now, during init, so that SnapStart's snapshot holds them.
+     */
     public static Components forLambda(Config config, AwsClients aws) {
+        aws.dynamoDb();
+        if (!config.stateBucket().isEmpty()) {
+            aws.s3();
+        }
+        if (!config.alertTopicArn().isEmpty()) {
+            aws.sns();
+        }
         return of(config, aws, historyStore(config, aws), publisher(config, aws),
                 new Metrics(System.out, config.environmentName(), Clock.systemUTC()));
     }
@@ -59,8 +70,8 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
             }
             return raised;
         };
-        return new Components(config, history, locks, bucket, counted, new Alerts(config.lockTable()), metrics,
-                Clock.systemUTC(), Sleeper.REAL);
+        return new Components(config, history, locks, bucket, publisher, counted, new Alerts(config.lockTable()),
+                metrics, Clock.systemUTC(), Sleeper.REAL);
     }
 
     public static HistoryStore historyStore(Config config, AwsClients aws) {

@@ -39,10 +39,14 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
     private final DigestVerifier digests;
     private final StaleLockNotices staleLocks;
     private final Metrics metrics;
+    private final Components components;
+    /** Wired by Lambda, on AWS: SnapStart priming drives its clients too. */
+    private boolean onAws;
 
     /** The constructor Lambda calls: wires everything from the environment, once per execution environment. */
     public LockEventsHandler() {
         this(Components.forLambda(Config.fromEnvironment(), AwsClients.forLambda(System.getenv())));
+        onAws = true;
         Core.getGlobalContext().register(this);
     }
 
@@ -52,6 +56,7 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
         this.digests = components.digestVerifier();
         this.staleLocks = components.staleLockNotices();
         this.metrics = components.metrics();
+        this.components = components;
     }
 
     @Override
@@ -125,10 +130,16 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
         return List.of();
     }
 
-    /** SnapStart: runs the whole record path once before the snapshot, on a backend in memory. */
+    /**
+     * SnapStart: runs the whole record path once before the snapshot, on a backend in memory, then this function's
+     * AWS clients' request paths, answered locally.
+     */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
         new LockEventsHandler(Priming.components()).process(Priming.records(), Priming.LOGGER);
+        if (onAws) {
+            Priming.sdk(components);
+        }
     }
 
     @Override

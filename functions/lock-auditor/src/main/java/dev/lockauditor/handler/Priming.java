@@ -13,7 +13,11 @@ import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.history.Source;
 import dev.lockauditor.terraform.StatePath;
 import java.time.Instant;
+import dev.lockauditor.alert.AlertPublisher;
 import dev.lockauditor.alert.OnceAlerts;
+import dev.lockauditor.aws.PrimingTransport;
+import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.history.InMemoryHistoryStore;
 import dev.lockauditor.metrics.Metrics;
@@ -47,13 +51,59 @@ final class Priming {
     private Priming() {
     }
 
+    /**
+     * Drives every AWS request the function's own adapters make (history reads and writes, lock table reads, object
+     * reads and listings, an alert raised once and published) through the real clients, with each request answered
+     * inside the process by {@link PrimingTransport}: the SDK's classes are loaded and its paths compiled before the
+     * snapshot, and nothing reaches the backend, the history table or the alert topic. Metrics are not touched.
+     */
+    static void sdk(Components real) {
+        StatePath state = new StatePath(PATH, PrimingBackend.BUCKET, PrimingBackend.KEY, "priming");
+        PrimingTransport.offline(() -> {
+            attempt(() -> real.history().read(PATH, null, null, true, java.util.Set.of("STATE_WRITTEN"), 1));
+            attempt(() -> {
+                real.history().write(List.of(new HistoryEvent(state, EventType.LOCK_ACQUIRED, Instant.now(),
+                        Source.LOCK, "priming", "1", "0", Map.of("lockId", "00000000-0000-0000-0000-000000000000"))));
+                return null;
+            });
+            attempt(() -> real.locks().lock(PATH));
+            attempt(() -> real.locks().digest(PATH));
+            attempt(() -> real.locks().scan());
+            attempt(() -> real.bucket().head(PrimingBackend.KEY));
+            attempt(() -> real.bucket().prefix(PrimingBackend.KEY, null, 1024));
+            attempt(() -> real.bucket().md5(PrimingBackend.KEY, null));
+            attempt(() -> real.bucket().keysEndingWith(".tflock"));
+            attempt(() -> new OnceAlerts(real.history(), real.publisher()).raise(alert(state)));
+        });
+    }
+
+    private static Alert alert(StatePath state) {
+        return new Alerts("").orphanedDigest(state, "ad37533d627aecda1ac35c00e2ee3a7f", Instant.now(),
+                new Alert.Identity(Instant.now(), Source.LOCK, "priming", "priming"));
+    }
+
+    /** A request path to drive; it may return what it read. */
+    private interface Call {
+        Object call() throws Exception;
+    }
+
+    /** Priming is best effort: a request path it cannot drive is left to the first invocation. */
+    private static void attempt(Call request) {
+        try {
+            request.call();
+        } catch (Exception e) {
+            // not primed; the first real request takes the cost
+        }
+    }
+
     /** The handlers' collaborators over an empty backend in memory, and no alert leaves. */
     static Components components() {
         Config config = Config.from(Map.of("STATE_BUCKET", PrimingBackend.BUCKET, "LOCK_TABLE", "priming-locks",
                 "DIGEST_GRACE_SECONDS", "0", "LOCK_EVENT_LAG_SECONDS", "0"));
         PrimingBackend backend = new PrimingBackend();
         InMemoryHistoryStore history = new InMemoryHistoryStore();
-        return new Components(config, history, backend, backend, new OnceAlerts(history, alert -> { }),
+        AlertPublisher nowhere = alert -> { };
+        return new Components(config, history, backend, backend, nowhere, new OnceAlerts(history, nowhere),
                 new Alerts(""), new Metrics(new PrintStream(OutputStream.nullOutputStream()), "priming", Clock.systemUTC()),
                 Clock.systemUTC(), duration -> { });
     }

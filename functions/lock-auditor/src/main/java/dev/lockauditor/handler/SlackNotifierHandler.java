@@ -13,6 +13,7 @@ import dev.lockauditor.alert.AlertMessages;
 import dev.lockauditor.alert.Severity;
 import dev.lockauditor.audit.Sleeper;
 import dev.lockauditor.aws.AwsClients;
+import dev.lockauditor.aws.PrimingTransport;
 import dev.lockauditor.aws.SecretsManagerSecret;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.slack.HttpSlackWebhook;
@@ -34,6 +35,7 @@ public class SlackNotifierHandler implements RequestHandler<SNSEvent, Void>, Res
 
     private final SlackWebhook webhook;
     private final Severity minSeverity;
+    private final Runnable sdkPriming;
 
     /** The constructor Lambda calls: wires everything from the environment, once per execution environment. */
     public SlackNotifierHandler() {
@@ -45,12 +47,25 @@ public class SlackNotifierHandler implements RequestHandler<SNSEvent, Void>, Res
         this(new HttpSlackWebhook(new SecretsManagerSecret(aws.secretsManager(),
                         Config.required("SLACK_WEBHOOK_SECRET_ARN", config.slackWebhookSecretArn()), SECRET_TTL,
                         Clock.systemUTC()), Sleeper.REAL),
-                severity(config.slackMinSeverity()));
+                severity(config.slackMinSeverity()),
+                // The secret's request path, answered locally: the URL is fetched for real on first use.
+                () -> PrimingTransport.offline(() -> {
+                    try {
+                        aws.secretsManager().getSecretValue(b -> b.secretId(config.slackWebhookSecretArn()));
+                    } catch (RuntimeException e) {
+                        // not primed; the first real request takes the cost
+                    }
+                }));
     }
 
     public SlackNotifierHandler(SlackWebhook webhook, Severity minSeverity) {
+        this(webhook, minSeverity, () -> { });
+    }
+
+    private SlackNotifierHandler(SlackWebhook webhook, Severity minSeverity, Runnable sdkPriming) {
         this.webhook = webhook;
         this.minSeverity = minSeverity;
+        this.sdkPriming = sdkPriming;
     }
 
     private static Severity severity(String name) {
@@ -104,6 +119,7 @@ public class SlackNotifierHandler implements RequestHandler<SNSEvent, Void>, Res
         SlackWebhook discard = json -> { };
         SlackNotifierHandler primed = new SlackNotifierHandler(discard, Severity.INFO);
         primed.post("priming", Priming.alertDocument(), Priming.LOGGER);
+        sdkPriming.run();
     }
 
     @Override

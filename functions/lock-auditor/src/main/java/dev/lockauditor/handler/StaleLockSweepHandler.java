@@ -33,16 +33,21 @@ public class StaleLockSweepHandler implements RequestStreamHandler, Resource {
 
     private final StaleLockSweeper sweeper;
     private final Metrics metrics;
+    private final Components components;
+    /** Wired by Lambda, on AWS: SnapStart priming drives its clients too. */
+    private boolean onAws;
 
     /** The constructor Lambda calls: wires everything from the environment, once per execution environment. */
     public StaleLockSweepHandler() {
         this(Components.forLambda(Config.fromEnvironment(), AwsClients.forLambda(System.getenv())));
+        onAws = true;
         Core.getGlobalContext().register(this);
     }
 
     public StaleLockSweepHandler(Components components) {
         this.sweeper = components.staleLockSweeper();
         this.metrics = components.metrics();
+        this.components = components;
     }
 
     @Override
@@ -92,6 +97,9 @@ public class StaleLockSweepHandler implements RequestStreamHandler, Resource {
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
         new StaleLockSweepHandler(Priming.components()).sweep(trigger(Priming.scheduleEvent()), Priming.LOGGER);
+        if (onAws) {
+            Priming.sdk(components);
+        }
     }
 
     @Override

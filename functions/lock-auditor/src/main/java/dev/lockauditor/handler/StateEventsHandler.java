@@ -43,10 +43,14 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
     private final StateEventAuditor auditor;
     private final String stateBucket;
     private final Metrics metrics;
+    private final Components components;
+    /** Wired by Lambda, on AWS: SnapStart priming drives its clients too. */
+    private boolean onAws;
 
     /** The constructor Lambda calls: wires everything from the environment, once per execution environment. */
     public StateEventsHandler() {
         this(Components.forLambda(Config.fromEnvironment(), AwsClients.forLambda(System.getenv())));
+        onAws = true;
         Core.getGlobalContext().register(this);
     }
 
@@ -54,6 +58,7 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
         this.auditor = components.stateEventAuditor();
         this.stateBucket = components.config().stateBucket();
         this.metrics = components.metrics();
+        this.components = components;
     }
 
     @Override
@@ -147,10 +152,16 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
         return summary;
     }
 
-    /** SnapStart: runs the event path once before the snapshot, on a backend in memory. */
+    /**
+     * SnapStart: runs the event path once before the snapshot, on a backend in memory, then this function's AWS
+     * clients' request paths, answered locally.
+     */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
         new StateEventsHandler(Priming.components()).handle(Priming.objectEvent(), Priming.LOGGER);
+        if (onAws) {
+            Priming.sdk(components);
+        }
     }
 
     @Override

@@ -42,4 +42,48 @@ class PrimingTest {
                 history.stream().map(HistoryEvent::type).filter(t -> !(t instanceof AlertType)).toList());
         assertTrue(history.stream().noneMatch(e -> e.type() instanceof AlertType));
     }
+
+    @Test
+    void theAwsClientsRequestPathsAreDrivenWithoutAnyRequestLeavingTheProcess() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        var server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            received.incrementAndGet();
+            exchange.sendResponseHeaders(500, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            java.util.Map<String, String> env = java.util.Map.of("AWS_REGION", "eu-west-1",
+                    "AWS_ENDPOINT_URL", "http://127.0.0.1:" + server.getAddress().getPort(),
+                    "AWS_ACCESS_KEY_ID", "priming", "AWS_SECRET_ACCESS_KEY", "priming",
+                    "LOCK_TABLE", "terraform-locks", "STATE_BUCKET", "acme-tfstate", "HISTORY_TABLE", "history",
+                    "ALERT_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:alerts");
+            List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+            var aws = dev.lockauditor.aws.AwsClients.forTools(env).withInterceptor(
+                    new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                        @Override
+                        public void beforeTransmission(software.amazon.awssdk.core.interceptor.Context.BeforeTransmission c,
+                                                       software.amazon.awssdk.core.interceptor.ExecutionAttributes a) {
+                            sent.add(a.getAttribute(software.amazon.awssdk.core.interceptor.SdkExecutionAttribute.OPERATION_NAME));
+                        }
+                    });
+            var config = dev.lockauditor.config.Config.from(env);
+            var metrics = new java.io.ByteArrayOutputStream();
+            Components real = Components.of(config, aws, Components.historyStore(config, aws),
+                    Components.publisher(config, aws), new dev.lockauditor.metrics.Metrics(
+                            new java.io.PrintStream(metrics, true), "test", java.time.Clock.systemUTC()));
+
+            Priming.sdk(real);
+            real.metrics().flush();
+
+            assertTrue(sent.containsAll(List.of("Query", "BatchWriteItem", "GetItem", "Scan", "HeadObject", "GetObject",
+                    "ListObjectsV2", "Publish", "PutItem")), sent.toString());
+            assertEquals(0, received.get(), "no request reached the endpoint");
+            assertEquals("", metrics.toString(), "priming counts nothing");
+        } finally {
+            server.stop(0);
+        }
+    }
 }

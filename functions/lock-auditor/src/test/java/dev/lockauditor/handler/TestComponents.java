@@ -43,7 +43,7 @@ final class TestComponents {
     Components components() {
         Config config = Config.from(Map.of("STATE_BUCKET", "acme-tfstate", "LOCK_TABLE", "terraform-locks",
                 "HISTORY_TABLE", "history", "ENVIRONMENT_NAME", "test"));
-        return new Components(config, history, backend, backend, new OnceAlerts(history, published::add),
+        return new Components(config, history, backend, backend, published::add, new OnceAlerts(history, published::add),
                 new Alerts(config.lockTable()),
                 new Metrics(new PrintStream(metricsOut, true, StandardCharsets.UTF_8), "test", time), time, time);
     }

@@ -1,0 +1,219 @@
+package dev.lockauditor.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockauditor.aws.AwsClients;
+import dev.lockauditor.terraform.LockInfo;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * Every function as it is deployed: its CodeUri packaged as {@code sam build} packages it, run in a JVM of its own
+ * under AWS's Lambda runtime interface client with the handler, memory, logging and environment template.yaml gives
+ * it, SnapStart's hooks run before the first event, every sample event in {@code events/} handed over through the
+ * Lambda Runtime API; the effects checked on moto (history items, alerts on a queue subscribed to the topic, posts
+ * to a Slack webhook served on this machine).
+ */
+class FunctionsEnd2EndTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final String BUCKET = "acme-tfstate";
+    static final String KEY = "env:/staging/network/terraform.tfstate";
+    static final String STATE = "{\n  \"version\": 4,\n  \"terraform_version\": \"1.11.2\",\n  \"serial\": 7,\n"
+            + "  \"lineage\": \"7c1e9d52-3b8a-4f0e-9a61-2d5c8b7e4f13\",\n  \"outputs\": {\n    \"secret\": \"hunter2\"\n  }\n}\n";
+
+    static Path packageFolder;
+    static SamTemplate template;
+    static EmulatedStack stack;
+    static AwsClients aws;
+    static SqsClient sqs;
+    static TerraformS3Backend backend;
+    static String historyTable;
+
+    @BeforeAll
+    static void deployToMoto() throws Exception {
+        packageFolder = FunctionPackage.of(ROOT, "functions/lock-auditor", System.err);
+        template = SamTemplate.load(ROOT.resolve("template.yaml"));
+        stack = new EmulatedStack(AwsClients.forTools(MotoServer.environment()), "e2e", BUCKET);
+        aws = stack.aws;
+        sqs = stack.sqs;
+        backend = stack.backend;
+        historyTable = stack.historyTable;
+    }
+
+    @AfterAll
+    static void stopSlack() {
+        stack.close();
+    }
+
+    /** The function as the template deploys it, with this stack's resources and short waits. */
+    static LambdaProcess start(String name, OutputStream logs) throws Exception {
+        Map<String, String> values = new HashMap<>(stack.templateValues("e2e"));
+        values.put("DigestGraceSeconds", "0");
+        values.put("LockEventLagSeconds", "0");
+        SamTemplate.Function function = template.function(name, values);
+        return LambdaProcess.start(function, packageFolder, MotoServer.environment(), logs);
+    }
+
+    static byte[] sample(String file) throws Exception {
+        return Files.readAllBytes(ROOT.resolve("events").resolve(file));
+    }
+
+    static List<String> events(String prefix) throws Exception {
+        try (var files = Files.list(ROOT.resolve("events"))) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(prefix) && n.endsWith(".json"))
+                    .sorted().toList();
+        }
+    }
+
+    static List<String> historyTypes(String statePath) {
+        return HistoryTable.read(aws.dynamoDb(), historyTable, statePath).stream()
+                .map(item -> item.get("event").s()).toList();
+    }
+
+    static List<JsonNode> alerts() throws Exception {
+        List<JsonNode> alerts = new java.util.ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(stack.alertQueueUrl).maxNumberOfMessages(10)
+                    .waitTimeSeconds(1)).messages();
+            for (Message message : messages) {
+                alerts.add(JSON.readTree(message.body()));
+                sqs.deleteMessage(b -> b.queueUrl(stack.alertQueueUrl).receiptHandle(message.receiptHandle()));
+            }
+        }
+        return alerts;
+    }
+
+    static void assertAnswered(RuntimeApi.Invocation invocation, String what) {
+        assertFalse(invocation.error(), what + " failed: " + invocation.body());
+    }
+
+    @Test
+    void thePackageHasTheClassesAtItsRootAndOnlyTheRuntimeDependenciesItUsesInLib() throws Exception {
+        assertTrue(Files.isRegularFile(packageFolder.resolve("dev/lockauditor/handler/LockEventsHandler.class")));
+        List<String> lib;
+        try (var files = Files.list(packageFolder.resolve("lib"))) {
+            lib = files.map(f -> f.getFileName().toString()).toList();
+        }
+        assertTrue(lib.stream().anyMatch(n -> n.startsWith("software.amazon.awssdk.dynamodb-")), lib.toString());
+        assertTrue(lib.stream().anyMatch(n -> n.startsWith("software.amazon.awssdk.url-connection-client-")));
+        assertFalse(lib.stream().anyMatch(n -> n.contains("netty-nio-client") || n.contains("apache-client")),
+                "no HTTP client the functions do not use: " + lib);
+        assertFalse(lib.stream().anyMatch(n -> n.contains("junit")), "no test dependency: " + lib);
+    }
+
+    @Test
+    void lockEventsFunctionAnswersEveryStreamSampleAndRecordsTheLockHistory() throws Exception {
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        try (LambdaProcess function = start("LockEventsFunction", logs)) {
+            assertTrue(function.restored(), "SnapStart's checkpoint ran before the first event");
+            for (String file : List.of("lock-acquired.json", "lock-acquired-workspace.json", "digest-updated.json",
+                    "lock-released.json", "lock-table-apply.json", "foreign-item.json")) {
+                RuntimeApi.Invocation invocation = function.invoke(sample(file));
+                assertAnswered(invocation, file);
+                assertEquals(0, JSON.readTree(invocation.body()).get("batchItemFailures").size(), file);
+            }
+        }
+        assertEquals(List.of("LOCK_ACQUIRED", "DIGEST_UPDATED", "LOCK_RELEASED"),
+                historyTypes("acme-tfstate/network/terraform.tfstate").stream().distinct().toList());
+        assertEquals(List.of("LOCK_ACQUIRED"), historyTypes("acme-tfstate/env:/staging/network/terraform.tfstate")
+                .stream().filter(t -> t.startsWith("LOCK")).distinct().toList());
+        String log = logs.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("\"level\":\"WARN\"") && log.contains("skipped stream record"),
+                "JSON log lines, and the foreign items skipped with a reason: " + log);
+    }
+
+    @Test
+    void stateEventsFunctionAnswersEveryBucketSampleAndAuditsAWriteAsDeployed() throws Exception {
+        String versionId = aws.s3().putObject(b -> b.bucket(BUCKET).key(KEY).contentType("application/json"),
+                RequestBody.fromString(STATE, StandardCharsets.UTF_8)).versionId();
+        backend.lock(KEY, "OperationTypeApply", "ci@runner-7f9c");
+        backend.putDigest(KEY, TerraformS3Backend.md5(STATE));
+        ObjectNode written = (ObjectNode) JSON.readTree(sample("s3-state-written.json"));
+        ((ObjectNode) written.at("/detail/object")).put("version-id", versionId).put("size", STATE.length())
+                .put("etag", TerraformS3Backend.md5(STATE));
+        written.put("time", Instant.now().toString());
+
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        try (LambdaProcess function = start("StateEventsFunction", logs)) {
+            assertTrue(function.restored());
+            RuntimeApi.Invocation audited = function.invoke(JSON.writeValueAsBytes(written));
+            assertAnswered(audited, "the state write");
+            assertEquals(1, JSON.readTree(audited.body()).get("recorded").asInt(), audited.body());
+            for (String file : events("s3-")) {
+                assertAnswered(function.invoke(sample(file)), file);
+            }
+            for (String file : events("sqs-")) {
+                RuntimeApi.Invocation invocation = function.invoke(sample(file));
+                assertAnswered(invocation, file);
+                assertTrue(JSON.readTree(invocation.body()).has("batchItemFailures"), invocation.body());
+            }
+        }
+        List<Map<String, AttributeValue>> items = HistoryTable.read(aws.dynamoDb(), historyTable, BUCKET + "/" + KEY);
+        Map<String, AttributeValue> write = items.stream().filter(i -> i.get("event").s().equals("STATE_WRITTEN")
+                && versionId.equals(i.get("versionId") == null ? null : i.get("versionId").s())).findFirst().orElseThrow();
+        assertEquals("7", write.get("serial").n());
+        assertEquals("123456789012", write.get("writer").s());
+        String everything = items + logs.toString(StandardCharsets.UTF_8);
+        assertFalse(everything.contains("hunter2"), "nothing of a state's contents beyond its header leaves");
+    }
+
+    @Test
+    void theSweepTriggeredAsTheSchedulerTriggersItRaisesAStaleLockAlert() throws Exception {
+        String key = "env:/production/database/terraform.tfstate";
+        LockInfo lock = backend.lock(key, "OperationTypeApply", "ci@runner-9c2e", Instant.now().minus(Duration.ofHours(2)));
+        alerts();
+
+        try (LambdaProcess function = start("StaleLockSweepFunction", null)) {
+            assertTrue(function.restored());
+            byte[] schedulerDefault = sample("scheduled-sweep.json");
+            assertTrue(JSON.readTree(schedulerDefault).get("detail").isTextual());
+            RuntimeApi.Invocation sweep = function.invoke(schedulerDefault);
+            assertAnswered(sweep, "the sweep");
+            assertTrue(JSON.readTree(sweep.body()).get("staleLocks").asInt() >= 1, sweep.body());
+            assertAnswered(function.invoke(sample("scheduled-sweep-rule.json")), "a rule's scheduled event");
+            assertAnswered(function.invoke(sample("scheduled-sweep-input.json")), "the template's Input");
+        } finally {
+            backend.unlock(key, lock.id());
+        }
+        List<JsonNode> stale = alerts().stream().filter(a -> a.path("type").asText().equals("STALE_LOCK")
+                && a.path("statePath").asText().equals(BUCKET + "/" + key)).toList();
+        assertEquals(1, stale.size(), "alerted once over three sweeps");
+        assertEquals(lock.id(), stale.get(0).at("/lock/ID").asText());
+        assertEquals("e2e", stale.get(0).get("environment").asText());
+    }
+
+    @Test
+    void slackNotifierFunctionPostsEveryAlertSampleToTheWebhookNamedByItsSecret() throws Exception {
+        stack.slackPosts.clear();
+        try (LambdaProcess function = start("SlackNotifierFunction", null)) {
+            assertTrue(function.restored());
+            assertAnswered(function.invoke(sample("sns-alert.json")), "the alert");
+            assertAnswered(function.invoke(sample("sns-alarm.json")), "the alarm");
+        }
+        assertEquals(2, stack.slackPosts.size());
+        assertTrue(JSON.readTree(stack.slackPosts.get(0)).get("text").asText().startsWith("[WARNING] Stale lock on acme-tfstate/"));
+        assertTrue(JSON.readTree(stack.slackPosts.get(1)).get("text").asText().contains("StateEventsDeadLetterAlarm"));
+    }
+}
