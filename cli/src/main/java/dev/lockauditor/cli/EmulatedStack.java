@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * What {@code sam deploy} would create around the functions, and the backend they watch, on an emulated AWS
  * (moto_server): a Terraform backend (lock table with its stream, versioned state bucket), the history table, the
- * alert topic with a queue subscribed to it (raw delivery), and a Slack webhook served on this machine whose URL is
+ * alert topic with a queue subscribed to it (raw delivery), the state events queue, and a Slack webhook served on this machine whose URL is
  * kept in a secret. The end-to-end tests and bin/bench run the functions against it.
  */
 final class EmulatedStack implements AutoCloseable {
@@ -28,6 +28,7 @@ final class EmulatedStack implements AutoCloseable {
     final String topicArn;
     final String alertQueueUrl;
     final String slackSecretArn;
+    final String stateEventsQueueUrl;
     final List<String> slackPosts = new CopyOnWriteArrayList<>();
     private final HttpServer slack;
 
@@ -47,6 +48,7 @@ final class EmulatedStack implements AutoCloseable {
                 .attributesAsStrings().get("QueueArn");
         aws.sns().subscribe(b -> b.topicArn(topicArn).protocol("sqs").endpoint(queueArn)
                 .attributes(Map.of("RawMessageDelivery", "true")));
+        stateEventsQueueUrl = sqs.createQueue(b -> b.queueName(prefix + "-state-events")).queueUrl();
         slack = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         slack.createContext("/", exchange -> {
             slackPosts.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
@@ -63,7 +65,7 @@ final class EmulatedStack implements AutoCloseable {
     Map<String, String> templateValues(String environmentName) {
         return Map.of("LockTableName", backend.lockTable, "StateBucketName", backend.bucket,
                 "LockHistoryTable", historyTable, "AlertTopic", topicArn, "SlackWebhookSecretArn", slackSecretArn,
-                "EnvironmentName", environmentName);
+                "StateEventsQueue", stateEventsQueueUrl, "EnvironmentName", environmentName);
     }
 
     @Override

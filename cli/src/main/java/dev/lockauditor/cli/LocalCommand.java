@@ -71,6 +71,12 @@ final class LocalCommand {
         }
         settings.put("HISTORY_TABLE", resources.historyTable(settings.get("HISTORY_TABLE")));
         settings.put("ALERT_TOPIC_ARN", resources.alertTopic(settings.get("ALERT_TOPIC_ARN")));
+        // The queue the bucket's events arrive on also brings back an event whose checks cannot be decided yet.
+        String queueUrl = stateBucket.isBlank() ? null
+                : resources.stateEventsQueue(stateBucket, settings.get("STATE_EVENTS_QUEUE_URL"));
+        if (queueUrl != null) {
+            settings.put("STATE_EVENTS_QUEUE_URL", queueUrl);
+        }
         Config config = Config.from(settings);
 
         AlertDocument.Origin origin = Components.origin(config, aws);
@@ -91,19 +97,16 @@ final class LocalCommand {
             ready.put("streamArn", streamArn);
             ready.put("shards", shards);
         }
-        if (!stateBucket.isBlank()) {
-            String queueUrl = resources.stateEventsQueue(stateBucket, settings.get("STATE_EVENTS_QUEUE_URL"));
-            if (queueUrl != null) {
-                SqsClient sqs = aws.client(SqsClient.builder());
-                String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNamesWithStrings("QueueArn"))
-                        .attributesAsStrings().get("QueueArn");
-                StateEventsConsumer consumer = new StateEventsConsumer(sqs, queueUrl, queueArn, aws.region().id(),
-                        new StateEventsHandler(components), () -> new LocalContext("StateEventsFunction", err), err);
-                closing.add(consumer);
-                pollers.add(consumer::pollOnce);
-                ready.put("stateBucket", stateBucket);
-                ready.put("stateEventsQueue", queueUrl);
-            }
+        if (queueUrl != null) {
+            SqsClient sqs = aws.sqs();
+            String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNamesWithStrings("QueueArn"))
+                    .attributesAsStrings().get("QueueArn");
+            StateEventsConsumer consumer = new StateEventsConsumer(sqs, queueUrl, queueArn, aws.region().id(),
+                    new StateEventsHandler(components), () -> new LocalContext("StateEventsFunction", err), err);
+            closing.add(consumer);
+            pollers.add(consumer::pollOnce);
+            ready.put("stateBucket", stateBucket);
+            ready.put("stateEventsQueue", queueUrl);
         }
         StaleLockSweepHandler sweep = new StaleLockSweepHandler(components);
         Runnable sweepOnce = () -> sweep.sweep("local runner", new LocalContext("StaleLockSweepFunction", err).getLogger());

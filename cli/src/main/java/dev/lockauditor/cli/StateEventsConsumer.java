@@ -19,9 +19,9 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * Reads the state bucket's notifications from an SQS queue the way Lambda runs StateEventsFunction: each message
- * an invocation of its own, several at once (an invocation waiting for a lock's late events does not hold up the
- * events that bring them). A message handled is deleted; one the handler reports as failed becomes visible
- * again shortly, for a retry.
+ * an invocation of its own, several at once. A message handled is deleted; one the handler reports as failed
+ * becomes visible again shortly, for a retry. An event whose checks cannot be decided yet comes back on the same
+ * queue, delayed, as the handler sends it.
  */
 final class StateEventsConsumer implements AutoCloseable {
 
@@ -61,7 +61,7 @@ final class StateEventsConsumer implements AutoCloseable {
             return 0;
         }
         List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(room)
-                .waitTimeSeconds(1)).messages();
+                .messageAttributeNames("All").waitTimeSeconds(1)).messages();
         for (Message message : messages) {
             free.acquireUninterruptibly();
             invocations.submit(() -> {
@@ -78,11 +78,15 @@ final class StateEventsConsumer implements AutoCloseable {
     private void invoke(Message message) {
         try {
             ObjectNode event = JSON.createObjectNode();
-            event.putArray("Records").addObject()
+            ObjectNode record = event.putArray("Records").addObject()
                     .put("messageId", message.messageId())
                     .put("receiptHandle", message.receiptHandle())
-                    .put("body", message.body())
-                    .put("md5OfBody", message.md5OfBody())
+                    .put("body", message.body());
+            // As Lambda's SQS event carries them: {"name": {"stringValue": ..., "dataType": ...}}.
+            ObjectNode attributes = record.putObject("messageAttributes");
+            message.messageAttributes().forEach((name, value) -> attributes.putObject(name)
+                    .put("stringValue", value.stringValue()).put("dataType", value.dataType()));
+            record.put("md5OfBody", message.md5OfBody())
                     .put("eventSource", "aws:sqs")
                     .put("eventSourceARN", queueArn)
                     .put("awsRegion", region);

@@ -69,9 +69,14 @@ class FunctionsEnd2EndTest {
 
     /** The function as the template deploys it, with this stack's resources and short waits. */
     static LambdaProcess start(String name, OutputStream logs) throws Exception {
+        return start(name, logs, Map.of());
+    }
+
+    static LambdaProcess start(String name, OutputStream logs, Map<String, String> parameters) throws Exception {
         Map<String, String> values = new HashMap<>(stack.templateValues("e2e"));
         values.put("DigestGraceSeconds", "0");
         values.put("LockEventLagSeconds", "0");
+        values.putAll(parameters);
         SamTemplate.Function function = template.function(name, values);
         return LambdaProcess.start(function, packageFolder, MotoServer.environment(), logs);
     }
@@ -215,5 +220,54 @@ class FunctionsEnd2EndTest {
         assertEquals(2, stack.slackPosts.size());
         assertTrue(JSON.readTree(stack.slackPosts.get(0)).get("text").asText().startsWith("[WARNING] Stale lock on acme-tfstate/"));
         assertTrue(JSON.readTree(stack.slackPosts.get(1)).get("text").asText().contains("StateEventsDeadLetterAlarm"));
+    }
+
+    @Test
+    void anUnlockedWriteIsDecidedWhenItsEventComesBackThroughTheQueueNotByWaiting() throws Exception {
+        String key = "env:/sandbox/unlocked/terraform.tfstate";
+        String versionId = aws.s3().putObject(b -> b.bucket(BUCKET).key(key).contentType("application/json"),
+                RequestBody.fromString(STATE, StandardCharsets.UTF_8)).versionId();
+        backend.putDigest(key, TerraformS3Backend.md5(STATE));
+        ObjectNode written = (ObjectNode) JSON.readTree(sample("s3-state-written.json"));
+        ((ObjectNode) written.at("/detail/object")).put("key", key).put("version-id", versionId);
+        alerts();
+
+        try (LambdaProcess function = start("StateEventsFunction", null, Map.of("LockEventLagSeconds", "5"))) {
+            written.put("time", Instant.now().toString());
+            RuntimeApi.Invocation first = function.invoke(sqsEvent(written.toString(), Map.of()));
+            assertAnswered(first, "the write's first delivery");
+            assertEquals(0, JSON.readTree(first.body()).get("batchItemFailures").size(), first.body());
+            assertTrue(alerts().stream().noneMatch(a -> a.path("key").asText().equals(key)),
+                    "not alerted before the lock's events had their lag");
+
+            Message back = null;
+            for (int i = 0; i < 15 && back == null; i++) {
+                back = sqs.receiveMessage(b -> b.queueUrl(stack.stateEventsQueueUrl).messageAttributeNames("All")
+                        .waitTimeSeconds(1)).messages().stream().findFirst().orElse(null);
+            }
+            assertTrue(back != null, "the event came back through the state events queue");
+            assertEquals(written.toString(), back.body());
+            assertEquals("1", back.messageAttributes().get("lockAuditorRecheck").stringValue());
+            String receipt = back.receiptHandle();
+            sqs.deleteMessage(b -> b.queueUrl(stack.stateEventsQueueUrl).receiptHandle(receipt));
+
+            RuntimeApi.Invocation second = function.invoke(sqsEvent(back.body(), Map.of("lockAuditorRecheck", "1")));
+            assertAnswered(second, "the write coming back");
+        }
+        List<JsonNode> unlocked = alerts().stream().filter(a -> a.path("key").asText().equals(key)).toList();
+        assertEquals(List.of("UNLOCKED_WRITE"), unlocked.stream().map(a -> a.get("type").asText()).toList());
+        assertEquals(1, HistoryTable.read(aws.dynamoDb(), historyTable, BUCKET + "/" + key).stream()
+                .filter(i -> i.get("event").s().equals("STATE_WRITTEN")).count());
+    }
+
+    /** One SQS message as Lambda's event source mapping delivers it (the shape of events/sqs-s3-eventbridge.json). */
+    static byte[] sqsEvent(String body, Map<String, String> attributes) throws Exception {
+        ObjectNode event = (ObjectNode) JSON.readTree(sample("sqs-s3-eventbridge.json"));
+        ObjectNode record = (ObjectNode) event.at("/Records/0");
+        record.put("messageId", java.util.UUID.randomUUID().toString()).put("body", body);
+        ObjectNode messageAttributes = record.putObject("messageAttributes");
+        attributes.forEach((name, value) -> messageAttributes.putObject(name).put("stringValue", value)
+                .put("dataType", "Number"));
+        return JSON.writeValueAsBytes(event);
     }
 }

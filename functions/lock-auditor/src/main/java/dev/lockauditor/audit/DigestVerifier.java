@@ -14,15 +14,20 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Compares a state's digest item with its object's MD5, after a state write or a digest change, and raises
- * {@code DIGEST_MISMATCH} when they still differ once the pair has had its grace to converge. Both sides
- * look at the current object and the current digest, so whichever event comes last sees them agree.
+ * Compares a state's digest item with its object's MD5 and raises {@code DIGEST_MISMATCH} when they differ for good.
+ * It never waits: a check that cannot be decided yet says when it can be, and is brought back then.
+ *
+ * <p>Terraform (and OpenTofu) upload the object, then write its digest. So after a <em>digest change</em> the object
+ * it describes is already there: a difference with an object older than the change is a mismatch now, and one with
+ * an object that may be newer is left to that object's own event. After a <em>state write</em> the digest follows
+ * within moments: a difference is a mismatch once the pair has had {@code grace} after the later of the two writes.
+ * Both sides look at the current object and the current digest, and the same pair found from either side is the
+ * same alert.
  */
 public final class DigestVerifier {
 
-    public enum Result { MATCH, NO_DIGEST, NO_OBJECT, UNREADABLE, MISMATCH }
-
-    private static final Duration RECHECK = Duration.ofSeconds(2);
+    /** How far apart S3's and DynamoDB's whole-second times of two writes may be while one still follows the other. */
+    static final Duration SKEW = Duration.ofSeconds(2);
 
     private final StateBucket bucket;
     private final LockTable locks;
@@ -30,31 +35,33 @@ public final class DigestVerifier {
     private final Alerts alerts;
     private final Duration grace;
     private final Clock clock;
-    private final Sleeper sleeper;
 
     public DigestVerifier(StateBucket bucket, LockTable locks, AlertSink sink, Alerts alerts, Duration grace,
-                          Clock clock, Sleeper sleeper) {
+                          Clock clock) {
         this.bucket = bucket;
         this.locks = locks;
         this.sink = sink;
         this.alerts = alerts;
         this.grace = grace;
         this.clock = clock;
-        this.sleeper = sleeper;
     }
 
     /**
-     * @param changedAt when the object or digest change that asks for this check was made
-     * @param sourceId  the event that asks for it
-     * @param digest    the digest the asking event carries, if it carries one (it spares the first read of the
-     *                  lock table); null to read it
+     * After a state write's event.
+     *
+     * @return when the check can be decided, if it cannot be yet
      */
-    public Result verify(StatePath state, Instant changedAt, String sourceId, String digest) {
-        try {
-            return compare(state, changedAt, sourceId, digest);
-        } catch (StateBucket.Unreadable e) {
-            return Result.UNREADABLE;
-        }
+    public Optional<Instant> afterWrite(StatePath state, Instant writtenAt, String sourceId) {
+        return compare(state, writtenAt, sourceId, null, false);
+    }
+
+    /**
+     * After a digest change recorded from the lock table's stream; always decided (or left to the object's event).
+     *
+     * @param digest the digest the change carries (it spares the first read of the lock table)
+     */
+    public void afterDigestChange(StatePath state, Instant changedAt, String sourceId, String digest) {
+        compare(state, changedAt, sourceId, digest, true);
     }
 
     /** An object's MD5: its ETag when that is the MD5, else its bytes streamed through MD5. */
@@ -63,48 +70,41 @@ public final class DigestVerifier {
         return fromEtag != null ? Optional.of(fromEtag) : bucket.md5(head.key(), head.versionId());
     }
 
-    private Result compare(StatePath state, Instant changedAt, String sourceId, String knownDigest) {
-        ObjectHead hashed = null;
-        String md5 = null;
-        String known = knownDigest;
-        while (true) {
-            Optional<ObjectHead> head = bucket.head(state.key());
-            if (head.isEmpty()) {
-                return Result.NO_OBJECT;
+    private Optional<Instant> compare(StatePath state, Instant changedAt, String sourceId, String knownDigest,
+                                      boolean digestChanged) {
+        ObjectHead head;
+        String md5;
+        try {
+            Optional<ObjectHead> found = bucket.head(state.key());
+            if (found.isEmpty() || found.get().encryption() == ObjectHead.Encryption.SSE_C) {
+                return Optional.empty();
             }
-            if (head.get().encryption() == ObjectHead.Encryption.SSE_C) {
-                return Result.UNREADABLE;
-            }
-            if (!head.get().equals(hashed)) {
-                hashed = head.get();
-                md5 = md5(bucket, hashed).orElse(null);
-                if (md5 == null) {
-                    return Result.NO_OBJECT;
-                }
-            }
-            // The event's own digest can only settle a match; anything else is judged on the table's current value.
-            String expected = md5.equals(known) ? known : locks.digest(state.path()).orElse(null);
-            known = null;
-            Instant lastWrite = hashed.lastModified().isAfter(changedAt) ? hashed.lastModified() : changedAt;
-            Instant now = clock.instant();
-            switch (DigestCheck.evaluate(expected, md5, lastWrite, now, grace)) {
-                case MATCH -> {
-                    return Result.MATCH;
-                }
-                case NO_DIGEST -> {
-                    return Result.NO_DIGEST;
-                }
-                case MISMATCH -> {
-                    // The same object and digest found from either side is the same alert.
-                    Alert.Identity identity = new Alert.Identity(hashed.lastModified(), Source.STATE_OBJECT,
-                            "digest-" + expected + "-" + md5, sourceId);
-                    sink.raise(alerts.digestMismatch(state, expected, md5, now, identity));
-                    return Result.MISMATCH;
-                }
-                case WAIT -> {
-                    Sleeper.pauseUntil(sleeper, clock, lastWrite.plus(grace), RECHECK);
-                }
-            }
+            head = found.get();
+            md5 = md5(bucket, head).orElse(null);
+        } catch (StateBucket.Unreadable e) {
+            return Optional.empty();
         }
+        if (md5 == null) {
+            return Optional.empty();
+        }
+        // The event's own digest can only settle a match; anything else is judged on the table's current value.
+        String expected = md5.equals(knownDigest) ? knownDigest : locks.digest(state.path()).orElse(null);
+        Instant lastWrite = head.lastModified().isAfter(changedAt) ? head.lastModified() : changedAt;
+        DigestCheck.Verdict verdict = DigestCheck.evaluate(expected, md5, lastWrite, clock.instant(), grace);
+        if (verdict == DigestCheck.Verdict.WAIT) {
+            if (!digestChanged) {
+                return Optional.of(lastWrite.plus(grace));
+            }
+            if (head.lastModified().plus(SKEW).isAfter(changedAt)) {
+                return Optional.empty();
+            }
+            verdict = DigestCheck.Verdict.MISMATCH;
+        }
+        if (verdict == DigestCheck.Verdict.MISMATCH) {
+            Alert.Identity identity = new Alert.Identity(head.lastModified(), Source.STATE_OBJECT,
+                    "digest-" + expected + "-" + md5, sourceId);
+            sink.raise(alerts.digestMismatch(state, expected, md5, clock.instant(), identity));
+        }
+        return Optional.empty();
     }
 }

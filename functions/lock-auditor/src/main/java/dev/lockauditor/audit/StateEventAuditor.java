@@ -39,14 +39,20 @@ public final class StateEventAuditor {
     public sealed interface Outcome {
     }
 
-    public record Recorded(List<HistoryEvent> events) implements Outcome {
+    /**
+     * @param recheckAt when a check that could not be decided yet can be (auditing the same event again then
+     *                  records nothing new and decides it); null when every check was decided
+     */
+    public record Recorded(List<HistoryEvent> events, Instant recheckAt) implements Outcome {
+        public Recorded(List<HistoryEvent> events) {
+            this(events, null);
+        }
     }
 
     public record Skipped(String reason) implements Outcome {
     }
 
     private static final Duration LOCK_HISTORY_WINDOW = Duration.ofDays(1);
-    private static final Duration RECHECK = Duration.ofSeconds(5);
     private static final Set<String> WRITES = Set.of(EventType.STATE_WRITTEN.name());
     private static final Set<String> LOCK_EVENTS = Set.of(EventType.LOCK_ACQUIRED.name(), EventType.LOCK_RELEASED.name());
 
@@ -59,10 +65,9 @@ public final class StateEventAuditor {
     private final DigestVerifier digests;
     private final StaleLockNotices staleLocks;
     private final Clock clock;
-    private final Sleeper sleeper;
 
     public StateEventAuditor(AuditSettings settings, StateBucket bucket, LockTable locks, HistoryStore history,
-                             AlertSink sink, Alerts alerts, StaleLockNotices staleLocks, Clock clock, Sleeper sleeper) {
+                             AlertSink sink, Alerts alerts, StaleLockNotices staleLocks, Clock clock) {
         this.settings = settings;
         this.bucket = bucket;
         this.locks = locks;
@@ -71,8 +76,7 @@ public final class StateEventAuditor {
         this.alerts = alerts;
         this.staleLocks = staleLocks;
         this.clock = clock;
-        this.sleeper = sleeper;
-        this.digests = new DigestVerifier(bucket, locks, sink, alerts, settings.digestGrace(), clock, sleeper);
+        this.digests = new DigestVerifier(bucket, locks, sink, alerts, settings.digestGrace(), clock);
     }
 
     public Outcome audit(ObjectEvent event) throws HistoryStore.WriteFailure {
@@ -125,9 +129,9 @@ public final class StateEventAuditor {
         if (header != null && !header.encrypted()) {
             checkLineage(state, written, header);
         }
-        checkLocked(state, event, header == null ? null : header.serial());
-        digests.verify(state, event.at(), event.eventId(), null);
-        return new Recorded(List.of(written));
+        Optional<Instant> locked = checkLocked(state, event, header == null ? null : header.serial());
+        Optional<Instant> digest = digests.afterWrite(state, event.at(), event.eventId());
+        return new Recorded(List.of(written), earliest(locked, digest));
     }
 
     /** The write against the one before it, and the one after it (when events came out of order) against it. */
@@ -154,25 +158,31 @@ public final class StateEventAuditor {
     }
 
     /**
-     * Unlocked writes: no lock held at the write, neither in the lock history nor now. The lock's own events
-     * may arrive up to the lock event lag after the write's, so an uncovered write is looked at again until then.
+     * Unlocked writes: no lock held at the write, neither in the lock history nor now. The lock's own events may
+     * arrive up to the lock event lag after the write's, so an uncovered write is only alerted once that lag has
+     * passed; until then this says when to look again.
      */
-    private void checkLocked(StatePath state, ObjectEvent event, Long serial) {
-        Instant deadline = event.at().plus(settings.lockEventLag());
+    private Optional<Instant> checkLocked(StatePath state, ObjectEvent event, Long serial) {
         String from = HistoryEvent.eventKeyAt(event.at().minus(LOCK_HISTORY_WINDOW));
-        while (true) {
-            List<HistoryEntry> lockEvents = history.read(state.path(), from, null, true, LOCK_EVENTS, 200);
-            if (LockCoverage.held(event.at(), lockEvents, currentLocks(state))) {
-                return;
-            }
-            Instant now = clock.instant();
-            if (!now.isBefore(deadline)) {
-                sink.raise(alerts.unlockedWrite(state, event.writer(), serial, event.at(), now,
-                        new Alert.Identity(event.at(), Source.STATE_OBJECT, event.orderedSequencer(), event.eventId())));
-                return;
-            }
-            Sleeper.pauseUntil(sleeper, clock, deadline, RECHECK);
+        List<HistoryEntry> lockEvents = history.read(state.path(), from, null, true, LOCK_EVENTS, 200);
+        if (LockCoverage.held(event.at(), lockEvents, currentLocks(state))) {
+            return Optional.empty();
         }
+        Instant deadline = event.at().plus(settings.lockEventLag());
+        Instant now = clock.instant();
+        if (now.isBefore(deadline)) {
+            return Optional.of(deadline);
+        }
+        sink.raise(alerts.unlockedWrite(state, event.writer(), serial, event.at(), now,
+                new Alert.Identity(event.at(), Source.STATE_OBJECT, event.orderedSequencer(), event.eventId())));
+        return Optional.empty();
+    }
+
+    private static Instant earliest(Optional<Instant> a, Optional<Instant> b) {
+        if (a.isPresent() && b.isPresent()) {
+            return a.get().isBefore(b.get()) ? a.get() : b.get();
+        }
+        return a.or(() -> b).orElse(null);
     }
 
     private List<LockInfo> currentLocks(StatePath state) {
@@ -190,28 +200,28 @@ public final class StateEventAuditor {
         Alert.Identity identity = identity(deleted);
         sink.raise(alerts.stateDeleted(state, event.writer(), event.deleteMarker(), event.versionId(), event.at(),
                 clock.instant(), identity));
-        checkOrphanedDigest(state, event, identity);
-        return new Recorded(List.of(deleted));
+        return new Recorded(List.of(deleted), checkOrphanedDigest(state, event, identity).orElse(null));
     }
 
-    /** A digest left behind by a deleted state; Terraform deletes it right after the object, so wait for that. */
-    private void checkOrphanedDigest(StatePath state, ObjectEvent event, Alert.Identity identity) {
-        Instant deadline = event.at().plus(settings.digestGrace());
-        while (true) {
-            if (bucket.head(state.key()).isPresent()) {
-                return;
-            }
-            Optional<String> digest = locks.digest(state.path());
-            if (digest.isEmpty()) {
-                return;
-            }
-            Instant now = clock.instant();
-            if (!now.isBefore(deadline)) {
-                sink.raise(alerts.orphanedDigest(state, digest.get(), now, identity));
-                return;
-            }
-            Sleeper.pauseUntil(sleeper, clock, deadline, RECHECK);
+    /**
+     * A digest left behind by a deleted state. Terraform deletes it right after the object, so it is only orphaned
+     * once the digest grace has passed; until then this says when to look again.
+     */
+    private Optional<Instant> checkOrphanedDigest(StatePath state, ObjectEvent event, Alert.Identity identity) {
+        if (bucket.head(state.key()).isPresent()) {
+            return Optional.empty();
         }
+        Optional<String> digest = locks.digest(state.path());
+        if (digest.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant deadline = event.at().plus(settings.digestGrace());
+        Instant now = clock.instant();
+        if (now.isBefore(deadline)) {
+            return Optional.of(deadline);
+        }
+        sink.raise(alerts.orphanedDigest(state, digest.get(), now, identity));
+        return Optional.empty();
     }
 
     private Outcome lockFileCreated(StatePath state, ObjectEvent event) throws HistoryStore.WriteFailure {

@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Builds the AWS SDK clients, each once: one URL-connection HTTP client (behind {@link PrimingTransport}),
@@ -44,6 +45,7 @@ public final class AwsClients {
     private S3Client s3;
     private SnsClient sns;
     private SecretsManagerClient secretsManager;
+    private SqsClient sqs;
 
     private AwsClients(Map<String, String> env, AwsCredentialsProvider credentials) {
         this(env, credentials, List.of());
@@ -177,6 +179,13 @@ public final class AwsClients {
             sns = client(SnsClient.builder());
         }
         return sns;
+    }
+
+    public synchronized SqsClient sqs() {
+        if (sqs == null) {
+            sqs = client(SqsClient.builder());
+        }
+        return sqs;
     }
 
     public synchronized SecretsManagerClient secretsManager() {

@@ -27,12 +27,15 @@ import java.util.Map;
  * @param staleLockOverrides   {@code STALE_LOCK_OVERRIDES}: per-state thresholds, {@code pattern=minutes,...}
  * @param slackWebhookSecretArn {@code SLACK_WEBHOOK_SECRET_ARN}: the secret holding the Slack incoming-webhook URL
  * @param slackMinSeverity     {@code SLACK_MIN_SEVERITY}: the least severe alert posted to Slack (default INFO)
+ * @param stateEventsQueueUrl  {@code STATE_EVENTS_QUEUE_URL}: the queue bringing the state bucket's events, where an
+ *                             event whose checks cannot be decided yet is sent again with a delay
  */
 public record Config(String lockTable, String stateBucket, String historyTable, String alertTopicArn,
                      String environmentName, int historyRetentionDays, String workspaceKeyPrefix,
                      int digestGraceSeconds, int lockEventLagSeconds, List<String> stateIncludeSuffixes,
                      List<String> stateExcludeSuffixes, int staleLockMinutes, int staleLockReminderMinutes,
-                     String staleLockOverrides, String slackWebhookSecretArn, String slackMinSeverity) {
+                     String staleLockOverrides, String slackWebhookSecretArn, String slackMinSeverity,
+                     String stateEventsQueueUrl) {
 
     public static Config fromEnvironment() {
         return from(System.getenv());
@@ -55,7 +58,8 @@ public record Config(String lockTable, String stateBucket, String historyTable, 
                 whole(env, "STALE_LOCK_REMINDER_MINUTES", 240, 1),
                 env.getOrDefault("STALE_LOCK_OVERRIDES", ""),
                 env.getOrDefault("SLACK_WEBHOOK_SECRET_ARN", ""),
-                env.getOrDefault("SLACK_MIN_SEVERITY", "INFO"));
+                env.getOrDefault("SLACK_MIN_SEVERITY", "INFO"),
+                env.getOrDefault("STATE_EVENTS_QUEUE_URL", ""));
     }
 
     /** The value of a setting that must be set. */

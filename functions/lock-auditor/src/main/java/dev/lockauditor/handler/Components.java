@@ -8,7 +8,7 @@ import dev.lockauditor.alert.OnceAlerts;
 import dev.lockauditor.audit.AuditSettings;
 import dev.lockauditor.audit.DigestVerifier;
 import dev.lockauditor.audit.LockTableAuditor;
-import dev.lockauditor.audit.Sleeper;
+import dev.lockauditor.audit.Rechecks;
 import dev.lockauditor.audit.StaleLockNotices;
 import dev.lockauditor.audit.StaleLockSweeper;
 import dev.lockauditor.audit.StaleLocks;
@@ -18,6 +18,7 @@ import dev.lockauditor.aws.DynamoDbHistoryStore;
 import dev.lockauditor.aws.DynamoDbLockTable;
 import dev.lockauditor.aws.S3StateBucket;
 import dev.lockauditor.aws.SnsAlertPublisher;
+import dev.lockauditor.aws.SqsRechecks;
 import dev.lockauditor.backend.LockTable;
 import dev.lockauditor.backend.ObjectHead;
 import dev.lockauditor.backend.StateBucket;
@@ -37,7 +38,7 @@ import java.util.Optional;
  */
 public record Components(Config config, HistoryStore history, LockTable locks, StateBucket bucket,
                          AlertPublisher publisher, AlertSink alerts, Alerts alertText, Metrics metrics, Clock clock,
-                         Sleeper sleeper) {
+                         Rechecks rechecks) {
 
     /**
      * As a deployed function runs: every adapter on AWS, metrics on stdout, and every client the function may use
@@ -50,6 +51,9 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
         }
         if (!config.alertTopicArn().isEmpty()) {
             aws.sns();
+        }
+        if (!config.stateEventsQueueUrl().isEmpty()) {
+            aws.sqs();
         }
         return of(config, aws, historyStore(config, aws), publisher(config, aws),
                 new Metrics(System.out, config.environmentName(), Clock.systemUTC()));
@@ -70,8 +74,10 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
             }
             return raised;
         };
+        Rechecks rechecks = config.stateEventsQueueUrl().isEmpty() ? Rechecks.NONE
+                : new SqsRechecks(aws.sqs(), config.stateEventsQueueUrl(), Clock.systemUTC());
         return new Components(config, history, locks, bucket, publisher, counted, new Alerts(config.lockTable()),
-                metrics, Clock.systemUTC(), Sleeper.REAL);
+                metrics, Clock.systemUTC(), rechecks);
     }
 
     public static HistoryStore historyStore(Config config, AwsClients aws) {
@@ -146,7 +152,7 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
 
     public StateEventAuditor stateEventAuditor() {
         return new StateEventAuditor(AuditSettings.from(config), bucket, locks, history, alerts, alertText,
-                staleLockNotices(), clock, sleeper);
+                staleLockNotices(), clock);
     }
 
     public StaleLockNotices staleLockNotices() {
@@ -169,6 +175,6 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
 
     public DigestVerifier digestVerifier() {
         return new DigestVerifier(bucket, locks, alerts, alertText, Duration.ofSeconds(config.digestGraceSeconds()),
-                clock, sleeper);
+                clock);
     }
 }

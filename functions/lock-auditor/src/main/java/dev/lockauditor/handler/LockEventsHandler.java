@@ -89,7 +89,8 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
             HistoryEvent event = events.get(i);
             try {
                 if (event.type() == EventType.DIGEST_UPDATED) {
-                    digests.verify(event.state(), event.at(), event.sourceId(), (String) event.facts().get("digest"));
+                    digests.afterDigestChange(event.state(), event.at(), event.sourceId(),
+                            (String) event.facts().get("digest"));
                 } else if (event.type() == EventType.LOCK_RELEASED) {
                     staleLocks.released(event.state(), event.facts(), event.at(), event.sourceId());
                 }

@@ -74,6 +74,10 @@ final class Priming {
             attempt(() -> real.bucket().md5(PrimingBackend.KEY, null));
             attempt(() -> real.bucket().keysEndingWith(".tflock"));
             attempt(() -> new OnceAlerts(real.history(), real.publisher()).raise(alert(state)));
+            attempt(() -> {
+                real.rechecks().later("{}", Instant.now(), 1);
+                return null;
+            });
         });
     }
 
@@ -105,7 +109,7 @@ final class Priming {
         AlertPublisher nowhere = alert -> { };
         return new Components(config, history, backend, backend, nowhere, new OnceAlerts(history, nowhere),
                 new Alerts(""), new Metrics(new PrintStream(OutputStream.nullOutputStream()), "priming", Clock.systemUTC()),
-                Clock.systemUTC(), duration -> { });
+                Clock.systemUTC(), (document, at, attempt) -> { });
     }
 
     static List<DynamodbStreamRecord> records() {

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockauditor.alert.AlertMessages;
 import dev.lockauditor.alert.Severity;
-import dev.lockauditor.audit.Sleeper;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.PrimingTransport;
 import dev.lockauditor.aws.SecretsManagerSecret;
@@ -46,7 +45,7 @@ public class SlackNotifierHandler implements RequestHandler<SNSEvent, Void>, Res
     public SlackNotifierHandler(Config config, AwsClients aws) {
         this(new HttpSlackWebhook(new SecretsManagerSecret(aws.secretsManager(),
                         Config.required("SLACK_WEBHOOK_SECRET_ARN", config.slackWebhookSecretArn()), SECRET_TTL,
-                        Clock.systemUTC()), Sleeper.REAL),
+                        Clock.systemUTC())),
                 severity(config.slackMinSeverity()),
                 // The secret's request path, answered locally: the URL is fetched for real on first use.
                 () -> PrimingTransport.offline(() -> {

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockauditor.audit.ObjectEvent;
+import dev.lockauditor.audit.Rechecks;
 import dev.lockauditor.audit.StateEventAuditor;
+import dev.lockauditor.aws.SqsRechecks;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.history.HistoryStore;
@@ -19,6 +21,7 @@ import dev.lockauditor.terraform.StateKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -34,7 +37,9 @@ import org.crac.Resource;
  *
  * <p>Events for one key are handled in {@code sequencer} order, each once. An event that is not about a
  * Terraform state is logged with the reason and skipped. A fault a retry can fix fails the invocation (or,
- * through SQS, the message) so that it is retried.
+ * through SQS, the message) so that it is retried. Nothing waits: a check that cannot be decided yet (a lock's
+ * events may still come, a digest may still follow) brings its event back through the state events queue when it
+ * can be decided.
  */
 public class StateEventsHandler implements RequestStreamHandler, Resource {
 
@@ -43,6 +48,7 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
     private final StateEventAuditor auditor;
     private final String stateBucket;
     private final Metrics metrics;
+    private final Rechecks rechecks;
     private final Components components;
     /** Wired by Lambda, on AWS: SnapStart priming drives its clients too. */
     private boolean onAws;
@@ -58,6 +64,7 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
         this.auditor = components.stateEventAuditor();
         this.stateBucket = components.config().stateBucket();
         this.metrics = components.metrics();
+        this.rechecks = components.rechecks();
         this.components = components;
     }
 
@@ -73,20 +80,42 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
             if (records.isArray() && !records.isEmpty() && "aws:sqs".equals(records.get(0).path("eventSource").asText())) {
                 return sqsBatch(records, log);
             }
-            return summary(audit(documentEvents(event, log), log));
+            Audited audited = audit(documentEvents(event, log, true), log, true);
+            if (audited.recheckAt() != null) {
+                try {
+                    rechecks.later(event.toString(), audited.recheckAt(), 1);
+                    audited.counts().put("rechecking", 1);
+                } catch (IllegalStateException e) {
+                    log.log("an event's checks cannot be decided before " + audited.recheckAt() + ": " + e.getMessage(),
+                            LogLevel.WARN);
+                    audited.counts().put("undecided", 1);
+                }
+            }
+            return summary(audited.counts());
         } finally {
             metrics.flush();
         }
     }
 
-    /** SQS messages, each an S3 event: a message whose event could not be handled is reported for a retry. */
+    /**
+     * SQS messages, each an S3 event (or one brought back to decide what could not be decided yet, which is
+     * audited again and counted once): a message whose event could not be handled is reported for a retry.
+     */
     private ObjectNode sqsBatch(JsonNode records, LambdaLogger log) {
         ObjectNode response = JSON.createObjectNode();
         ArrayNode failures = response.putArray("batchItemFailures");
         for (JsonNode record : records) {
             String messageId = record.path("messageId").asText();
+            int attempt = record.path("messageAttributes").path(SqsRechecks.ATTEMPT_ATTRIBUTE).path("stringValue").asInt(0);
+            boolean firstTime = attempt == 0;
+            String body = record.path("body").asText();
             try {
-                audit(documentEvents(JSON.readTree(record.path("body").asText()), log), log);
+                Audited audited = audit(documentEvents(JSON.readTree(body), log, firstTime), log, firstTime);
+                if (audited.recheckAt() != null) {
+                    rechecks.later(body, audited.recheckAt(), attempt + 1);
+                    log.log("SQS message " + messageId + " comes back at " + audited.recheckAt()
+                            + " to decide what it cannot decide yet", LogLevel.INFO);
+                }
             } catch (IOException e) {
                 log.log("skipped SQS message " + messageId + ": its body is not JSON", LogLevel.WARN);
             } catch (RuntimeException e) {
@@ -98,21 +127,27 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
         return response;
     }
 
-    private List<ObjectEvent> documentEvents(JsonNode document, LambdaLogger log) {
+    private List<ObjectEvent> documentEvents(JsonNode document, LambdaLogger log, boolean firstTime) {
         try {
             return ObjectEvents.parse(document);
         } catch (MalformedException e) {
             log.log("skipped event: " + e.getMessage(), LogLevel.WARN);
-            metrics.count("EventsSkipped", 1);
+            if (firstTime) {
+                metrics.count("EventsSkipped", 1);
+            }
             return List.of();
         }
     }
 
+    /** What auditing a document's events recorded and skipped, and the earliest time an undecided check can be. */
+    private record Audited(Map<String, Integer> counts, Instant recheckAt) {
+    }
+
     /**
      * Audits events in sequencer order per key, each distinct event once, lock files first (a write in the same
-     * batch is checked against its lock); returns how many were recorded and skipped.
+     * batch is checked against its lock). Metrics count an event the first time it is delivered only.
      */
-    private Map<String, Integer> audit(List<ObjectEvent> events, LambdaLogger log) {
+    private Audited audit(List<ObjectEvent> events, LambdaLogger log, boolean firstTime) {
         Map<String, ObjectEvent> distinct = new LinkedHashMap<>();
         events.stream()
                 .sorted(Comparator.comparing((ObjectEvent e) -> !StateKeys.isLockFile(e.key()))
@@ -120,6 +155,7 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
                         .thenComparing(ObjectEvent::orderedSequencer))
                 .forEach(e -> distinct.putIfAbsent(e.bucket() + "\n" + e.key() + "\n" + e.sequencer() + "\n" + e.kind(), e));
         Map<String, Integer> counts = new LinkedHashMap<>(Map.of("recorded", 0, "skipped", 0));
+        Instant recheckAt = null;
         for (ObjectEvent event : distinct.values()) {
             String reason;
             if (!stateBucket.isEmpty() && !stateBucket.equals(event.bucket())) {
@@ -132,18 +168,25 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
                     throw new IllegalStateException(e.getMessage(), e);
                 }
                 if (outcome instanceof StateEventAuditor.Recorded recorded) {
-                    metrics.recordHistory(recorded.events());
+                    if (firstTime) {
+                        metrics.recordHistory(recorded.events());
+                    }
                     counts.merge("recorded", 1, Integer::sum);
+                    if (recorded.recheckAt() != null && (recheckAt == null || recorded.recheckAt().isBefore(recheckAt))) {
+                        recheckAt = recorded.recheckAt();
+                    }
                     continue;
                 }
                 reason = ((StateEventAuditor.Skipped) outcome).reason();
             }
-            log.log("skipped " + event.kind().name().toLowerCase() + " s3://" + event.bucket() + "/" + event.key() + ": "
-                    + reason, LogLevel.WARN);
-            metrics.count("EventsSkipped", 1);
+            if (firstTime) {
+                log.log("skipped " + event.kind().name().toLowerCase() + " s3://" + event.bucket() + "/" + event.key()
+                        + ": " + reason, LogLevel.WARN);
+                metrics.count("EventsSkipped", 1);
+            }
             counts.merge("skipped", 1, Integer::sum);
         }
-        return counts;
+        return new Audited(counts, recheckAt);
     }
 
     private static ObjectNode summary(Map<String, Integer> counts) {

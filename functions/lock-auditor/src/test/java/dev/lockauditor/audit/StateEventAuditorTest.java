@@ -52,7 +52,7 @@ class StateEventAuditorTest {
         try {
             return new StateEventAuditor(
             new AuditSettings("env:", List.of(), List.of(".tfplan"), Duration.ofSeconds(30), Duration.ofSeconds(60)),
-            backend, backend, history, sink, alerts, new StaleLockNotices(history, sink, alerts, StaleLocks.of(60, 240, ""), time), time, time);
+            backend, backend, history, sink, alerts, new StaleLockNotices(history, sink, alerts, StaleLocks.of(60, 240, ""), time), time);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -68,9 +68,20 @@ class StateEventAuditorTest {
         return StateFixtures.created(KEY, at, object.versionId(), "arn:aws:sts::123456789012:assumed-role/ci/runner");
     }
 
+    /**
+     * Audits an event as the state events queue delivers it: again at the time it asks to be brought back, until
+     * every check is decided; returns what its first delivery recorded.
+     */
     Recorded audit(ObjectEvent event) throws Exception {
-        StateEventAuditor.Outcome outcome = auditor.audit(event);
-        return new Recorded(assertInstanceOf(StateEventAuditor.Recorded.class, outcome).events());
+        StateEventAuditor.Recorded first = assertInstanceOf(StateEventAuditor.Recorded.class, auditor.audit(event));
+        StateEventAuditor.Recorded last = first;
+        for (int delivery = 1; last.recheckAt() != null; delivery++) {
+            assertTrue(delivery < 5, "decided within a few deliveries");
+            time.recheckAt(last.recheckAt());
+            last = assertInstanceOf(StateEventAuditor.Recorded.class, auditor.audit(event));
+            assertEquals(first.events(), last.events(), "coming back records nothing new");
+        }
+        return new Recorded(first.events());
     }
 
     record Recorded(List<HistoryEvent> events) {
@@ -97,7 +108,7 @@ class StateEventAuditorTest {
         assertEquals("192.0.2.10", written.facts().get("sourceIp"));
         assertEquals(write.versionId(), written.facts().get("versionId"));
         assertEquals(List.of(), alertTypes());
-        assertEquals(List.of(), time.sleeps, "nothing to wait for");
+        assertEquals(List.of(), time.rechecks, "nothing to decide later");
         assertEquals(0, backend.md5Reads, "the ETag is the MD5 of a single-part upload");
     }
 
@@ -143,7 +154,7 @@ class StateEventAuditorTest {
         assertTrue(alert.remediation().contains("update the Digest value stored in the DynamoDB table to the calculated value "
                 + alert.facts().get("actualDigest")), alert.remediation());
         assertTrue(alert.remediation().contains("aws dynamodb put-item --table-name terraform-locks"));
-        assertTrue(!time.instant().isBefore(T0.plusSeconds(30)), "waited out the grace first");
+        assertEquals(List.of(T0.plusSeconds(30)), time.rechecks, "decided once the grace was over, not before");
     }
 
     @Test
@@ -151,7 +162,7 @@ class StateEventAuditorTest {
         ObjectEvent write = lockedApply(8, LINEAGE, T0);
         String right = backend.digests.get(PATH);
         backend.digests.put(PATH, "8b1a9953c4611296a827abf8c47804d7");
-        time.onSleep(() -> {
+        time.onRecheck(() -> {
             if (time.instant().isAfter(T0.plusSeconds(5))) {
                 backend.digests.put(PATH, right);
             }
@@ -198,7 +209,7 @@ class StateEventAuditorTest {
         assertEquals("arn:aws:iam::123456789012:user/alice", alert.facts().get("writer"));
         assertEquals(5L, alert.facts().get("serial"));
         assertTrue(alert.remediation().contains("-lock=false"));
-        assertTrue(!time.instant().isBefore(T0.plusSeconds(60)), "waited for late lock events first");
+        assertEquals(List.of(T0.plusSeconds(60)), time.rechecks, "decided once late lock events had their lag");
     }
 
     @Test
@@ -207,7 +218,7 @@ class StateEventAuditorTest {
         backend.put(KEY, body, T0);
         backend.digests.put(PATH, InMemoryBackend.md5(body));
         LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", T0.minusMillis(300));
-        time.onSleep(() -> {
+        time.onRecheck(() -> {
             if (time.instant().isAfter(T0.plusSeconds(50))) {
                 try {
                     StateFixtures.lockHistory(history, STATE, lock, T0.minusSeconds(1), T0.plusSeconds(1));
@@ -240,7 +251,7 @@ class StateEventAuditorTest {
         assertEquals(lock.id(), released.facts().get("lockId"));
         assertEquals(12L, released.facts().get("heldForSeconds"));
         assertEquals(List.of(), alertTypes(), "locked by the lock file; no digest item in a lock-file-only backend");
-        assertEquals(List.of(), time.sleeps);
+        assertEquals(List.of(), time.rechecks);
     }
 
     @Test
@@ -309,7 +320,7 @@ class StateEventAuditorTest {
     void aWorkspaceDeleteRemovesTheDigestInTimeAndLeavesNoOrphan() throws Exception {
         audit(lockedApply(3, LINEAGE, T0.minusSeconds(600)));
         backend.objects.remove(KEY);
-        time.onSleep(() -> backend.digests.remove(PATH));
+        time.onRecheck(() -> backend.digests.remove(PATH));
 
         audit(StateFixtures.deleted(KEY, T0, false, null, "ci"));
 
@@ -340,7 +351,8 @@ class StateEventAuditorTest {
         backend.put("broken.tfstate", "{\"version\":4,\"serial\":\"" + SECRET + "\"}", T0);
         StateEventAuditor.Outcome broken = auditor.audit(StateFixtures.created("broken.tfstate", T0, null, "x"));
 
-        assertEquals(List.of(AlertType.SERIAL_REGRESSION, AlertType.UNLOCKED_WRITE, AlertType.DIGEST_MISMATCH), alertTypes());
+        assertEquals(List.of(AlertType.SERIAL_REGRESSION, AlertType.DIGEST_MISMATCH, AlertType.UNLOCKED_WRITE), alertTypes(),
+                "each as soon as it can be decided: the rollback at once, the digest after its grace, the lock after its lag");
         StringBuilder everything = new StringBuilder();
         history.all().forEach(e -> everything.append(e.fields()));
         published.forEach(a -> everything.append(AlertDocument.of(a, new AlertDocument.Origin("test", "1", "r", "t"))));

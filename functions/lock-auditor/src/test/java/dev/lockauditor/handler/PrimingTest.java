@@ -59,7 +59,8 @@ class PrimingTest {
                     "AWS_ENDPOINT_URL", "http://127.0.0.1:" + server.getAddress().getPort(),
                     "AWS_ACCESS_KEY_ID", "priming", "AWS_SECRET_ACCESS_KEY", "priming",
                     "LOCK_TABLE", "terraform-locks", "STATE_BUCKET", "acme-tfstate", "HISTORY_TABLE", "history",
-                    "ALERT_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:alerts");
+                    "ALERT_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:alerts",
+                    "STATE_EVENTS_QUEUE_URL", "http://127.0.0.1:" + server.getAddress().getPort() + "/123456789012/events");
             List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
             var aws = dev.lockauditor.aws.AwsClients.forTools(env).withInterceptor(
                     new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
@@ -79,7 +80,7 @@ class PrimingTest {
             real.metrics().flush();
 
             assertTrue(sent.containsAll(List.of("Query", "BatchWriteItem", "GetItem", "Scan", "HeadObject", "GetObject",
-                    "ListObjectsV2", "Publish", "PutItem")), sent.toString());
+                    "ListObjectsV2", "Publish", "PutItem", "SendMessage")), sent.toString());
             assertEquals(0, received.get(), "no request reached the endpoint");
             assertEquals("", metrics.toString(), "priming counts nothing");
         } finally {

@@ -70,7 +70,7 @@ class SlackNotifierHandlerTest {
 
     SlackNotifierHandler handler(Severity minimum) {
         String url = "http://127.0.0.1:" + server.getAddress().getPort() + SECRET_PATH;
-        return new SlackNotifierHandler(new HttpSlackWebhook(() -> url, time), minimum);
+        return new SlackNotifierHandler(new HttpSlackWebhook(() -> url), minimum);
     }
 
     @Test
@@ -87,14 +87,14 @@ class SlackNotifierHandlerTest {
     }
 
     @Test
-    void a429IsWaitedOutAsRetryAfterSaysThenPosted() {
+    void a429FailsTheInvocationAtOnceSoThatLambdaRetriesItLater() {
         answers.add(429);
 
-        handler(Severity.INFO).handleRequest(EventLoader.loadSNSEvent("events/sns-alert.json"), context);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> handler(Severity.INFO).handleRequest(EventLoader.loadSNSEvent("events/sns-alert.json"), context));
 
-        assertEquals(2, requests.get());
-        assertEquals(1, posted.size());
-        assertEquals(List.of(Duration.ofSeconds(3)), time.sleeps);
+        assertEquals("the Slack webhook is rate limiting (HTTP 429, Retry-After 3 s); Lambda retries later", e.getMessage());
+        assertEquals(1, requests.get(), "not waited out inside the invocation");
     }
 
     @Test

@@ -238,4 +238,39 @@ class StateEventsHandlerTest {
         assertTrue(test.published.isEmpty());
         assertEquals("", test.metrics());
     }
+
+    @Test
+    void anUncoveredWriteThroughTheQueueComesBackOnceTheLockEventsHadTheirLagAndIsAlertedThenCountedOnce()
+            throws Exception {
+        String body = StateFixtures.terraformState(8, StateFixtures.LINEAGE);
+        var object = test.backend.put(KEY, body, test.time.instant());
+        test.backend.digests.put("acme-tfstate/" + KEY, dev.lockauditor.backend.InMemoryBackend.md5(body));
+        ObjectNode written = (ObjectNode) JSON.readTree(sample("s3-state-written.json"));
+        ((ObjectNode) written.at("/detail/object")).put("version-id", object.versionId());
+        written.put("time", test.time.instant().toString());
+        ObjectNode message = (ObjectNode) JSON.readTree(sample("sqs-s3-eventbridge.json"));
+        ((ObjectNode) message.at("/Records/0")).put("body", written.toString());
+
+        JsonNode first = handle(JSON.writeValueAsBytes(message));
+
+        assertEquals(0, first.get("batchItemFailures").size());
+        assertTrue(test.published.isEmpty(), "not before the lock's events had their lag");
+        assertEquals(1, test.rechecks.size());
+        TestComponents.Recheck recheck = test.rechecks.get(0);
+        assertEquals(test.time.instant().plusSeconds(60), recheck.at());
+        assertEquals(1, recheck.attempt());
+        assertEquals(written.toString(), recheck.document());
+
+        test.time.advance(java.time.Duration.ofSeconds(60));
+        ObjectNode again = message.deepCopy();
+        ((ObjectNode) again.at("/Records/0")).put("body", recheck.document()).putObject("messageAttributes")
+                .putObject("lockAuditorRecheck").put("stringValue", "1").put("dataType", "Number");
+        JsonNode second = handle(JSON.writeValueAsBytes(again));
+
+        assertEquals(0, second.get("batchItemFailures").size());
+        assertEquals(List.of(AlertType.UNLOCKED_WRITE), test.published.stream().map(Alert::type).toList());
+        assertEquals(1, test.rechecks.size(), "decided: not brought back again");
+        assertEquals(1, history(KEY).stream().filter(e -> e.type() == EventType.STATE_WRITTEN).count());
+        assertEquals(1, test.metrics().split("\"StatesWritten\":1", -1).length - 1, "counted the first time only");
+    }
 }

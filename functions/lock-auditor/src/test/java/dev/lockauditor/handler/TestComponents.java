@@ -39,13 +39,19 @@ final class TestComponents {
     final List<Alert> published = new ArrayList<>();
     final ByteArrayOutputStream metricsOut = new ByteArrayOutputStream();
     final TestTime time = new TestTime(Instant.parse("2025-03-14T09:40:00Z"));
+    final List<Recheck> rechecks = new ArrayList<>();
+
+    /** An event sent back to the state events queue. */
+    record Recheck(String document, Instant at, int attempt) {
+    }
 
     Components components() {
         Config config = Config.from(Map.of("STATE_BUCKET", "acme-tfstate", "LOCK_TABLE", "terraform-locks",
                 "HISTORY_TABLE", "history", "ENVIRONMENT_NAME", "test"));
         return new Components(config, history, backend, backend, published::add, new OnceAlerts(history, published::add),
                 new Alerts(config.lockTable()),
-                new Metrics(new PrintStream(metricsOut, true, StandardCharsets.UTF_8), "test", time), time, time);
+                new Metrics(new PrintStream(metricsOut, true, StandardCharsets.UTF_8), "test", time), time,
+                (document, at, attempt) -> rechecks.add(new Recheck(document, at, attempt)));
     }
 
     String metrics() {

@@ -1,0 +1,90 @@
+package dev.lockauditor.audit;
+
+import static dev.lockauditor.audit.StateFixtures.BUCKET;
+import static dev.lockauditor.audit.StateFixtures.KEY;
+import static dev.lockauditor.audit.StateFixtures.LINEAGE;
+import static dev.lockauditor.audit.StateFixtures.PATH;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockauditor.alert.Alert;
+import dev.lockauditor.alert.AlertType;
+import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.alert.OnceAlerts;
+import dev.lockauditor.backend.InMemoryBackend;
+import dev.lockauditor.history.InMemoryHistoryStore;
+import dev.lockauditor.terraform.StatePath;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Digest checks decide without waiting: at once where Terraform's write order allows, else at a time they name. */
+class DigestVerifierTest {
+
+    static final Instant T0 = Instant.parse("2025-03-14T09:31:40Z");
+    static final StatePath STATE = new StatePath(PATH, BUCKET, KEY, "staging");
+    static final String WRONG = "8b1a9953c4611296a827abf8c47804d7";
+
+    final InMemoryBackend backend = new InMemoryBackend();
+    final List<Alert> published = new ArrayList<>();
+    final TestTime time = new TestTime(T0.plusSeconds(1));
+    final DigestVerifier digests = new DigestVerifier(backend, backend,
+            new OnceAlerts(new InMemoryHistoryStore(), published::add), new Alerts("terraform-locks"),
+            Duration.ofSeconds(30), time);
+
+    @Test
+    void aDigestChangedToAValueTheOlderObjectDoesNotHaveIsAMismatchAtOnce() {
+        backend.put(KEY, StateFixtures.terraformState(3, LINEAGE), T0.minusSeconds(600));
+        backend.digests.put(PATH, WRONG);
+
+        digests.afterDigestChange(STATE, T0, "digest-event", WRONG);
+
+        assertEquals(List.of(AlertType.DIGEST_MISMATCH), published.stream().map(Alert::type).toList(),
+                "Terraform writes the object before its digest: nothing is still to come");
+    }
+
+    @Test
+    void aDigestChangeWithAnObjectThatMayBeNewerIsLeftToThatObjectsOwnEvent() {
+        backend.put(KEY, StateFixtures.terraformState(4, LINEAGE), T0.plusSeconds(1));
+        backend.digests.put(PATH, WRONG);
+
+        digests.afterDigestChange(STATE, T0, "digest-event", WRONG);
+
+        assertEquals(List.of(), published);
+    }
+
+    @Test
+    void afterAWriteADifferingDigestIsDecidedWhenTheGraceIsOverNotBefore() {
+        String body = StateFixtures.terraformState(5, LINEAGE);
+        backend.put(KEY, body, T0);
+        backend.digests.put(PATH, WRONG);
+
+        Optional<Instant> undecided = digests.afterWrite(STATE, T0, "write-event");
+
+        assertEquals(Optional.of(T0.plusSeconds(30)), undecided);
+        assertEquals(List.of(), published);
+
+        time.advance(Duration.ofSeconds(28));
+        assertEquals(Optional.of(T0.plusSeconds(30)), digests.afterWrite(STATE, T0, "write-event"));
+        time.advance(Duration.ofSeconds(1));
+        assertEquals(Optional.empty(), digests.afterWrite(STATE, T0, "write-event"));
+        assertEquals(List.of(AlertType.DIGEST_MISMATCH), published.stream().map(Alert::type).toList());
+    }
+
+    @Test
+    void afterAWriteTheDigestThatFollowedInTimeSettlesIt() {
+        String body = StateFixtures.terraformState(6, LINEAGE);
+        backend.put(KEY, body, T0);
+        backend.digests.put(PATH, WRONG);
+        assertTrue(digests.afterWrite(STATE, T0, "write-event").isPresent());
+
+        backend.digests.put(PATH, InMemoryBackend.md5(body));
+        time.advance(Duration.ofSeconds(30));
+
+        assertEquals(Optional.empty(), digests.afterWrite(STATE, T0, "write-event"));
+        assertEquals(List.of(), published);
+    }
+}
