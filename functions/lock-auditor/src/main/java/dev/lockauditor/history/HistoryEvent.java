@@ -2,7 +2,6 @@ package dev.lockauditor.history;
 
 import dev.lockauditor.terraform.StatePath;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Collections;
@@ -46,26 +45,9 @@ public record HistoryEvent(StatePath state, HistoryKind type, Instant at, Source
         return key(time(at), source, position, part);
     }
 
-    /** {@code yyyy-MM-ddTHH:mm:ss.SSSZ}, written by hand: it is written for every history item. */
+    /** {@code yyyy-MM-ddTHH:mm:ss.SSSZ}: sorts as the time does. */
     static String time(Instant at) {
-        LocalDateTime utc = LocalDateTime.ofEpochSecond(at.getEpochSecond(), 0, ZoneOffset.UTC);
-        if (utc.getYear() < 1000 || utc.getYear() > 9999) {
-            return TIME.format(at);
-        }
-        StringBuilder text = new StringBuilder(24);
-        text.append(utc.getYear()).append('-');
-        two(text, utc.getMonthValue()).append('-');
-        two(text, utc.getDayOfMonth()).append('T');
-        two(text, utc.getHour()).append(':');
-        two(text, utc.getMinute()).append(':');
-        two(text, utc.getSecond()).append('.');
-        int millis = at.getNano() / 1_000_000;
-        return text.append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10))
-                .append((char) ('0' + millis % 10)).append('Z').toString();
-    }
-
-    private static StringBuilder two(StringBuilder text, int value) {
-        return text.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
+        return TIME.format(at);
     }
 
     private static String key(String time, Source source, String position, String part) {

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -36,10 +34,7 @@ public record LockInfo(String id, String operation, String info, String who, Str
 
     /** Parses lock info JSON; all seven fields must be present and be strings, other fields are ignored. */
     public static LockInfo parse(String json) throws MalformedException {
-        String[] values = asTerraformWritesIt(json);
-        if (values == null) {
-            values = parseAnyJson(json);
-        }
+        String[] values = fields(json);
         LockInfo lock = new LockInfo(values[0], values[1], values[2], values[3], values[4], values[5], values[6]);
         if (!isLockId(lock.id)) {
             throw new MalformedException("lock info ID is not a lock id");
@@ -48,42 +43,7 @@ public record LockInfo(String id, String operation, String info, String who, Str
         return lock;
     }
 
-    private static final String[] KEYS = {"{\"ID\":\"", "\",\"Operation\":\"", "\",\"Info\":\"", "\",\"Who\":\"",
-        "\",\"Version\":\"", "\",\"Created\":\"", "\",\"Path\":\""};
-
-    /**
-     * The fields of lock info exactly as Terraform writes it (compact, in its order, nothing to unescape), read
-     * without a JSON parser since every lock record has one; null for any other JSON, which the parser reads.
-     */
-    private static String[] asTerraformWritesIt(String json) {
-        String[] values = new String[KEYS.length];
-        int position = 0;
-        for (int i = 0; i < KEYS.length; i++) {
-            if (!json.startsWith(KEYS[i], position)) {
-                return null;
-            }
-            position += KEYS[i].length();
-            int end = position;
-            while (end < json.length()) {
-                char c = json.charAt(end);
-                if (c == '"') {
-                    break;
-                }
-                if (c == '\\' || c < 0x20) {
-                    return null;
-                }
-                end++;
-            }
-            if (end == json.length()) {
-                return null;
-            }
-            values[i] = json.substring(position, end);
-            position = end;
-        }
-        return json.length() == position + 2 && json.endsWith("\"}") ? values : null;
-    }
-
-    private static String[] parseAnyJson(String json) throws MalformedException {
+    private static String[] fields(String json) throws MalformedException {
         String[] values = new String[FIELDS.size()];
         try (JsonParser parser = JSON.createParser(json)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -152,69 +112,11 @@ public record LockInfo(String id, String operation, String info, String who, Str
 
     /** A {@code Created} value as an instant: RFC 3339 with 0 to 9 fractional digits. */
     public static Instant parseCreated(String created) throws MalformedException {
-        Instant utc = parseUtc(created);
-        if (utc != null) {
-            return utc;
-        }
         try {
             return OffsetDateTime.parse(created, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {
             throw new MalformedException("lock info Created is not an RFC 3339 time");
         }
-    }
-
-    /**
-     * What Terraform writes, {@code 2025-03-14T09:26:53.589793238Z}, read without a formatter (it is read for
-     * every lock record); null for anything else, which the formatter then reads or refuses.
-     */
-    private static Instant parseUtc(String text) {
-        int length = text.length();
-        if (length < 20 || text.charAt(length - 1) != 'Z' || text.charAt(4) != '-' || text.charAt(7) != '-'
-                || text.charAt(10) != 'T' || text.charAt(13) != ':' || text.charAt(16) != ':') {
-            return null;
-        }
-        int year = digits(text, 0, 4);
-        int month = digits(text, 5, 7);
-        int day = digits(text, 8, 10);
-        int hour = digits(text, 11, 13);
-        int minute = digits(text, 14, 16);
-        int second = digits(text, 17, 19);
-        int nanos = 0;
-        if (length > 20) {
-            int fraction = length - 21;
-            if (text.charAt(19) != '.' || fraction < 1 || fraction > 9) {
-                return null;
-            }
-            int value = digits(text, 20, length - 1);
-            if (value < 0) {
-                return null;
-            }
-            nanos = value * POWERS[9 - fraction];
-        }
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0
-                || minute > 59 || second < 0 || second > 59) {
-            return null;
-        }
-        try {
-            return LocalDateTime.of(year, month, day, hour, minute, second, nanos).toInstant(ZoneOffset.UTC);
-        } catch (DateTimeException e) {
-            return null;
-        }
-    }
-
-    private static final int[] POWERS = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000};
-
-    /** The decimal number in {@code text[from, to)}, or -1 if it is not all digits. */
-    private static int digits(String text, int from, int to) {
-        int value = 0;
-        for (int i = from; i < to; i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
     }
 
     /** Seconds the lock had been held at {@code at}; never negative. */
