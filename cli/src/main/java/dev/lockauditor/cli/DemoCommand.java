@@ -26,10 +26,12 @@ final class DemoCommand {
 
     private final Map<String, String> env;
     private final PrintStream err;
+    private final PrintStream logs;
 
-    DemoCommand(Map<String, String> env, PrintStream err) {
+    DemoCommand(Map<String, String> env, PrintStream err, PrintStream logs) {
         this.env = env;
         this.err = err;
+        this.logs = logs;
     }
 
     int run(LocalCommand.Options options, Lines lines) {
@@ -84,8 +86,9 @@ final class DemoCommand {
             }
         };
         Duration duration = options.duration() == null ? LONGEST : options.duration();
-        LocalCommand.Options demo = new LocalCommand.Options(duration, Duration.ofSeconds(5), null, false);
-        Thread auditor = new Thread(() -> new LocalCommand(settings, watching, err).watch(demo), "lock-auditor-demo");
+        LocalCommand.Options demo = new LocalCommand.Options(duration, Duration.ofSeconds(5), null, false, false);
+        Thread auditor = new Thread(() -> new LocalCommand(settings, watching, err, logs).watch(demo),
+                "lock-auditor-demo");
         auditor.setDaemon(true);
         auditor.start();
         try {

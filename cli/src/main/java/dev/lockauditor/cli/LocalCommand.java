@@ -13,7 +13,11 @@ import dev.lockauditor.handler.LockEventsHandler;
 import dev.lockauditor.handler.StaleLockSweepHandler;
 import dev.lockauditor.handler.StateEventsHandler;
 import dev.lockauditor.metrics.Metrics;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,19 +44,38 @@ final class LocalCommand {
     private final Map<String, String> env;
     private final Lines lines;
     private final PrintStream err;
+    private final PrintStream logs;
 
-    LocalCommand(Map<String, String> env, Lines lines, PrintStream err) {
+    /**
+     * @param err  what a person should read: starting, waiting, what went wrong
+     * @param logs the functions' own log lines and embedded-metric-format metrics
+     */
+    LocalCommand(Map<String, String> env, Lines lines, PrintStream err, PrintStream logs) {
         this.env = env;
         this.lines = lines;
         this.err = err;
+        this.logs = logs;
     }
 
-    /** {@code local [--demo] [--duration S] [--sweep-every S] [--format json|text]}. */
+    /** {@code local [--demo] [--duration S] [--sweep-every S] [--format json|text] [--verbose]}. */
     static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err, boolean terminal) {
         Options options = Options.parse(args);
         Lines lines = Lines.of(options.format(), out, terminal);
-        return options.demo() ? new DemoCommand(env, err).run(options, lines)
-                : new LocalCommand(env, lines, err).watch(options);
+        PrintStream logs = options.verbose() || !terminal ? err : logFile(err);
+        return options.demo() ? new DemoCommand(env, err, logs).run(options, lines)
+                : new LocalCommand(env, lines, err, logs).watch(options);
+    }
+
+    /** On a terminal, the functions' logs and metrics go to a file, so that the timeline stays readable. */
+    private static PrintStream logFile(PrintStream err) {
+        try {
+            Path file = Files.createTempFile("lock-auditor-", ".log");
+            err.println("lock-auditor: the functions' logs and metrics go to " + file + " (--verbose shows them here)");
+            return new PrintStream(Files.newOutputStream(file), true, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            err.println("lock-auditor: no log file (" + e.getMessage() + "): logs and metrics are shown here");
+            return err;
+        }
     }
 
     int watch(Options options) {
@@ -84,7 +107,7 @@ final class LocalCommand {
         Components components = Components.of(config, aws,
                 new PrintingHistoryStore(Components.historyStore(config, aws), lines),
                 new PrintingAlertPublisher(publisher, origin, lines),
-                new Metrics(err, config.environmentName(), Clock.systemUTC()));
+                new Metrics(logs, config.environmentName(), Clock.systemUTC()));
 
         List<IntSupplier> pollers = new ArrayList<>();
         List<AutoCloseable> closing = new ArrayList<>();
@@ -102,14 +125,14 @@ final class LocalCommand {
             String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNamesWithStrings("QueueArn"))
                     .attributesAsStrings().get("QueueArn");
             StateEventsConsumer consumer = new StateEventsConsumer(sqs, queueUrl, queueArn, aws.region().id(),
-                    new StateEventsHandler(components), () -> new LocalContext("StateEventsFunction", err), err);
+                    new StateEventsHandler(components), () -> new LocalContext("StateEventsFunction", logs), err);
             closing.add(consumer);
             pollers.add(consumer::pollOnce);
             ready.put("stateBucket", stateBucket);
             ready.put("stateEventsQueue", queueUrl);
         }
         StaleLockSweepHandler sweep = new StaleLockSweepHandler(components);
-        Runnable sweepOnce = () -> sweep.sweep("local runner", new LocalContext("StaleLockSweepFunction", err).getLogger());
+        Runnable sweepOnce = () -> sweep.sweep("local runner", new LocalContext("StaleLockSweepFunction", logs).getLogger());
         // The first sweep runs before the runner says it is ready: what it finds is the backend as it was then.
         sweepOnce.run();
         pollers.add(every(options.sweepEvery(), sweepOnce));
@@ -136,7 +159,7 @@ final class LocalCommand {
                 getClass().getClassLoader());
         return new StreamPoller(aws.dynamoDbStreams(), streamArn, records -> {
             DynamodbEvent event = events.fromJson(LambdaStreamEvents.toEventJson(records, streamArn));
-            StreamsEventResponse response = handler.handleRequest(event, new LocalContext("LockEventsFunction", err));
+            StreamsEventResponse response = handler.handleRequest(event, new LocalContext("LockEventsFunction", logs));
             List<StreamsEventResponse.BatchItemFailure> failures = response.getBatchItemFailures();
             return failures.isEmpty() ? null : failures.get(0).getItemIdentifier();
         });
@@ -221,20 +244,23 @@ final class LocalCommand {
 
     /**
      * {@code --duration SECONDS} (default: until stopped), {@code --sweep-every SECONDS} (default 60),
-     * {@code --format json|text} (default: text on a terminal, JSON lines otherwise), {@code --demo}.
+     * {@code --format json|text} (default: text on a terminal, JSON lines otherwise), {@code --demo},
+     * {@code --verbose} (the functions' logs and metrics on stderr even on a terminal).
      */
-    record Options(Duration duration, Duration sweepEvery, String format, boolean demo) {
+    record Options(Duration duration, Duration sweepEvery, String format, boolean demo, boolean verbose) {
 
         static Options parse(List<String> args) {
             Duration duration = null;
             Duration sweepEvery = Duration.ofSeconds(60);
             String format = null;
             boolean demo = false;
+            boolean verbose = false;
             for (int i = 0; i < args.size(); i++) {
                 String option = args.get(i);
                 boolean hasValue = i + 1 < args.size();
                 switch (option) {
                     case "--demo" -> demo = true;
+                    case "--verbose" -> verbose = true;
                     case "--duration", "--sweep-every", "--format" -> {
                         if (!hasValue) {
                             throw new Main.UsageException(option + " needs a value");
@@ -254,7 +280,7 @@ final class LocalCommand {
             if (format != null && !format.equals("json") && !format.equals("text")) {
                 throw new Main.UsageException("--format is json or text, not '" + format + "'");
             }
-            return new Options(duration, sweepEvery, format, demo);
+            return new Options(duration, sweepEvery, format, demo, verbose);
         }
 
         private static Duration seconds(String option, String text) {

@@ -16,13 +16,14 @@ public final class Main {
               invoke FUNCTION EVENT_FILE [--env-vars FILE]
                   Run one function's handler on an event, as `sam local invoke` does, without Docker.
                   FUNCTION is the function's name in template.yaml, e.g. LockEventsFunction.
-              local --demo [--duration SECONDS]
+              local --demo [--duration SECONDS] [--verbose]
                   Try it: start moto_server, create a Terraform backend in it, replay a team's day on
                   it and show what the auditor records and raises. No AWS account needed.
-              local [--duration SECONDS] [--sweep-every SECONDS] [--format json|text]
+              local [--duration SECONDS] [--sweep-every SECONDS] [--format json|text] [--verbose]
                   Run the auditor against AWS_ENDPOINT_URL (or AWS): poll LOCK_TABLE's stream, read
                   STATE_BUCKET's events, sweep for stale locks (every 60 s by default). On a terminal it
-                  prints a timeline; otherwise one JSON object per line.
+                  prints a timeline, and the functions' logs and metrics go to a file it names (--verbose
+                  shows them); otherwise one JSON object per line, logs and metrics on stderr.
               audit [--table TABLE] [--bucket BUCKET] [--json] [--parallel N]
                   Check a live backend once, read-only: locks held (stale ones with the command that
                   releases them), every state's digest, orphaned and missing digests, lock files left

@@ -3,14 +3,29 @@ package dev.lockauditor.cli;
 import dev.lockauditor.history.HistoryEntry;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryStore;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
-/** History through another store; each event written is then printed as a {@code history} line. */
+/**
+ * History through another store; each event written is then printed as a {@code history} line, once: an event
+ * written again (redelivered, retried, or brought back to decide a check later) changes nothing in the store, and
+ * prints nothing either.
+ */
 final class PrintingHistoryStore implements HistoryStore {
+
+    /** How many recent entries are remembered as printed; far more than are ever written again. */
+    private static final int REMEMBERED = 100_000;
 
     private final HistoryStore delegate;
     private final Lines lines;
+    private final Map<String, Boolean> printed = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
 
     PrintingHistoryStore(HistoryStore delegate, Lines lines) {
         this.delegate = delegate;
@@ -45,6 +60,14 @@ final class PrintingHistoryStore implements HistoryStore {
     }
 
     private void print(List<HistoryEvent> events) {
-        events.forEach(event -> lines.print("history", event.fields()));
+        for (HistoryEvent event : events) {
+            boolean first;
+            synchronized (printed) {
+                first = printed.put(event.state().path() + "\n" + event.eventKey(), Boolean.TRUE) == null;
+            }
+            if (first) {
+                lines.print("history", event.fields());
+            }
+        }
     }
 }

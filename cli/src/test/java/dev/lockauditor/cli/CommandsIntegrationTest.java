@@ -45,6 +45,30 @@ class CommandsIntegrationTest {
     }
 
     @Test
+    void onATerminalTheDemoShowsTheTimelineAndPutsLogsAndMetricsInAFileItNames() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(MotoServer.environment());
+        env.remove("AWS_ENDPOINT_URL");
+        OutputLines out = new OutputLines();
+        OutputLines err = new OutputLines();
+
+        int status = Main.run(List.of("local", "--demo"), env, out.stream, err.stream, true);
+
+        assertEquals(0, status, String.join("\n", err.all()));
+        assertTrue(out.all().stream().anyMatch(l -> l.contains("UNLOCKED_WRITE")), String.join("\n", out.all()));
+        for (String line : out.all()) {
+            assertFalse(line.strip().startsWith("{"), "no JSON in the timeline: " + line);
+        }
+        for (String line : err.all()) {
+            assertFalse(line.strip().startsWith("{"), "no JSON on stderr: " + line);
+        }
+        String named = err.all().stream().filter(l -> l.contains("logs and metrics go to ")).findFirst().orElseThrow();
+        java.nio.file.Path file = java.nio.file.Path.of(named.substring(named.indexOf(" go to ") + 7, named.indexOf(" (--verbose")));
+        String logs = java.nio.file.Files.readString(file);
+        assertTrue(logs.contains("\"CloudWatchMetrics\""), "the metrics are in the file");
+        java.nio.file.Files.delete(file);
+    }
+
+    @Test
     void theDemoRaisesEveryAlertOfTheDayAndNothingElseThenAuditAndHistoryReadItsBackend() throws Exception {
         Map<String, String> env = MotoServer.environment();
 
