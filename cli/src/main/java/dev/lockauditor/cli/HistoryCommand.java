@@ -8,7 +8,11 @@ import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.DynamoDbHistoryStore;
 import dev.lockauditor.history.EventType;
-import dev.lockauditor.history.HistoryEntry;
+import dev.lockauditor.audit.LockCoverage;
+import dev.lockauditor.history.Facts;
+import dev.lockauditor.history.HistoryAttributes;
+import dev.lockauditor.history.HistoryQuery;
+import dev.lockauditor.history.Source;
 import dev.lockauditor.history.HistoryEvent;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -34,8 +38,6 @@ final class HistoryCommand {
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
     private static final Pattern SINCE = Pattern.compile("(\\d+)([dhm])");
-    private static final Set<String> KINDS = Stream.concat(Stream.of(EventType.values()).map(Enum::name),
-            Stream.of(AlertType.values()).map(Enum::name)).collect(Collectors.toSet());
 
     private final Map<String, String> env;
     private final PrintStream out;
@@ -78,9 +80,8 @@ final class HistoryCommand {
         }
         String path = statePath;
         String historyTable = table;
-        List<HistoryEntry> entries = AwsErrors.explain(() -> new DynamoDbHistoryStore(aws.dynamoDb(), historyTable,
-                Duration.ofDays(1)).read(path, HistoryEvent.eventKeyAt(start), null, false, KINDS, Integer.MAX_VALUE),
-                "dynamodb:Query on " + historyTable);
+        List<HistoryEvent> entries = AwsErrors.explain(() -> new DynamoDbHistoryStore(aws.dynamoDb(), historyTable,
+                Duration.ofDays(1)).read(HistoryQuery.of(path).since(start)), "dynamodb:Query on " + historyTable);
         HistorySessions sessions = HistorySessions.of(entries);
         if (json) {
             out.println(json(path, start, sessions));
@@ -113,13 +114,14 @@ final class HistoryCommand {
                 + " since " + WHEN.format(start));
         for (HistorySessions.Session session : history.sessions) {
             out.println();
-            String until = session.releasedAt == null ? "held now" : TIME.format(session.releasedAt);
-            String held = session.heldForSeconds == null ? "" : " (" + Alerts.duration(session.heldForSeconds) + ")";
-            out.println((session.acquiredAt == null ? "?" : WHEN.format(session.acquiredAt)) + " -> " + until + held
-                    + "  " + session.who + "  " + session.operation + "  " + session.version + "  lock "
-                    + session.lockId + "  [" + String.join(", ", session.sources) + "]");
-            session.writes.forEach(write -> out.println("    " + write(write)));
-            session.alerts.forEach(alert -> out.println("    " + alert(alert)));
+            LockCoverage.Span lock = session.lock();
+            String until = lock.end() == null ? "held now" : TIME.format(lock.end());
+            String held = lock.heldForSeconds() == null ? "" : " (" + Alerts.duration(lock.heldForSeconds()) + ")";
+            out.println((lock.start() == null ? "?" : WHEN.format(lock.start())) + " -> " + until + held
+                    + "  " + Alerts.who(lock.lock().who()) + "  " + or(lock.lock().operation()) + "  "
+                    + or(lock.lock().version()) + "  lock " + lock.lockId() + "  [" + sources(lock) + "]");
+            session.writes().forEach(write -> out.println("    " + write(write)));
+            session.alerts().forEach(alert -> out.println("    " + alert(alert)));
         }
         if (!history.outsideLocks.isEmpty() || !history.otherAlerts.isEmpty()) {
             out.println();
@@ -129,38 +131,57 @@ final class HistoryCommand {
         }
     }
 
-    private static String write(HistoryEntry write) {
-        String what = EventType.STATE_DELETED.name().equals(write.event()) ? "deleted"
-                : "write " + (write.number("serial") == null ? "(header unreadable)" : "serial " + write.number("serial"))
-                + (write.number("size") == null ? "" : " (" + write.number("size") + " bytes)");
+    private static String write(HistoryEvent write) {
+        Facts.ObjectFacts object;
+        String what;
+        if (write.facts() instanceof Facts.StateWritten written) {
+            object = written.object();
+            what = "write " + (written.header() == null ? "(header unreadable)" : "serial " + written.header().serial())
+                    + (object.size() == null ? "" : " (" + object.size() + " bytes)");
+        } else {
+            object = ((Facts.StateDeleted) write.facts()).object();
+            what = "deleted";
+        }
         return TIME.format(write.at()) + "  " + what + " by "
-                + new Alerts.Writer(write.string("writer"), write.string("sourceIp")).describe();
+                + new Alerts.Writer(object.writer(), object.sourceIp()).describe();
     }
 
-    private static String alert(HistoryEntry alert) {
-        return "!! " + alert.string("severity") + " " + alert.event() + ": " + alert.string("summary");
+    private static String alert(HistoryEvent entry) {
+        Facts.AlertRaised alert = (Facts.AlertRaised) entry.facts();
+        return "!! " + alert.severity() + " " + alert.type() + ": " + alert.summary();
+    }
+
+    private static String sources(LockCoverage.Span lock) {
+        return String.join(", ", lock.sources().stream().map(Source::label).toList());
+    }
+
+    private static String or(String value) {
+        return value == null ? "" : value;
     }
 
     private static ObjectNode json(String path, Instant start, HistorySessions history) {
         ObjectNode root = JSON.createObjectNode().put("statePath", path).put("since", start.toString());
         ArrayNode sessions = root.putArray("sessions");
         for (HistorySessions.Session session : history.sessions) {
-            ObjectNode node = sessions.addObject().put("lockId", session.lockId)
-                    .put("acquiredAt", session.acquiredAt == null ? null : session.acquiredAt.toString())
-                    .put("releasedAt", session.releasedAt == null ? null : session.releasedAt.toString())
-                    .put("heldForSeconds", session.heldForSeconds)
-                    .put("who", session.who).put("operation", session.operation).put("version", session.version);
-            session.sources.forEach(node.putArray("sources")::add);
-            entries(node.putArray("writes"), session.writes);
-            entries(node.putArray("alerts"), session.alerts);
+            LockCoverage.Span lock = session.lock();
+            ObjectNode node = sessions.addObject().put(HistoryAttributes.LOCK_ID, lock.lockId())
+                    .put("acquiredAt", lock.start() == null ? null : lock.start().toString())
+                    .put("releasedAt", lock.end() == null ? null : lock.end().toString())
+                    .put(HistoryAttributes.HELD_FOR_SECONDS, lock.heldForSeconds())
+                    .put(HistoryAttributes.WHO, or(lock.lock().who()))
+                    .put(HistoryAttributes.OPERATION, or(lock.lock().operation()))
+                    .put(HistoryAttributes.VERSION, or(lock.lock().version()));
+            lock.sources().forEach(source -> node.withArray("sources").add(source.label()));
+            entries(node.putArray("writes"), session.writes());
+            entries(node.putArray("alerts"), session.alerts());
         }
         entries(root.putArray("outsideLocks"), history.outsideLocks);
         entries(root.putArray("otherAlerts"), history.otherAlerts);
         return root;
     }
 
-    private static void entries(ArrayNode array, List<HistoryEntry> entries) {
-        for (HistoryEntry entry : entries) {
+    private static void entries(ArrayNode array, List<HistoryEvent> entries) {
+        for (HistoryEvent entry : entries) {
             array.add(JSON.valueToTree(entry.fields()));
         }
     }

@@ -1,115 +1,53 @@
 package dev.lockauditor.cli;
 
-import dev.lockauditor.alert.AlertType;
 import dev.lockauditor.audit.LockCoverage;
-import dev.lockauditor.history.EventType;
-import dev.lockauditor.history.HistoryEntry;
-import dev.lockauditor.terraform.LockInfo;
-import dev.lockauditor.terraform.MalformedException;
+import dev.lockauditor.history.Facts;
+import dev.lockauditor.history.HistoryEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 
 /**
  * A state's history as lock sessions: each lock (one lock id, whichever kinds of lock Terraform took) from
  * acquired to released, with the writes made under it and the alerts raised about it; and the writes and
- * alerts that fall outside any lock.
+ * alerts that fall outside any lock. Which write falls under which lock is {@link LockCoverage}'s rule, the same
+ * that decides unlocked writes.
  */
 final class HistorySessions {
 
-    static final class Session {
-        final String lockId;
-        Instant acquiredAt;
-        Instant releasedAt;
-        Long heldForSeconds;
-        String who = "";
-        String operation = "";
-        String version = "";
-        final Set<String> sources = new LinkedHashSet<>();
-        final List<HistoryEntry> writes = new ArrayList<>();
-        final List<HistoryEntry> alerts = new ArrayList<>();
-
-        Session(String lockId) {
-            this.lockId = lockId;
-        }
-
-        boolean covers(Instant at) {
-            Instant start = acquiredAt == null ? Instant.MIN : acquiredAt.minus(LockCoverage.SKEW);
-            Instant end = releasedAt == null ? Instant.MAX : releasedAt.plus(LockCoverage.SKEW);
-            return !at.isBefore(start) && !at.isAfter(end);
-        }
+    /** One lock, and what happened under it. */
+    record Session(LockCoverage.Span lock, List<HistoryEvent> writes, List<HistoryEvent> alerts) {
     }
 
     final List<Session> sessions = new ArrayList<>();
-    final List<HistoryEntry> outsideLocks = new ArrayList<>();
-    final List<HistoryEntry> otherAlerts = new ArrayList<>();
+    final List<HistoryEvent> outsideLocks = new ArrayList<>();
+    final List<HistoryEvent> otherAlerts = new ArrayList<>();
 
     /** @param entries a state's history, oldest first */
-    static HistorySessions of(List<HistoryEntry> entries) {
+    static HistorySessions of(List<HistoryEvent> entries) {
         HistorySessions result = new HistorySessions();
-        Map<String, Session> byLock = new LinkedHashMap<>();
-        for (HistoryEntry entry : entries) {
-            String lockId = entry.string("lockId");
-            boolean acquired = EventType.LOCK_ACQUIRED.name().equals(entry.event());
-            boolean released = EventType.LOCK_RELEASED.name().equals(entry.event());
-            if ((acquired || released) && lockId != null) {
-                Session session = byLock.computeIfAbsent(lockId, Session::new);
-                session.sources.add(entry.source());
-                session.who = or(entry.string("who"), session.who);
-                session.operation = or(entry.string("operation"), session.operation);
-                session.version = or(entry.string("version"), session.version);
-                Instant start = acquired ? entry.at() : created(entry);
-                if (start != null && (session.acquiredAt == null || start.isBefore(session.acquiredAt))) {
-                    session.acquiredAt = start;
-                }
-                if (released && (session.releasedAt == null || entry.at().isAfter(session.releasedAt))) {
-                    session.releasedAt = entry.at();
-                    session.heldForSeconds = entry.number("heldForSeconds");
-                }
+        for (LockCoverage.Span span : LockCoverage.spans(entries)) {
+            result.sessions.add(new Session(span, new ArrayList<>(), new ArrayList<>()));
+        }
+        for (HistoryEvent entry : entries) {
+            if (entry.facts() instanceof Facts.StateWritten || entry.facts() instanceof Facts.StateDeleted) {
+                result.covering(entry.at()).ifPresentOrElse(s -> s.writes().add(entry),
+                        () -> result.outsideLocks.add(entry));
+            } else if (entry.facts() instanceof Facts.AlertRaised alert) {
+                Optional<Session> session = alert.lockId() != null
+                        ? result.sessions.stream().filter(s -> s.lock().lockId().equals(alert.lockId())).findFirst()
+                        : result.covering(entry.at());
+                session.ifPresentOrElse(s -> s.alerts().add(entry), () -> result.otherAlerts.add(entry));
             }
         }
-        result.sessions.addAll(byLock.values());
-        for (HistoryEntry entry : entries) {
-            String event = entry.event();
-            if (EventType.STATE_WRITTEN.name().equals(event) || EventType.STATE_DELETED.name().equals(event)) {
-                result.sessions.stream().filter(s -> s.covers(entry.at())).findFirst()
-                        .ifPresentOrElse(s -> s.writes.add(entry), () -> result.outsideLocks.add(entry));
-            } else if (isAlert(event)) {
-                String lockId = entry.string("lockId");
-                result.sessions.stream()
-                        .filter(s -> lockId != null ? s.lockId.equals(lockId) : s.covers(entry.at()))
-                        .findFirst()
-                        .ifPresentOrElse(s -> s.alerts.add(entry), () -> result.otherAlerts.add(entry));
-            }
-        }
-        result.sessions.sort(Comparator.comparing((Session s) -> s.acquiredAt == null ? Instant.MIN : s.acquiredAt)
-                .reversed());
+        result.sessions.sort(Comparator.comparing((Session s) -> s.lock().start(),
+                Comparator.nullsFirst(Comparator.<Instant>naturalOrder())).reversed());
         return result;
     }
 
-    static boolean isAlert(String event) {
-        for (AlertType type : AlertType.values()) {
-            if (type.name().equals(event)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static Instant created(HistoryEntry entry) {
-        try {
-            return entry.string("created") == null ? null : LockInfo.parseCreated(entry.string("created"));
-        } catch (MalformedException e) {
-            return null;
-        }
-    }
-
-    private static String or(String value, String fallback) {
-        return value == null || value.isEmpty() ? fallback : value;
+    private Optional<Session> covering(Instant at) {
+        return sessions.stream().filter(s -> s.lock().covers(at)).findFirst();
     }
 }

@@ -1,12 +1,11 @@
 package dev.lockauditor.cli;
 
-import dev.lockauditor.history.HistoryEntry;
 import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.HistoryQuery;
 import dev.lockauditor.history.HistoryStore;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * History through another store; each event written is then printed as a {@code history} line, once: an event
@@ -54,9 +53,8 @@ final class PrintingHistoryStore implements HistoryStore {
     }
 
     @Override
-    public List<HistoryEntry> read(String statePath, String afterKey, String beforeKey, boolean newestFirst,
-                                   Set<String> kinds, int limit) {
-        return delegate.read(statePath, afterKey, beforeKey, newestFirst, kinds, limit);
+    public List<HistoryEvent> read(HistoryQuery query) {
+        return delegate.read(query);
     }
 
     private void print(List<HistoryEvent> events) {

@@ -1,6 +1,9 @@
 package dev.lockauditor.cli;
 
 import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.history.Facts;
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.Source;
 
 import java.io.PrintStream;
 import java.time.Instant;
@@ -45,30 +48,44 @@ final class TextTimeline implements Lines {
         out.flush();
     }
 
+    @SuppressWarnings("unchecked")
     private String historyLine(Map<String, ?> fields) {
-        String event = text(fields, "event");
-        String time = fields.get("at") == null ? "" : TIME.format(Instant.parse(text(fields, "at")));
-        return String.format("%s  %-52s %-15s %s", time, text(fields, "statePath"), event, detail(event, fields));
+        HistoryEvent event = HistoryEvent.fromFields((Map<String, Object>) fields);
+        return String.format("%s  %-52s %-15s %s", TIME.format(event.at()), event.state().path(), event.type().name(),
+                detail(event));
     }
 
-    static String detail(String event, Map<String, ?> fields) {
-        String source = "s3".equals(text(fields, "source")) ? " (lock file)" : "";
-        return switch (event) {
-            case "LOCK_ACQUIRED" -> text(fields, "who") + " " + text(fields, "operation") + source;
-            case "LOCK_RELEASED" -> text(fields, "who") + (fields.get("heldForSeconds") == null ? ""
-                    : " after " + fields.get("heldForSeconds") + "s") + source;
-            case "STATE_WRITTEN" -> (fields.get("serial") == null ? "header unreadable" : "serial " + fields.get("serial"))
-                    + by(fields);
-            case "STATE_DELETED" -> by(fields).strip();
-            case "DIGEST_UPDATED" -> text(fields, "digest");
-            case "DIGEST_REMOVED" -> "was " + text(fields, "previousDigest");
-            default -> "";
-        };
+    static String detail(HistoryEvent event) {
+        String source = event.source() == Source.S3_LOCK_FILE ? " (lock file)" : "";
+        Facts facts = event.facts();
+        if (facts instanceof Facts.LockAcquired acquired) {
+            return who(acquired.lock()) + " " + or(acquired.lock() == null ? null : acquired.lock().operation()) + source;
+        } else if (facts instanceof Facts.LockReleased released) {
+            return who(released.lock()) + (released.heldForSeconds() == null ? ""
+                    : " after " + released.heldForSeconds() + "s") + source;
+        } else if (facts instanceof Facts.StateWritten written) {
+            return (written.header() == null ? "header unreadable" : "serial " + written.header().serial())
+                    + by(written.object());
+        } else if (facts instanceof Facts.StateDeleted deleted) {
+            return by(deleted.object()).strip();
+        } else if (facts instanceof Facts.DigestUpdated updated) {
+            return updated.digest();
+        } else if (facts instanceof Facts.DigestRemoved removed) {
+            return "was " + removed.previousDigest();
+        }
+        return "";
     }
 
-    private static String by(Map<String, ?> fields) {
-        return text(fields, "writer").isEmpty() ? ""
-                : " by " + new Alerts.Writer(text(fields, "writer"), text(fields, "sourceIp")).describe();
+    private static String who(Facts.Lock lock) {
+        return Alerts.who(lock == null ? null : lock.who());
+    }
+
+    private static String or(String value) {
+        return value == null ? "" : value;
+    }
+
+    private static String by(Facts.ObjectFacts object) {
+        return object.writer() == null ? "" : " by " + new Alerts.Writer(object.writer(), object.sourceIp()).describe();
     }
 
     private static String describeReady(Map<String, ?> fields) {

@@ -2,7 +2,7 @@ package dev.lockauditor.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.InMemoryHistoryStore;
 import dev.lockauditor.history.Source;
@@ -10,7 +10,6 @@ import dev.lockauditor.terraform.StatePath;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** What scripts read from {@code local}: one history line per entry, however often it is written. */
@@ -22,10 +21,10 @@ class PrintingHistoryStoreTest {
         PrintingHistoryStore store = new PrintingHistoryStore(new InMemoryHistoryStore(),
                 (record, fields) -> printed.add(record + " " + fields.get("eventKey")));
         StatePath state = new StatePath("acme-tfstate/app.tfstate", "acme-tfstate", "app.tfstate", "default");
-        HistoryEvent written = new HistoryEvent(state, EventType.STATE_WRITTEN, Instant.parse("2025-03-14T09:31:40Z"),
-                Source.STATE_OBJECT, "event-1", "0062E99A88DC407460", "0", Map.of("serial", 7L));
-        HistoryEvent next = new HistoryEvent(state, EventType.STATE_WRITTEN, Instant.parse("2025-03-14T09:32:00Z"),
-                Source.STATE_OBJECT, "event-2", "0062E99A88DC407470", "0", Map.of("serial", 8L));
+        HistoryEvent written = new HistoryEvent(state, Instant.parse("2025-03-14T09:31:40Z"), Source.STATE_OBJECT,
+                "event-1", "0062E99A88DC407460", "0", new Facts.StateWritten(Facts.ObjectFacts.NONE, null, null));
+        HistoryEvent next = new HistoryEvent(state, Instant.parse("2025-03-14T09:32:00Z"), Source.STATE_OBJECT,
+                "event-2", "0062E99A88DC407470", "0", new Facts.StateWritten(Facts.ObjectFacts.NONE, null, null));
 
         store.write(List.of(written));
         store.write(List.of(written, next));

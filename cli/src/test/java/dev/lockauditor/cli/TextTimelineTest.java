@@ -1,5 +1,11 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.history.Facts;
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.Source;
+import dev.lockauditor.terraform.StatePath;
+import java.time.Instant;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -30,10 +36,17 @@ class TextTimelineTest {
     void historyAndAlertsReadAsATimeline() {
         Lines lines = new TextTimeline(out, false);
 
-        lines.print("history", fields("statePath", "acme/env:/staging/app.tfstate", "event", "LOCK_RELEASED",
-                "at", "2025-03-14T09:31:41.000Z", "who", "ci@runner-7f9c", "heldForSeconds", 287L, "source", "dynamodb"));
-        lines.print("history", fields("statePath", "acme/env:/staging/app.tfstate", "event", "STATE_WRITTEN",
-                "at", "2025-03-14T09:31:40.000Z", "serial", 7L, "writer", "alice"));
+        StatePath state = new StatePath("acme/env:/staging/app.tfstate", "acme", "env:/staging/app.tfstate", "staging");
+        Facts.Lock lock = new Facts.Lock("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", "OperationTypeApply", "ci@runner-7f9c",
+                "1.11.2", Instant.parse("2025-03-14T09:26:54Z"), null);
+        lines.print("history", new HistoryEvent(state, Instant.parse("2025-03-14T09:31:41Z"), Source.DYNAMODB, "r",
+                "2", "0", new Facts.LockReleased(lock, 287L, null)).fields());
+        lines.print("history", new HistoryEvent(state, Instant.parse("2025-03-14T09:31:40Z"), Source.STATE_OBJECT, "w",
+                "1", "0", new Facts.StateWritten(new Facts.ObjectFacts(null, null, null, null, "alice", null, null),
+                        new Facts.Header(4, "1.11.2", 7, "l"), null)).fields());
+        lines.print("history", new HistoryEvent(state, Instant.parse("2025-03-14T09:40:00Z"), Source.S3_LOCK_FILE, "a",
+                "3", "0", new Facts.LockAcquired(new Facts.Lock("3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583", "OperationTypePlan",
+                        "@runner-1b2c", "1.11.2", Instant.parse("2025-03-14T09:40:00Z"), null), null)).fields());
         lines.print("alert", fields("type", "DIGEST_MISMATCH", "severity", "CRITICAL", "statePath", "acme/app.tfstate",
                 "summary", "Digest mismatch on acme/app.tfstate", "remediation", "update the Digest value"));
 
@@ -41,6 +54,7 @@ class TextTimelineTest {
         assertTrue(text.contains("acme/env:/staging/app.tfstate"), text);
         assertTrue(text.contains("LOCK_RELEASED   ci@runner-7f9c after 287s"), text);
         assertTrue(text.contains("STATE_WRITTEN   serial 7 by alice"), text);
+        assertTrue(text.contains("LOCK_ACQUIRED   an unknown user on runner-1b2c OperationTypePlan (lock file)"), text);
         assertTrue(text.contains("CRITICAL DIGEST_MISMATCH  acme/app.tfstate\n          Digest mismatch on acme/app.tfstate\n"
                 + "          what to do: update the Digest value"), text);
         assertFalse(text.contains("\u001b["), "no colour off a terminal");

@@ -1,5 +1,6 @@
 package dev.lockauditor.alert;
 
+import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.Source;
 import dev.lockauditor.terraform.LockInfo;
@@ -45,17 +46,9 @@ public record Alert(AlertType type, StatePath state, LockInfo lock, Map<String, 
 
     /** The alert as an entry of its state's history; its key is the alert's identity. */
     public HistoryEvent toHistoryEvent() {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("severity", severity().name());
-        if (lock != null) {
-            entry.put("lockId", lock.id());
-            entry.put("who", lock.who());
-            entry.put("operation", lock.operation());
-        }
-        entry.putAll(facts);
-        entry.put("detectedAt", detectedAt.toString());
-        entry.put("summary", summary);
-        return new HistoryEvent(state, type, identity.at(), identity.source(), identity.sourceId(), identity.position(),
-                type.name(), entry);
+        return new HistoryEvent(state, identity.at(), identity.source(), identity.sourceId(), identity.position(),
+                type.name(), new Facts.AlertRaised(type.name(), severity().name(), lock == null ? null : lock.id(),
+                        lock == null ? null : lock.who(), lock == null ? null : lock.operation(), facts, detectedAt,
+                        summary));
     }
 }

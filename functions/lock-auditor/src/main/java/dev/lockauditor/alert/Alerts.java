@@ -179,6 +179,17 @@ public final class Alerts {
     }
 
     /** A duration as people read it: {@code 2h 5m}, {@code 45m}, {@code 30s}. */
+    /**
+     * A lock's {@code Who} as a person should read it: Terraform writes {@code user@host}, and in containers often
+     * {@code @host} with no user name, which is an unknown user on that host.
+     */
+    public static String who(String who) {
+        if (who == null || who.isEmpty()) {
+            return "an unknown holder";
+        }
+        return who.startsWith("@") ? "an unknown user on " + who.substring(1) : who;
+    }
+
     public static String duration(long seconds) {
         long days = seconds / 86_400;
         long hours = seconds % 86_400 / 3_600;

@@ -1,70 +1,121 @@
 package dev.lockauditor.audit;
 
-import dev.lockauditor.history.EventType;
-import dev.lockauditor.history.HistoryEntry;
+import dev.lockauditor.history.Facts;
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.Source;
 import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.MalformedException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Whether a lock was held on a state when it was written: a DynamoDB lock or a {@code .tflock} lock file,
- * known from the lock history around the write and from the locks held now.
+ * Which lock was held on a state when it was written: the rule that pairs locks with writes, for the unlocked
+ * write check and for {@code bin/lock-auditor history}'s lock sessions alike. A lock is one lock id, whichever kinds
+ * Terraform took it as (a DynamoDB item, a {@code .tflock} file, or both), from when it was taken to its release.
  *
  * <p>Lock times come from different clocks (DynamoDB stream times are whole seconds, S3 event times are
- * milliseconds, {@code Created} is the holder's clock), so a lock counts as held if it was taken up to
- * {@code skew} after the write or released up to {@code skew} before it.
+ * milliseconds, {@code Created} is the holder's clock), so a lock covers a write if it was taken up to
+ * {@link #SKEW} after it or released up to {@link #SKEW} before it.
  */
 public final class LockCoverage {
 
     public static final Duration SKEW = Duration.ofSeconds(2);
 
+    /**
+     * One lock as its history shows it.
+     *
+     * @param start          the earlier of its {@code Created} and its acquisition's event, when known
+     * @param end            its release, or null while it is held (or its release was never seen)
+     * @param heldForSeconds how long it was held, as its release recorded it
+     * @param sources        the kinds it was seen as
+     */
+    public record Span(String lockId, Facts.Lock lock, Instant start, Instant end, Long heldForSeconds,
+                       Set<Source> sources) {
+
+        /** Whether a write at {@code at} was made under this lock. */
+        public boolean covers(Instant at) {
+            boolean startedInTime = start == null || !start.isAfter(at.plus(SKEW));
+            boolean notEndedBefore = end == null || !end.isBefore(at.minus(SKEW));
+            return startedInTime && notEndedBefore;
+        }
+    }
+
     private LockCoverage() {
+    }
+
+    /** The locks of a state's history entries ({@code LOCK_ACQUIRED} and {@code LOCK_RELEASED}, any order), oldest first. */
+    public static List<Span> spans(List<HistoryEvent> lockEvents) {
+        Map<String, Building> byLock = new LinkedHashMap<>();
+        for (HistoryEvent event : lockEvents) {
+            if (event.facts() instanceof Facts.LockAcquired acquired && acquired.lock() != null) {
+                Building span = byLock.computeIfAbsent(acquired.lock().id(), id -> new Building());
+                span.seen(acquired.lock(), event.source());
+                span.started(acquired.lock().created());
+                span.started(event.at());
+            } else if (event.facts() instanceof Facts.LockReleased released && released.lock() != null) {
+                Building span = byLock.computeIfAbsent(released.lock().id(), id -> new Building());
+                span.seen(released.lock(), event.source());
+                span.started(released.lock().created() != null ? released.lock().created() : event.at());
+                if (span.end == null || event.at().isAfter(span.end)) {
+                    span.end = event.at();
+                    span.heldForSeconds = released.heldForSeconds();
+                }
+            }
+        }
+        List<Span> spans = new ArrayList<>();
+        byLock.forEach((id, span) -> spans.add(new Span(id, span.lock, span.start, span.end, span.heldForSeconds,
+                span.sources)));
+        spans.sort(Comparator.comparing(Span::start, Comparator.nullsFirst(Comparator.naturalOrder())));
+        return spans;
     }
 
     /**
      * @param lockEvents   {@code LOCK_ACQUIRED} and {@code LOCK_RELEASED} entries of the state's history, any order
      * @param currentLocks the locks held on the state now
      */
-    public static boolean held(Instant writtenAt, List<HistoryEntry> lockEvents, List<LockInfo> currentLocks) {
-        Instant latestStart = writtenAt.plus(SKEW);
-        Instant earliestEnd = writtenAt.minus(SKEW);
+    public static boolean held(Instant writtenAt, List<HistoryEvent> lockEvents, List<LockInfo> currentLocks) {
         for (LockInfo lock : currentLocks) {
-            if (!createdOf(lock.created(), Instant.MAX).isAfter(latestStart)) {
-                return true;
+            try {
+                if (!lock.createdInstant().isAfter(writtenAt.plus(SKEW))) {
+                    return true;
+                }
+            } catch (MalformedException e) {
+                // A lock whose start is not known covers nothing.
             }
         }
-        Map<String, Instant> released = new HashMap<>();
-        for (HistoryEntry entry : lockEvents) {
-            if (EventType.LOCK_RELEASED.name().equals(entry.event()) && entry.string("lockId") != null) {
-                released.merge(entry.string("lockId"), entry.at(), (a, b) -> a.isBefore(b) ? a : b);
-            }
-        }
-        for (HistoryEntry entry : lockEvents) {
-            Instant start = createdOf(entry.string("created"), entry.at());
-            if (EventType.LOCK_ACQUIRED.name().equals(entry.event())) {
-                start = start.isBefore(entry.at()) ? start : entry.at();
-            }
-            Instant end = EventType.LOCK_RELEASED.name().equals(entry.event())
-                    ? entry.at() : released.get(entry.string("lockId"));
-            if (!start.isAfter(latestStart) && (end == null || !end.isBefore(earliestEnd))) {
-                return true;
-            }
-        }
-        return false;
+        return spans(lockEvents).stream().anyMatch(span -> span.covers(writtenAt));
     }
 
-    private static Instant createdOf(String created, Instant fallback) {
-        if (created == null) {
-            return fallback;
+    private static final class Building {
+        private Facts.Lock lock;
+        private Instant start;
+        private Instant end;
+        private Long heldForSeconds;
+        private final Set<Source> sources = new LinkedHashSet<>();
+
+        /** What each of its entries says of the lock, merged: a fact one entry lacks another may have. */
+        void seen(Facts.Lock seen, Source source) {
+            lock = lock == null ? seen : new Facts.Lock(lock.id(), or(lock.operation(), seen.operation()),
+                    or(lock.who(), seen.who()), or(lock.version(), seen.version()), or(lock.created(), seen.created()),
+                    or(lock.info(), seen.info()));
+            sources.add(source);
         }
-        try {
-            return LockInfo.parseCreated(created);
-        } catch (MalformedException e) {
-            return fallback;
+
+        private static <T> T or(T value, T fallback) {
+            return value != null ? value : fallback;
+        }
+
+        void started(Instant at) {
+            if (at != null && (start == null || at.isBefore(start))) {
+                start = at;
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.lockauditor.audit;
 
-import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.Source;
 import dev.lockauditor.terraform.LockTableItem;
@@ -9,9 +9,7 @@ import dev.lockauditor.terraform.LockTableItem.Foreign;
 import dev.lockauditor.terraform.LockTableItem.Lock;
 import dev.lockauditor.terraform.StatePath;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What a change to a Terraform lock table means for the history of the states it locks.
@@ -59,20 +57,19 @@ public final class LockTableAuditor {
             if (old.md5().equals(now.md5())) {
                 return new Skipped("digest item rewritten with the same digest");
             }
-            events.add(now.state(), EventType.DIGEST_UPDATED, digestFacts(now.md5(), old.md5()));
+            events.add(now.state(), new Facts.DigestUpdated(now.md5(), old.md5()));
             return new Recorded(events.list);
         }
         if (before instanceof Lock old) {
-            Map<String, Object> facts = LockFacts.of(old.info());
-            facts.put("heldForSeconds", old.info().heldForSeconds(change.at()));
-            events.add(old.state(), EventType.LOCK_RELEASED, facts);
+            Facts.Lock lock = Facts.Lock.of(old.info());
+            events.add(old.state(), new Facts.LockReleased(lock, lock.heldForSecondsAt(change.at()), null));
         } else if (before instanceof Digest old) {
-            events.add(old.state(), EventType.DIGEST_REMOVED, digestFacts(null, old.md5()));
+            events.add(old.state(), new Facts.DigestRemoved(old.md5()));
         }
         if (after instanceof Lock now) {
-            events.add(now.state(), EventType.LOCK_ACQUIRED, LockFacts.of(now.info()));
+            events.add(now.state(), new Facts.LockAcquired(Facts.Lock.of(now.info()), null));
         } else if (after instanceof Digest now) {
-            events.add(now.state(), EventType.DIGEST_UPDATED, digestFacts(now.md5(), null));
+            events.add(now.state(), new Facts.DigestUpdated(now.md5(), null));
         }
         if (events.list.isEmpty()) {
             Foreign foreign = (Foreign) (after instanceof Foreign ? after : before);
@@ -85,17 +82,6 @@ public final class LockTableAuditor {
         return image == null ? null : LockTableItem.classify(image.strings(), image.types(), workspaceKeyPrefix);
     }
 
-    private static Map<String, Object> digestFacts(String digest, String previousDigest) {
-        Map<String, Object> facts = new LinkedHashMap<>();
-        if (digest != null) {
-            facts.put("digest", digest);
-        }
-        if (previousDigest != null) {
-            facts.put("previousDigest", previousDigest);
-        }
-        return facts;
-    }
-
     /** The events derived from one change, numbered in order. */
     private static final class Events {
         private final LockTableChange change;
@@ -105,9 +91,9 @@ public final class LockTableAuditor {
             this.change = change;
         }
 
-        void add(StatePath state, EventType type, Map<String, Object> facts) {
-            list.add(new HistoryEvent(state, type, change.at(), Source.DYNAMODB, change.eventId(),
-                    change.sequence(), Integer.toString(list.size()), facts));
+        void add(StatePath state, Facts facts) {
+            list.add(new HistoryEvent(state, change.at(), Source.DYNAMODB, change.eventId(), change.sequence(),
+                    Integer.toString(list.size()), facts));
         }
     }
 }

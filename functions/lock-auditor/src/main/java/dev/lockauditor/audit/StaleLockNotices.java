@@ -4,25 +4,20 @@ import dev.lockauditor.alert.Alert;
 import dev.lockauditor.alert.AlertSink;
 import dev.lockauditor.alert.AlertType;
 import dev.lockauditor.alert.Alerts;
-import dev.lockauditor.history.HistoryEntry;
+import dev.lockauditor.history.Facts;
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.HistoryQuery;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.history.Source;
-import dev.lockauditor.terraform.LockInfo;
-import dev.lockauditor.terraform.MalformedException;
 import dev.lockauditor.terraform.StatePath;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * The stale-lock alerts' identities, and the notice that a lock alerted as stale was released: raised once
  * when its release is seen, from the lock table or the lock file, whichever comes first.
  */
 public final class StaleLockNotices {
-
-    private static final Set<String> STALE = Set.of(AlertType.STALE_LOCK.name());
 
     private final HistoryStore history;
     private final AlertSink sink;
@@ -50,36 +45,17 @@ public final class StaleLockNotices {
      * A lock was released: if it was alerted as stale, say that it is cleared. Only a lock held past its stale
      * threshold can have been alerted, so only its release costs a history read.
      */
-    public void released(StatePath state, Map<String, Object> lockFacts, Instant releasedAt, String sourceId) {
-        Object lockId = lockFacts.get("lockId");
-        Object createdText = lockFacts.get("created");
-        if (lockId == null || createdText == null) {
+    public void released(StatePath state, Facts.Lock lock, Instant releasedAt, String sourceId) {
+        if (lock == null || lock.created() == null || !rules.isStale(state, lock.created(), releasedAt)) {
             return;
         }
-        Instant created;
-        try {
-            created = LockInfo.parseCreated(createdText.toString());
-        } catch (MalformedException e) {
-            return;
-        }
-        if (!rules.isStale(state, created, releasedAt)) {
-            return;
-        }
-        boolean alerted = history.read(state.path(), null, null, true, STALE, 100).stream()
-                .map(HistoryEntry::fields)
-                .anyMatch(alert -> lockId.equals(alert.get("lockId")));
+        boolean alerted = history.read(HistoryQuery.of(state.path()).kinds(AlertType.STALE_LOCK).newestFirst().limit(100))
+                .stream().map(HistoryEvent::facts)
+                .anyMatch(facts -> facts instanceof Facts.AlertRaised alert && lock.id().equals(alert.lockId()));
         if (!alerted) {
             return;
         }
-        LockInfo lock = new LockInfo(lockId.toString(), text(lockFacts, "operation"), text(lockFacts, "info"),
-                text(lockFacts, "who"), text(lockFacts, "version"), text(lockFacts, "created"), state.path());
-        long heldFor = Math.max(0, Duration.between(created, releasedAt).getSeconds());
-        sink.raise(alerts.staleLockCleared(state, lock, heldFor, clock.instant(),
-                new Alert.Identity(created, Source.LOCK, lock.id(), sourceId)));
-    }
-
-    private static String text(Map<String, Object> facts, String name) {
-        Object value = facts.get(name);
-        return value == null ? "" : value.toString();
+        sink.raise(alerts.staleLockCleared(state, lock.toLockInfo(state.path()), lock.heldForSecondsAt(releasedAt),
+                clock.instant(), new Alert.Identity(lock.created(), Source.LOCK, lock.id(), sourceId)));
     }
 }

@@ -6,7 +6,8 @@ import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.backend.LockTable;
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.history.EventType;
-import dev.lockauditor.history.HistoryEntry;
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.HistoryQuery;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.history.Source;
 import dev.lockauditor.terraform.StatePath;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The scheduled sweep: every lock held now (lock table items and {@code .tflock} files, one lock when Terraform
@@ -84,12 +84,11 @@ public final class StaleLockSweeper {
      * for a state deleted before the auditor watched, the digest value names it.
      */
     private Alert.Identity orphanIdentity(StatePath state, String digest) {
-        List<HistoryEntry> deletions = history.read(state.path(), null, null, true,
-                Set.of(EventType.STATE_DELETED.name()), 1);
+        List<HistoryEvent> deletions = history.read(HistoryQuery.of(state.path()).kinds(EventType.STATE_DELETED)
+                .newestFirst().limit(1));
         if (!deletions.isEmpty()) {
-            HistoryEntry deletion = deletions.get(0);
-            return new Alert.Identity(deletion.at(), Source.STATE_OBJECT, deletion.string("sourcePosition"),
-                    deletion.string("sourceEventId"));
+            HistoryEvent deletion = deletions.get(0);
+            return new Alert.Identity(deletion.at(), Source.STATE_OBJECT, deletion.position(), deletion.sourceId());
         }
         return new Alert.Identity(Instant.EPOCH, Source.DYNAMODB, "orphaned-" + digest, "sweep");
     }

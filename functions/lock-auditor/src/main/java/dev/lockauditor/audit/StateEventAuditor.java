@@ -8,8 +8,9 @@ import dev.lockauditor.alert.Alerts.Writer;
 import dev.lockauditor.backend.LockTable;
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.history.EventType;
-import dev.lockauditor.history.HistoryEntry;
+import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.HistoryQuery;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.history.Source;
 import dev.lockauditor.terraform.LockInfo;
@@ -21,11 +22,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * What an event on the state bucket means: a state written or deleted, a lock file taken or released, and
@@ -53,8 +51,6 @@ public final class StateEventAuditor {
     }
 
     private static final Duration LOCK_HISTORY_WINDOW = Duration.ofDays(1);
-    private static final Set<String> WRITES = Set.of(EventType.STATE_WRITTEN.name());
-    private static final Set<String> LOCK_EVENTS = Set.of(EventType.LOCK_ACQUIRED.name(), EventType.LOCK_RELEASED.name());
 
     private final AuditSettings settings;
     private final StateBucket bucket;
@@ -98,8 +94,8 @@ public final class StateEventAuditor {
     }
 
     private Outcome stateWritten(StatePath state, ObjectEvent event) throws HistoryStore.WriteFailure {
-        Map<String, Object> facts = objectFacts(event);
         StateHeader header = null;
+        String unreadable = null;
         try {
             Optional<byte[]> prefix = bucket.prefix(event.key(), event.versionId(), StateHeader.PREFIX_BYTES);
             if (prefix.isEmpty()) {
@@ -107,27 +103,22 @@ public final class StateEventAuditor {
             }
             header = StateHeader.parse(prefix.get());
         } catch (StateBucket.Unreadable e) {
-            facts.put("headerReadable", false);
-            facts.put("encryption", e.getMessage());
+            unreadable = e.getMessage();
         } catch (MalformedException e) {
             return new Skipped(e.getMessage());
         }
+        Facts.Header fields = null;
         if (header != null && header.encrypted()) {
-            facts.put("headerReadable", false);
-            facts.put("encryption", "OpenTofu state encryption");
+            unreadable = "OpenTofu state encryption";
         } else if (header != null) {
-            facts.put("stateVersion", header.version());
-            if (header.terraformVersion() != null) {
-                facts.put("terraformVersion", header.terraformVersion());
-            }
-            facts.put("serial", header.serial());
-            facts.put("lineage", header.lineage());
+            fields = new Facts.Header(header.version(), header.terraformVersion(), header.serial(), header.lineage());
         }
-        HistoryEvent written = event(state, EventType.STATE_WRITTEN, Source.STATE_OBJECT, event, facts);
+        HistoryEvent written = event(state, Source.STATE_OBJECT, event,
+                new Facts.StateWritten(objectFacts(event), fields, unreadable));
         history.write(List.of(written));
 
-        if (header != null && !header.encrypted()) {
-            checkLineage(state, written, header);
+        if (fields != null) {
+            checkLineage(state, written, fields);
         }
         Optional<Instant> locked = checkLocked(state, event, header == null ? null : header.serial());
         Optional<Instant> digest = digests.afterWrite(state, event.at(), event.eventId());
@@ -135,26 +126,33 @@ public final class StateEventAuditor {
     }
 
     /** The write against the one before it, and the one after it (when events came out of order) against it. */
-    private void checkLineage(StatePath state, HistoryEvent written, StateHeader header) {
-        for (HistoryEntry previous : history.read(state.path(), null, written.eventKey(), true, WRITES, 1)) {
-            StateLineage.check(previous.number("serial"), previous.string("lineage"), header.serial(), header.lineage())
-                    .ifPresent(type -> sink.raise(rollback(type, state, previous.number("serial"),
-                            previous.string("lineage"), header.serial(), header.lineage(),
-                            writerOf(written.facts()), identity(written))));
+    private void checkLineage(StatePath state, HistoryEvent written, Facts.Header header) {
+        HistoryQuery writes = HistoryQuery.of(state.path()).kinds(EventType.STATE_WRITTEN).limit(1);
+        for (HistoryEvent previous : history.read(writes.before(written.eventKey()).newestFirst())) {
+            Facts.Header before = ((Facts.StateWritten) previous.facts()).header();
+            if (before != null) {
+                StateLineage.check(before.serial(), before.lineage(), header.serial(), header.lineage())
+                        .ifPresent(type -> sink.raise(rollback(type, state, before, header, writerOf(written),
+                                identity(written))));
+            }
         }
-        for (HistoryEntry next : history.read(state.path(), written.eventKey(), null, false, WRITES, 1)) {
-            StateLineage.check(header.serial(), header.lineage(), next.number("serial"), next.string("lineage"))
-                    .ifPresent(type -> sink.raise(rollback(type, state, header.serial(), header.lineage(),
-                            next.number("serial"), next.string("lineage"), writerOf(next.fields()), identity(next))));
+        for (HistoryEvent next : history.read(writes.after(written.eventKey()))) {
+            Facts.Header after = ((Facts.StateWritten) next.facts()).header();
+            if (after != null) {
+                StateLineage.check(header.serial(), header.lineage(), after.serial(), after.lineage())
+                        .ifPresent(type -> sink.raise(rollback(type, state, header, after, writerOf(next),
+                                identity(next))));
+            }
         }
     }
 
-    private Alert rollback(AlertType type, StatePath state, long previousSerial, String previousLineage, long serial,
-                           String lineage, Writer writer, Alert.Identity identity) {
+    private Alert rollback(AlertType type, StatePath state, Facts.Header previous, Facts.Header header, Writer writer,
+                           Alert.Identity identity) {
         return type == AlertType.SERIAL_REGRESSION
-                ? alerts.serialRegression(state, previousSerial, serial, lineage, writer, clock.instant(), identity)
-                : alerts.lineageChanged(state, previousLineage, previousSerial, lineage, serial, writer, clock.instant(),
-                        identity);
+                ? alerts.serialRegression(state, previous.serial(), header.serial(), header.lineage(), writer,
+                        clock.instant(), identity)
+                : alerts.lineageChanged(state, previous.lineage(), previous.serial(), header.lineage(), header.serial(),
+                        writer, clock.instant(), identity);
     }
 
     /**
@@ -163,8 +161,9 @@ public final class StateEventAuditor {
      * passed; until then this says when to look again.
      */
     private Optional<Instant> checkLocked(StatePath state, ObjectEvent event, Long serial) {
-        String from = HistoryEvent.eventKeyAt(event.at().minus(LOCK_HISTORY_WINDOW));
-        List<HistoryEntry> lockEvents = history.read(state.path(), from, null, true, LOCK_EVENTS, 200);
+        List<HistoryEvent> lockEvents = history.read(HistoryQuery.of(state.path())
+                .kinds(EventType.LOCK_ACQUIRED, EventType.LOCK_RELEASED).since(event.at().minus(LOCK_HISTORY_WINDOW))
+                .newestFirst().limit(200));
         if (LockCoverage.held(event.at(), lockEvents, currentLocks(state))) {
             return Optional.empty();
         }
@@ -193,9 +192,8 @@ public final class StateEventAuditor {
     }
 
     private Outcome stateDeleted(StatePath state, ObjectEvent event) throws HistoryStore.WriteFailure {
-        Map<String, Object> facts = objectFacts(event);
-        facts.put("deleteMarker", event.deleteMarker());
-        HistoryEvent deleted = event(state, EventType.STATE_DELETED, Source.STATE_OBJECT, event, facts);
+        HistoryEvent deleted = event(state, Source.STATE_OBJECT, event,
+                new Facts.StateDeleted(objectFacts(event), event.deleteMarker()));
         history.write(List.of(deleted));
         Alert.Identity identity = identity(deleted);
         sink.raise(alerts.stateDeleted(state, event.writer(), event.deleteMarker(), event.versionId(), event.at(),
@@ -237,71 +235,45 @@ public final class StateEventAuditor {
         } catch (StateBucket.Unreadable e) {
             return new Skipped("the lock file cannot be read: " + e.getMessage());
         }
-        Map<String, Object> facts = LockFacts.of(info);
-        putIfSet(facts, "versionId", event.versionId());
-        HistoryEvent acquired = event(state, EventType.LOCK_ACQUIRED, Source.S3_LOCK_FILE, event, facts);
+        HistoryEvent acquired = event(state, Source.S3_LOCK_FILE, event,
+                new Facts.LockAcquired(Facts.Lock.of(info), event.versionId()));
         history.write(List.of(acquired));
         return new Recorded(List.of(acquired));
     }
 
     private Outcome lockFileDeleted(StatePath state, ObjectEvent event) throws HistoryStore.WriteFailure {
         String key = HistoryEvent.eventKey(event.at(), Source.S3_LOCK_FILE, event.orderedSequencer(), "0");
-        Map<String, Object> facts = new LinkedHashMap<>();
-        history.read(state.path(), null, key, true, Set.of(EventType.LOCK_ACQUIRED.name()), 20).stream()
-                .filter(entry -> Source.S3_LOCK_FILE.label().equals(entry.source()))
-                .findFirst()
-                .ifPresent(acquired -> {
-                    facts.putAll(LockFacts.of(acquired));
-                    facts.put("heldForSeconds", Math.max(0, Duration.between(heldSince(acquired), event.at()).getSeconds()));
-                });
-        putIfSet(facts, "versionId", event.versionId());
-        HistoryEvent released = event(state, EventType.LOCK_RELEASED, Source.S3_LOCK_FILE, event, facts);
+        Optional<HistoryEvent> acquired = history.read(HistoryQuery.of(state.path()).kinds(EventType.LOCK_ACQUIRED)
+                        .before(key).newestFirst().limit(20)).stream()
+                .filter(entry -> entry.source() == Source.S3_LOCK_FILE)
+                .findFirst();
+        Facts.Lock lock = acquired.map(entry -> ((Facts.LockAcquired) entry.facts()).lock()).orElse(null);
+        Long heldFor = acquired.map(entry -> {
+            Instant since = lock != null && lock.created() != null ? lock.created() : entry.at();
+            return Math.max(0, Duration.between(since, event.at()).getSeconds());
+        }).orElse(null);
+        HistoryEvent released = event(state, Source.S3_LOCK_FILE, event,
+                new Facts.LockReleased(lock, heldFor, event.versionId()));
         history.write(List.of(released));
-        staleLocks.released(state, facts, event.at(), event.eventId());
+        staleLocks.released(state, lock, event.at(), event.eventId());
         return new Recorded(List.of(released));
     }
 
-    private static Instant heldSince(HistoryEntry acquired) {
-        try {
-            return LockInfo.parseCreated(acquired.string("created"));
-        } catch (MalformedException e) {
-            return acquired.at();
-        }
-    }
-
-    private static HistoryEvent event(StatePath state, EventType type, Source source, ObjectEvent event,
-                                      Map<String, Object> facts) {
-        return new HistoryEvent(state, type, event.at(), source, event.eventId(), event.orderedSequencer(), "0", facts);
+    private static HistoryEvent event(StatePath state, Source source, ObjectEvent event, Facts facts) {
+        return new HistoryEvent(state, event.at(), source, event.eventId(), event.orderedSequencer(), "0", facts);
     }
 
     private static Alert.Identity identity(HistoryEvent event) {
         return new Alert.Identity(event.at(), event.source(), event.position(), event.sourceId());
     }
 
-    private static Alert.Identity identity(HistoryEntry entry) {
-        return new Alert.Identity(entry.at(), Source.STATE_OBJECT, entry.string("sourcePosition"),
-                entry.string("sourceEventId"));
+    private static Facts.ObjectFacts objectFacts(ObjectEvent event) {
+        return new Facts.ObjectFacts(event.size(), event.etag(), event.versionId(), event.sequencer(),
+                event.writer().requester(), event.writer().sourceIp(), event.reason());
     }
 
-    private static Map<String, Object> objectFacts(ObjectEvent event) {
-        Map<String, Object> facts = new LinkedHashMap<>();
-        putIfSet(facts, "size", event.size());
-        putIfSet(facts, "etag", event.etag());
-        putIfSet(facts, "versionId", event.versionId());
-        putIfSet(facts, "sequencer", event.sequencer());
-        putIfSet(facts, "writer", event.writer().requester());
-        putIfSet(facts, "sourceIp", event.writer().sourceIp());
-        putIfSet(facts, "reason", event.reason());
-        return facts;
-    }
-
-    private static Writer writerOf(Map<String, Object> fields) {
-        return new Writer((String) fields.get("writer"), (String) fields.get("sourceIp"));
-    }
-
-    private static void putIfSet(Map<String, Object> facts, String name, Object value) {
-        if (value != null && !(value instanceof String text && text.isEmpty())) {
-            facts.put(name, value);
-        }
+    private static Writer writerOf(HistoryEvent write) {
+        Facts.ObjectFacts object = ((Facts.StateWritten) write.facts()).object();
+        return new Writer(object.writer(), object.sourceIp());
     }
 }

@@ -1,7 +1,8 @@
 package dev.lockauditor.aws;
 
-import dev.lockauditor.history.HistoryEntry;
+import dev.lockauditor.history.HistoryAttributes;
 import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.HistoryQuery;
 import dev.lockauditor.history.HistoryStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,7 +10,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -25,9 +25,9 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 public final class DynamoDbHistoryStore implements HistoryStore {
 
-    public static final String PARTITION_KEY = "statePath";
-    public static final String SORT_KEY = "eventKey";
-    public static final String TTL_ATTRIBUTE = "expiresAt";
+    public static final String PARTITION_KEY = HistoryAttributes.STATE_PATH;
+    public static final String SORT_KEY = HistoryAttributes.EVENT_KEY;
+    public static final String TTL_ATTRIBUTE = HistoryAttributes.EXPIRES_AT;
     static final int BATCH_SIZE = 25;
     private static final int ATTEMPTS = 6;
 
@@ -109,45 +109,54 @@ public final class DynamoDbHistoryStore implements HistoryStore {
     }
 
     @Override
-    public List<HistoryEntry> read(String statePath, String afterKey, String beforeKey, boolean newestFirst,
-                                   Set<String> kinds, int limit) {
-        String from = afterKey == null ? "" : afterKey;
-        String to = beforeKey == null ? "~" : beforeKey;
+    public List<HistoryEvent> read(HistoryQuery query) {
+        String from = query.afterKey() == null ? "" : query.afterKey();
+        String to = query.beforeKey() == null ? "~" : query.beforeKey();
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":p", AttributeValue.fromS(statePath));
+        values.put(":p", AttributeValue.fromS(query.statePath()));
         values.put(":from", AttributeValue.fromS(from.isEmpty() ? "0" : from));
         values.put(":to", AttributeValue.fromS(to));
         List<String> names = new ArrayList<>();
-        for (String kind : kinds) {
-            String name = ":k" + names.size();
-            names.add(name);
-            values.put(name, AttributeValue.fromS(kind));
+        if (query.kinds() != null) {
+            for (String kind : query.kinds()) {
+                String name = ":k" + names.size();
+                names.add(name);
+                values.put(name, AttributeValue.fromS(kind));
+            }
         }
-        List<HistoryEntry> entries = new ArrayList<>();
-        if (from.compareTo(to) >= 0) {
+        List<HistoryEvent> entries = new ArrayList<>();
+        if (from.compareTo(to) >= 0 || (query.kinds() != null && query.kinds().isEmpty())) {
             return entries;
         }
-        var pages = dynamoDb.queryPaginator(b -> b.tableName(table)
-                .keyConditionExpression("#p = :p AND #k BETWEEN :from AND :to")
-                .filterExpression("#e IN (" + String.join(", ", names) + ")")
-                .expressionAttributeNames(Map.of("#p", PARTITION_KEY, "#k", SORT_KEY, "#e", "event"))
-                .expressionAttributeValues(values)
-                .scanIndexForward(!newestFirst)
-                .consistentRead(true));
+        Map<String, String> attributeNames = new HashMap<>(Map.of("#p", PARTITION_KEY, "#k", SORT_KEY));
+        if (!names.isEmpty()) {
+            attributeNames.put("#e", HistoryAttributes.EVENT);
+        }
+        var pages = dynamoDb.queryPaginator(b -> {
+            b.tableName(table)
+                    .keyConditionExpression("#p = :p AND #k BETWEEN :from AND :to")
+                    .expressionAttributeNames(attributeNames)
+                    .expressionAttributeValues(values)
+                    .scanIndexForward(!query.descending())
+                    .consistentRead(true);
+            if (!names.isEmpty()) {
+                b.filterExpression("#e IN (" + String.join(", ", names) + ")");
+            }
+        });
         for (Map<String, AttributeValue> item : pages.items()) {
             String key = item.get(SORT_KEY).s();
             if (key.equals(from) || key.equals(to)) {
                 continue;
             }
-            entries.add(entry(item));
-            if (entries.size() == limit) {
+            entries.add(HistoryEvent.fromFields(fields(item)));
+            if (entries.size() == query.limit()) {
                 break;
             }
         }
         return entries;
     }
 
-    private static HistoryEntry entry(Map<String, AttributeValue> item) {
+    private static Map<String, Object> fields(Map<String, AttributeValue> item) {
         Map<String, Object> fields = new LinkedHashMap<>();
         item.forEach((name, value) -> {
             if (value.s() != null) {
@@ -158,13 +167,13 @@ public final class DynamoDbHistoryStore implements HistoryStore {
                 fields.put(name, value.bool());
             }
         });
-        return new HistoryEntry(fields);
+        return fields;
     }
 
     /** The item an event is stored as. */
     public Map<String, AttributeValue> item(HistoryEvent event) {
         Map<String, AttributeValue> item = new HashMap<>(48);
-        event.forEachField((name, value) -> item.put(name, attribute(value)));
+        event.fields().forEach((name, value) -> item.put(name, attribute(value)));
         item.put(TTL_ATTRIBUTE, AttributeValue.fromN(Long.toString(event.at().plus(retention).getEpochSecond())));
         return item;
     }

@@ -7,14 +7,12 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
-import dev.lockauditor.audit.DigestVerifier;
 import dev.lockauditor.audit.LockTableAuditor;
-import dev.lockauditor.audit.StaleLockNotices;
+import dev.lockauditor.audit.LockTableChecks;
 import dev.lockauditor.audit.LockTableAuditor.Recorded;
 import dev.lockauditor.audit.LockTableAuditor.Skipped;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.config.Config;
-import dev.lockauditor.history.EventType;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.metrics.Metrics;
@@ -36,8 +34,7 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
 
     private final LockTableAuditor auditor;
     private final HistoryStore history;
-    private final DigestVerifier digests;
-    private final StaleLockNotices staleLocks;
+    private final LockTableChecks checks;
     private final Metrics metrics;
     private final Components components;
     /** Wired by Lambda, on AWS: SnapStart priming drives its clients too. */
@@ -53,8 +50,7 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
     public LockEventsHandler(Components components) {
         this.auditor = components.lockTableAuditor();
         this.history = components.history();
-        this.digests = components.digestVerifier();
-        this.staleLocks = components.staleLockNotices();
+        this.checks = new LockTableChecks(components.digestVerifier(), components.staleLockNotices());
         this.metrics = components.metrics();
         this.components = components;
     }
@@ -88,12 +84,7 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
         for (int i = 0; i < events.size(); i++) {
             HistoryEvent event = events.get(i);
             try {
-                if (event.type() == EventType.DIGEST_UPDATED) {
-                    digests.afterDigestChange(event.state(), event.at(), event.sourceId(),
-                            (String) event.facts().get("digest"));
-                } else if (event.type() == EventType.LOCK_RELEASED) {
-                    staleLocks.released(event.state(), event.facts(), event.at(), event.sourceId());
-                }
+                checks.after(event);
             } catch (RuntimeException e) {
                 DynamodbStreamRecord record = recordOfEvent.get(i);
                 log.log("checking " + event.type().name() + " failed; retrying from record " + record.getEventID()

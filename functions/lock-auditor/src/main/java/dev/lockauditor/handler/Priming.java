@@ -17,7 +17,9 @@ import dev.lockauditor.alert.AlertPublisher;
 import dev.lockauditor.alert.OnceAlerts;
 import dev.lockauditor.aws.PrimingTransport;
 import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.HistoryQuery;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.history.InMemoryHistoryStore;
 import dev.lockauditor.metrics.Metrics;
@@ -60,10 +62,10 @@ final class Priming {
     static void sdk(Components real) {
         StatePath state = new StatePath(PATH, PrimingBackend.BUCKET, PrimingBackend.KEY, "priming");
         PrimingTransport.offline(() -> {
-            attempt(() -> real.history().read(PATH, null, null, true, java.util.Set.of("STATE_WRITTEN"), 1));
+            attempt(() -> real.history().read(HistoryQuery.of(PATH).kinds(EventType.STATE_WRITTEN).newestFirst().limit(1)));
             attempt(() -> {
-                real.history().write(List.of(new HistoryEvent(state, EventType.LOCK_ACQUIRED, Instant.now(),
-                        Source.LOCK, "priming", "1", "0", Map.of("lockId", "00000000-0000-0000-0000-000000000000"))));
+                real.history().write(List.of(new HistoryEvent(state, Instant.now(), Source.LOCK, "priming", "1", "0",
+                        new Facts.DigestUpdated("ad37533d627aecda1ac35c00e2ee3a7f", null))));
                 return null;
             });
             attempt(() -> real.locks().lock(PATH));

@@ -1,7 +1,6 @@
 package dev.lockauditor.history;
 
 import java.util.List;
-import java.util.Set;
 
 /** Where history is kept. */
 public interface HistoryStore {
@@ -19,12 +18,8 @@ public interface HistoryStore {
     /** Removes an entry. */
     void forget(HistoryEvent entry);
 
-    /**
-     * Reads a state's entries of the given kinds whose keys lie between two keys (both exclusive), oldest or
-     * newest first, at most {@code limit} of them.
-     */
-    List<HistoryEntry> read(String statePath, String afterKey, String beforeKey, boolean newestFirst,
-                            Set<String> kinds, int limit);
+    /** Reads the entries of a state's history that the query asks for, in its order. */
+    List<HistoryEvent> read(HistoryQuery query);
 
     /** Some events were not written: those from {@code firstUnwritten} on may be missing. */
     final class WriteFailure extends Exception {

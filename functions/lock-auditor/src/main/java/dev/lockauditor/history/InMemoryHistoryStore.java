@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.Set;
 import java.util.TreeMap;
 
 /** History held in memory, with the same keys and reads as the history table (SnapStart priming, tests). */
@@ -28,21 +27,21 @@ public class InMemoryHistoryStore implements HistoryStore {
         entries(entry).remove(entry.eventKey());
     }
 
+    /** Reads as the history table does: each entry comes back from the fields it is stored as. */
     @Override
-    public synchronized List<HistoryEntry> read(String statePath, String afterKey, String beforeKey,
-                                                boolean newestFirst, Set<String> kinds, int limit) {
-        NavigableMap<String, HistoryEvent> range = states.getOrDefault(statePath, new TreeMap<>());
-        if (afterKey != null) {
-            range = range.tailMap(afterKey, false);
+    public synchronized List<HistoryEvent> read(HistoryQuery query) {
+        NavigableMap<String, HistoryEvent> range = states.getOrDefault(query.statePath(), new TreeMap<>());
+        if (query.afterKey() != null) {
+            range = range.tailMap(query.afterKey(), false);
         }
-        if (beforeKey != null) {
-            range = range.headMap(beforeKey, false);
+        if (query.beforeKey() != null) {
+            range = range.headMap(query.beforeKey(), false);
         }
-        List<HistoryEntry> found = new ArrayList<>();
-        for (HistoryEvent event : (newestFirst ? range.descendingMap() : range).values()) {
-            if (kinds.contains(event.type().name())) {
-                found.add(new HistoryEntry(event.fields()));
-                if (found.size() == limit) {
+        List<HistoryEvent> found = new ArrayList<>();
+        for (HistoryEvent event : (query.descending() ? range.descendingMap() : range).values()) {
+            if (query.wants(event.type().name())) {
+                found.add(HistoryCodec.event(event.fields()));
+                if (found.size() == query.limit()) {
                     break;
                 }
             }

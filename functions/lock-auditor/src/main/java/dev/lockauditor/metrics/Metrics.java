@@ -3,6 +3,7 @@ package dev.lockauditor.metrics;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.Source;
 import java.io.IOException;
@@ -91,8 +92,8 @@ public final class Metrics {
                 case LOCK_ACQUIRED -> count(lockFile ? "LockFilesAcquired" : "LocksAcquired", 1);
                 case LOCK_RELEASED -> {
                     count(lockFile ? "LockFilesReleased" : "LocksReleased", 1);
-                    if (event.facts().get("heldForSeconds") instanceof Long held) {
-                        seconds("LockHeldSeconds", held);
+                    if (event.facts() instanceof Facts.LockReleased released && released.heldForSeconds() != null) {
+                        seconds("LockHeldSeconds", released.heldForSeconds());
                     }
                 }
                 case DIGEST_UPDATED -> count("DigestsUpdated", 1);

@@ -91,8 +91,8 @@ class AlertDocumentTest {
 
         assertEquals(1, published.size());
         HistoryEvent entry = history.all().get(0);
-        assertEquals(AlertType.STATE_DELETED, entry.type());
-        assertEquals("CRITICAL", entry.facts().get("severity"));
+        assertEquals(AlertType.STATE_DELETED.name(), entry.type().name());
+        assertEquals("CRITICAL", entry.fields().get("severity"));
         assertTrue(entry.eventKey().endsWith("#STATE_DELETED"), entry.eventKey());
     }
 }

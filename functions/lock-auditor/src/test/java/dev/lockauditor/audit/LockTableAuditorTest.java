@@ -9,6 +9,7 @@ import dev.lockauditor.audit.LockTableAuditor.Skipped;
 import dev.lockauditor.audit.LockTableChange.Image;
 import dev.lockauditor.audit.LockTableChange.Kind;
 import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.Source;
 import java.time.Instant;
@@ -58,8 +59,8 @@ class LockTableAuditorTest {
         assertEquals(Source.DYNAMODB, event.source());
         assertEquals("event-1", event.sourceId());
         assertEquals("4200", event.position());
-        assertEquals(Map.of("lockId", ID_1, "operation", "OperationTypeApply", "who", "ci@runner-7f9c",
-                "version", "1.11.2", "created", "2025-03-14T09:26:53.589793238Z"), event.facts());
+        assertEquals(new Facts.LockAcquired(new Facts.Lock(ID_1, "OperationTypeApply", "ci@runner-7f9c", "1.11.2",
+                Instant.parse("2025-03-14T09:26:53.589793238Z"), null), null), event.facts());
     }
 
     @Test
@@ -68,8 +69,8 @@ class LockTableAuditorTest {
 
         assertEquals(1, events.size());
         assertEquals(EventType.LOCK_RELEASED, events.get(0).type());
-        assertEquals(ID_1, events.get(0).facts().get("lockId"));
-        assertEquals(287L, events.get(0).facts().get("heldForSeconds"));
+        assertEquals(ID_1, events.get(0).fields().get("lockId"));
+        assertEquals(287L, events.get(0).fields().get("heldForSeconds"));
     }
 
     @Test
@@ -77,8 +78,8 @@ class LockTableAuditorTest {
         List<HistoryEvent> events = recorded(Kind.MODIFY, lock(ID_1), lock(ID_2));
 
         assertEquals(List.of(EventType.LOCK_RELEASED, EventType.LOCK_ACQUIRED), events.stream().map(HistoryEvent::type).toList());
-        assertEquals(ID_1, events.get(0).facts().get("lockId"));
-        assertEquals(ID_2, events.get(1).facts().get("lockId"));
+        assertEquals(ID_1, events.get(0).fields().get("lockId"));
+        assertEquals(ID_2, events.get(1).fields().get("lockId"));
         assertEquals(List.of("0", "1"), events.stream().map(HistoryEvent::part).toList());
         assertTrue(events.get(0).eventKey().compareTo(events.get(1).eventKey()) < 0, "release sorts before acquire");
     }
@@ -93,17 +94,17 @@ class LockTableAuditorTest {
         HistoryEvent created = recorded(Kind.INSERT, null, digest("ad37533d627aecda1ac35c00e2ee3a7f")).get(0);
         assertEquals(EventType.DIGEST_UPDATED, created.type());
         assertEquals(PATH, created.state().path());
-        assertEquals(Map.of("digest", "ad37533d627aecda1ac35c00e2ee3a7f"), created.facts());
+        assertEquals(new Facts.DigestUpdated("ad37533d627aecda1ac35c00e2ee3a7f", null), created.facts());
 
         HistoryEvent changed = recorded(Kind.MODIFY, digest("8b1a9953c4611296a827abf8c47804d7"),
                 digest("ad37533d627aecda1ac35c00e2ee3a7f")).get(0);
         assertEquals(EventType.DIGEST_UPDATED, changed.type());
-        assertEquals(Map.of("digest", "ad37533d627aecda1ac35c00e2ee3a7f",
-                "previousDigest", "8b1a9953c4611296a827abf8c47804d7"), changed.facts());
+        assertEquals(new Facts.DigestUpdated("ad37533d627aecda1ac35c00e2ee3a7f", "8b1a9953c4611296a827abf8c47804d7"),
+                changed.facts());
 
         HistoryEvent removed = recorded(Kind.REMOVE, digest("ad37533d627aecda1ac35c00e2ee3a7f"), null).get(0);
         assertEquals(EventType.DIGEST_REMOVED, removed.type());
-        assertEquals(Map.of("previousDigest", "ad37533d627aecda1ac35c00e2ee3a7f"), removed.facts());
+        assertEquals(new Facts.DigestRemoved("ad37533d627aecda1ac35c00e2ee3a7f"), removed.facts());
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.lockauditor.alert.AlertType;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.alert.OnceAlerts;
 import dev.lockauditor.backend.InMemoryBackend;
+import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.InMemoryHistoryStore;
 import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.StatePath;
@@ -164,14 +165,13 @@ class StaleLockSweeperTest {
         backend.locks.put(PATH, lock);
         sweeper().sweep();
         StaleLockNotices notices = new StaleLockNotices(history, sink, alerts, StaleLocks.of(60, 240, ""), time);
-        Map<String, Object> facts = Map.of("lockId", lock.id(), "operation", lock.operation(), "who", lock.who(),
-                "version", lock.version(), "created", lock.created());
+        Facts.Lock facts = Facts.Lock.of(lock);
 
         notices.released(STATE, facts, NOW.plus(Duration.ofMinutes(10)), "release-from-table");
         notices.released(STATE, facts, NOW.plus(Duration.ofMinutes(10)), "release-from-lock-file");
-        notices.released(STATE, Map.of("lockId", "3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583",
-                "created", NOW.minus(Duration.ofHours(3)).toString()), NOW, "another-lock");
-        notices.released(STATE, Map.of("lockId", lock.id(), "created", NOW.minus(Duration.ofMinutes(5)).toString()),
+        notices.released(STATE, new Facts.Lock("3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583", null, null, null,
+                NOW.minus(Duration.ofHours(3)), null), NOW, "another-lock");
+        notices.released(STATE, new Facts.Lock(lock.id(), null, null, null, NOW.minus(Duration.ofMinutes(5)), null),
                 NOW, "a-short-lock-is-not-looked-up");
 
         assertEquals(List.of(AlertType.STALE_LOCK, AlertType.STALE_LOCK_CLEARED), types());

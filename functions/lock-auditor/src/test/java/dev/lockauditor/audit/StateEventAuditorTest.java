@@ -99,14 +99,14 @@ class StateEventAuditorTest {
         HistoryEvent written = audit(write).events().get(0);
 
         assertEquals(EventType.STATE_WRITTEN, written.type());
-        assertEquals(7L, written.facts().get("serial"));
-        assertEquals(LINEAGE, written.facts().get("lineage"));
-        assertEquals("1.11.2", written.facts().get("terraformVersion"));
-        assertEquals(4L, written.facts().get("stateVersion"));
-        assertEquals(100L, written.facts().get("size"));
-        assertEquals("arn:aws:sts::123456789012:assumed-role/ci/runner", written.facts().get("writer"));
-        assertEquals("192.0.2.10", written.facts().get("sourceIp"));
-        assertEquals(write.versionId(), written.facts().get("versionId"));
+        assertEquals(7L, written.fields().get("serial"));
+        assertEquals(LINEAGE, written.fields().get("lineage"));
+        assertEquals("1.11.2", written.fields().get("terraformVersion"));
+        assertEquals(4L, written.fields().get("stateVersion"));
+        assertEquals(100L, written.fields().get("size"));
+        assertEquals("arn:aws:sts::123456789012:assumed-role/ci/runner", written.fields().get("writer"));
+        assertEquals("192.0.2.10", written.fields().get("sourceIp"));
+        assertEquals(write.versionId(), written.fields().get("versionId"));
         assertEquals(List.of(), alertTypes());
         assertEquals(List.of(), time.rechecks, "nothing to decide later");
         assertEquals(0, backend.md5Reads, "the ETag is the MD5 of a single-part upload");
@@ -119,8 +119,8 @@ class StateEventAuditorTest {
 
         HistoryEvent written = audit(StateFixtures.created(KEY, T0, null, "tofu")).events().get(0);
 
-        assertEquals(3L, written.facts().get("serial"));
-        assertEquals("1.8.3", written.facts().get("terraformVersion"));
+        assertEquals(3L, written.fields().get("serial"));
+        assertEquals("1.8.3", written.fields().get("terraformVersion"));
         assertEquals(List.of(), alertTypes());
     }
 
@@ -134,9 +134,9 @@ class StateEventAuditorTest {
 
         HistoryEvent written = audit(StateFixtures.created(KEY, T0, null, "tofu")).events().get(0);
 
-        assertEquals(false, written.facts().get("headerReadable"));
-        assertEquals("OpenTofu state encryption", written.facts().get("encryption"));
-        assertFalse(written.facts().containsKey("serial"));
+        assertEquals(false, written.fields().get("headerReadable"));
+        assertEquals("OpenTofu state encryption", written.fields().get("encryption"));
+        assertFalse(written.fields().containsKey("serial"));
         assertEquals(List.of(), alertTypes(), "neither a lineage change nor an error");
     }
 
@@ -246,10 +246,10 @@ class StateEventAuditorTest {
 
         assertEquals(EventType.LOCK_ACQUIRED, acquired.type());
         assertEquals("s3", acquired.source().label());
-        assertEquals(lock.id(), acquired.facts().get("lockId"));
+        assertEquals(lock.id(), acquired.fields().get("lockId"));
         assertEquals(EventType.LOCK_RELEASED, released.type());
-        assertEquals(lock.id(), released.facts().get("lockId"));
-        assertEquals(12L, released.facts().get("heldForSeconds"));
+        assertEquals(lock.id(), released.fields().get("lockId"));
+        assertEquals(12L, released.fields().get("heldForSeconds"));
         assertEquals(List.of(), alertTypes(), "locked by the lock file; no digest item in a lock-file-only backend");
         assertEquals(List.of(), time.rechecks);
     }
@@ -369,7 +369,7 @@ class StateEventAuditorTest {
         HistoryEvent written = audit(StateFixtures.created(KEY, T0, null, "ci")).events().get(0);
 
         assertEquals(Map.of("headerReadable", false, "encryption", "SSE-C"),
-                Map.of("headerReadable", written.facts().get("headerReadable"), "encryption", written.facts().get("encryption")));
+                Map.of("headerReadable", written.fields().get("headerReadable"), "encryption", written.fields().get("encryption")));
         assertEquals(List.of(), alertTypes());
     }
 }

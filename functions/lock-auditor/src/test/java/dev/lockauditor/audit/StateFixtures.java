@@ -1,7 +1,7 @@
 package dev.lockauditor.audit;
 
 import dev.lockauditor.alert.Alerts.Writer;
-import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.history.Source;
@@ -67,12 +67,13 @@ public final class StateFixtures {
     /** A DynamoDB lock's history, as LockEventsFunction records it. */
     public static void lockHistory(HistoryStore history, StatePath state, LockInfo lock, Instant acquiredAt,
                                    Instant releasedAt) throws HistoryStore.WriteFailure {
-        Map<String, Object> facts = Map.of("lockId", lock.id(), "who", lock.who(), "created", lock.created());
-        history.write(List.of(new HistoryEvent(state, EventType.LOCK_ACQUIRED, acquiredAt, Source.DYNAMODB, "a-" + lock.id(),
-                Long.toString(acquiredAt.toEpochMilli()), "0", facts)));
+        Facts.Lock facts = Facts.Lock.of(lock);
+        history.write(List.of(new HistoryEvent(state, acquiredAt, Source.DYNAMODB, "a-" + lock.id(),
+                Long.toString(acquiredAt.toEpochMilli()), "0", new Facts.LockAcquired(facts, null))));
         if (releasedAt != null) {
-            history.write(List.of(new HistoryEvent(state, EventType.LOCK_RELEASED, releasedAt, Source.DYNAMODB,
-                    "r-" + lock.id(), Long.toString(releasedAt.toEpochMilli()), "0", facts)));
+            history.write(List.of(new HistoryEvent(state, releasedAt, Source.DYNAMODB, "r-" + lock.id(),
+                    Long.toString(releasedAt.toEpochMilli()), "0",
+                    new Facts.LockReleased(facts, facts.heldForSecondsAt(releasedAt), null))));
         }
     }
 }

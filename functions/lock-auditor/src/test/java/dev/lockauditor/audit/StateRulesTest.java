@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockauditor.alert.AlertType;
 import dev.lockauditor.audit.DigestCheck.Verdict;
-import dev.lockauditor.history.HistoryEntry;
+import dev.lockauditor.history.Facts;
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.Source;
+import dev.lockauditor.terraform.StatePath;
 import dev.lockauditor.terraform.LockInfo;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,15 +36,13 @@ class StateRulesTest {
         assertEquals(Verdict.MISMATCH, DigestCheck.evaluate(b, a, T, T.plus(GRACE), GRACE));
     }
 
-    static HistoryEntry lockEvent(String event, String lockId, Instant at, String created) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("event", event);
-        fields.put("eventKey", at.toString().replace("Z", "") + "Z#dynamodb#1#0");
-        fields.put("lockId", lockId);
-        if (created != null) {
-            fields.put("created", created);
-        }
-        return new HistoryEntry(fields);
+    static HistoryEvent lockEvent(String event, String lockId, Instant at, String created) {
+        Facts.Lock lock = new Facts.Lock(lockId, "OperationTypeApply", "ci", "1.11.2",
+                created == null ? null : Instant.parse(created), "");
+        Facts facts = event.equals("LOCK_ACQUIRED") ? new Facts.LockAcquired(lock, null)
+                : new Facts.LockReleased(lock, null, null);
+        return new HistoryEvent(new StatePath("b/k", "b", "k", "default"), at, Source.DYNAMODB, "e-" + lockId,
+                "1", "0", facts);
     }
 
     static LockInfo lock(Instant created) {
@@ -51,7 +52,7 @@ class StateRulesTest {
 
     @Test
     void aWriteBetweenAcquireAndReleaseIsLocked() {
-        List<HistoryEntry> events = List.of(
+        List<HistoryEvent> events = List.of(
                 lockEvent("LOCK_ACQUIRED", "a", T.minusSeconds(60), null),
                 lockEvent("LOCK_RELEASED", "a", T.plusSeconds(3), null));
 
@@ -62,11 +63,11 @@ class StateRulesTest {
     void lockEventsWithinTheClockSkewStillCover() {
         assertTrue(LockCoverage.held(T, List.of(lockEvent("LOCK_ACQUIRED", "a", T.plusSeconds(2), null)), List.of()));
         assertFalse(LockCoverage.held(T, List.of(lockEvent("LOCK_ACQUIRED", "a", T.plusSeconds(3), null)), List.of()));
-        List<HistoryEntry> releasedJustBefore = List.of(
+        List<HistoryEvent> releasedJustBefore = List.of(
                 lockEvent("LOCK_ACQUIRED", "a", T.minusSeconds(60), null),
                 lockEvent("LOCK_RELEASED", "a", T.minusSeconds(2), null));
         assertTrue(LockCoverage.held(T, releasedJustBefore, List.of()));
-        List<HistoryEntry> releasedBefore = List.of(
+        List<HistoryEvent> releasedBefore = List.of(
                 lockEvent("LOCK_ACQUIRED", "a", T.minusSeconds(60), null),
                 lockEvent("LOCK_RELEASED", "a", T.minusSeconds(3), null));
         assertFalse(LockCoverage.held(T, releasedBefore, List.of()));
@@ -74,7 +75,7 @@ class StateRulesTest {
 
     @Test
     void aReleaseWhoseAcquireWasNeverSeenCoversFromItsCreatedTime() {
-        List<HistoryEntry> events = List.of(lockEvent("LOCK_RELEASED", "a", T.plusSeconds(600), T.minusSeconds(3600).toString()));
+        List<HistoryEvent> events = List.of(lockEvent("LOCK_RELEASED", "a", T.plusSeconds(600), T.minusSeconds(3600).toString()));
 
         assertTrue(LockCoverage.held(T, events, List.of()));
         assertFalse(LockCoverage.held(T.minusSeconds(7200), events, List.of()));
@@ -89,7 +90,7 @@ class StateRulesTest {
 
     @Test
     void anOtherLocksReleaseDoesNotEndALock() {
-        List<HistoryEntry> events = List.of(
+        List<HistoryEvent> events = List.of(
                 lockEvent("LOCK_ACQUIRED", "a", T.minusSeconds(60), null),
                 lockEvent("LOCK_RELEASED", "b", T.minusSeconds(30), null));
 

@@ -53,10 +53,10 @@ class LockEventsHandlerTest {
         assertEquals(EventType.LOCK_ACQUIRED, event.type());
         assertEquals("acme-tfstate/network/terraform.tfstate", event.state().path());
         assertEquals("default", event.state().workspace());
-        assertEquals("ci@runner-7f9c", event.facts().get("who"));
-        assertEquals("OperationTypeApply", event.facts().get("operation"));
-        assertEquals("1.11.2", event.facts().get("version"));
-        assertEquals("2025-03-14T09:26:53.589793238Z", event.facts().get("created"));
+        assertEquals("ci@runner-7f9c", event.fields().get("who"));
+        assertEquals("OperationTypeApply", event.fields().get("operation"));
+        assertEquals("1.11.2", event.fields().get("version"));
+        assertEquals("2025-03-14T09:26:53.589793238Z", event.fields().get("created"));
         assertEquals("1c9a3f5e7b2d4c6a8e0f1a3b5c7d9e2f", event.sourceId());
         assertEquals("100000000000000000001", event.position());
         assertEquals("2025-03-14T09:26:54Z", event.at().toString());
@@ -68,7 +68,7 @@ class LockEventsHandlerTest {
 
         assertEquals("staging", written.get(0).state().workspace());
         assertEquals("env:/staging/network/terraform.tfstate", written.get(0).state().key());
-        assertEquals("OperationTypePlan", written.get(0).facts().get("operation"));
+        assertEquals("OperationTypePlan", written.get(0).fields().get("operation"));
     }
 
     @Test
@@ -76,7 +76,7 @@ class LockEventsHandlerTest {
         handle("lock-released.json");
 
         assertEquals(EventType.LOCK_RELEASED, written.get(0).type());
-        assertEquals(287L, written.get(0).facts().get("heldForSeconds"));
+        assertEquals(287L, written.get(0).fields().get("heldForSeconds"));
     }
 
     @Test
@@ -84,8 +84,8 @@ class LockEventsHandlerTest {
         handle("digest-updated.json");
 
         assertEquals(EventType.DIGEST_UPDATED, written.get(0).type());
-        assertEquals("ad37533d627aecda1ac35c00e2ee3a7f", written.get(0).facts().get("digest"));
-        assertEquals("8b1a9953c4611296a827abf8c47804d7", written.get(0).facts().get("previousDigest"));
+        assertEquals("ad37533d627aecda1ac35c00e2ee3a7f", written.get(0).fields().get("digest"));
+        assertEquals("8b1a9953c4611296a827abf8c47804d7", written.get(0).fields().get("previousDigest"));
     }
 
     @Test

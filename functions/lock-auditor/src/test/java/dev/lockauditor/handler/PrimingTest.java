@@ -24,7 +24,7 @@ class PrimingTest {
         List<HistoryEvent> history = ((InMemoryHistoryStore) components.history()).history(PrimingBackend.PATH);
         assertEquals(List.of(EventType.STATE_WRITTEN), history.stream().map(HistoryEvent::type).toList(),
                 "locked and its digest matching: no alert");
-        assertEquals(1L, history.get(0).facts().get("serial"));
+        assertEquals(1L, history.get(0).fields().get("serial"));
     }
 
     @Test

@@ -74,13 +74,13 @@ class StateEventsHandlerTest {
         HistoryEvent written = history(KEY).get(0);
         assertEquals(EventType.STATE_WRITTEN, written.type());
         assertEquals("staging", written.state().workspace());
-        assertEquals("123456789012", written.facts().get("writer"), "EventBridge names the account, not the principal");
-        assertEquals("203.0.113.15", written.facts().get("sourceIp"));
-        assertEquals("PutObject", written.facts().get("reason"));
-        assertEquals(18342L, written.facts().get("size"));
-        assertEquals("3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY", written.facts().get("versionId"));
+        assertEquals("123456789012", written.fields().get("writer"), "EventBridge names the account, not the principal");
+        assertEquals("203.0.113.15", written.fields().get("sourceIp"));
+        assertEquals("PutObject", written.fields().get("reason"));
+        assertEquals(18342L, written.fields().get("size"));
+        assertEquals("3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY", written.fields().get("versionId"));
         assertEquals("17793124-05d4-b198-2fde-7ededc63b103", written.sourceId());
-        assertEquals(7L, written.facts().get("serial"));
+        assertEquals(7L, written.fields().get("serial"));
         assertTrue(test.published.isEmpty());
     }
 
@@ -93,8 +93,8 @@ class StateEventsHandlerTest {
         HistoryEvent written = history(SPACED_KEY).get(0);
         assertEquals("acme-tfstate/" + SPACED_KEY, written.state().path());
         assertEquals("team a", written.state().workspace());
-        assertEquals("AWS:AIDAJDPLRKLG7UEXAMPLE", written.facts().get("writer"));
-        assertEquals("Put", written.facts().get("reason"));
+        assertEquals("AWS:AIDAJDPLRKLG7UEXAMPLE", written.fields().get("writer"));
+        assertEquals("Put", written.fields().get("reason"));
         assertEquals("2025-03-14T09:31:40.512Z", written.at().toString());
     }
 
@@ -145,9 +145,9 @@ class StateEventsHandlerTest {
 
         List<HistoryEvent> events = history(KEY);
         assertEquals(List.of("CopyObject", "CompleteMultipartUpload"),
-                events.stream().map(e -> e.facts().get("reason")).toList());
-        assertEquals("8f1c0a3e5b7d9f2a4c6e8b0d1f3a5c7e-2", events.get(1).facts().get("etag"));
-        assertEquals(7340032L, events.get(1).facts().get("size"));
+                events.stream().map(e -> e.fields().get("reason")).toList());
+        assertEquals("8f1c0a3e5b7d9f2a4c6e8b0d1f3a5c7e-2", events.get(1).fields().get("etag"));
+        assertEquals(7340032L, events.get(1).fields().get("size"));
     }
 
     @Test
@@ -162,7 +162,7 @@ class StateEventsHandlerTest {
                 test.published.stream().map(Alert::type).toList());
         assertEquals("State acme-tfstate/env:/sandbox/network/terraform.tfstate was deleted by the AWS service "
                 + "s3.amazonaws.com", test.published.get(2).summary());
-        assertEquals("Lifecycle Expiration", history("env:/sandbox/network/terraform.tfstate").get(0).facts().get("reason"));
+        assertEquals("Lifecycle Expiration", history("env:/sandbox/network/terraform.tfstate").get(0).fields().get("reason"));
     }
 
     @Test
@@ -189,8 +189,8 @@ class StateEventsHandlerTest {
         List<HistoryEvent> events = history(KEY);
         assertEquals(List.of(EventType.LOCK_ACQUIRED, EventType.LOCK_RELEASED), events.stream().map(HistoryEvent::type).toList());
         assertEquals("s3", events.get(0).source().label());
-        assertEquals("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", events.get(1).facts().get("lockId"));
-        assertEquals(287L, events.get(1).facts().get("heldForSeconds"));
+        assertEquals("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", events.get(1).fields().get("lockId"));
+        assertEquals(287L, events.get(1).fields().get("heldForSeconds"));
     }
 
     @Test
@@ -210,7 +210,7 @@ class StateEventsHandlerTest {
         List<HistoryEvent> events = history(SPACED_KEY);
         assertEquals(2, events.size());
         assertEquals(List.of("0062E99A88DC40745F", "0062E99A88DC407460"),
-                events.stream().map(e -> e.facts().get("sequencer")).toList());
+                events.stream().map(e -> e.fields().get("sequencer")).toList());
     }
 
     @Test

@@ -1,0 +1,136 @@
+package dev.lockauditor.history;
+
+import dev.lockauditor.terraform.LockInfo;
+import dev.lockauditor.terraform.MalformedException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What a history entry says, one type per kind of entry, with named fields; null where a fact is not known. */
+public sealed interface Facts {
+
+    /** The kind of entry these facts make. */
+    HistoryKind kind();
+
+    /**
+     * A lock as its lock info says.
+     *
+     * @param created when it was taken ({@code Created}), or null when that is not a time
+     */
+    record Lock(String id, String operation, String who, String version, Instant created, String info) {
+
+        /** An empty text is no fact: it is kept as unknown (null), as it is stored. */
+        public Lock {
+            operation = blankIsNull(operation);
+            who = blankIsNull(who);
+            version = blankIsNull(version);
+            info = blankIsNull(info);
+        }
+
+        private static String blankIsNull(String text) {
+            return text == null || text.isEmpty() ? null : text;
+        }
+
+        public static Lock of(LockInfo lock) {
+            Instant created;
+            try {
+                created = lock.createdInstant();
+            } catch (MalformedException e) {
+                created = null;
+            }
+            return new Lock(lock.id(), lock.operation(), lock.who(), lock.version(), created, lock.info());
+        }
+
+        /** The lock info it came from, as far as history keeps it ({@code Created} as an RFC 3339 instant). */
+        public LockInfo toLockInfo(String path) {
+            return new LockInfo(id, or(operation), or(info), or(who), or(version),
+                    created == null ? "" : created.toString(), path);
+        }
+
+        /** Seconds it had been held at {@code at}, when it is known when it was taken. */
+        public Long heldForSecondsAt(Instant at) {
+            return created == null ? null : Math.max(0, Duration.between(created, at).getSeconds());
+        }
+
+        private static String or(String value) {
+            return value == null ? "" : value;
+        }
+    }
+
+    /** What an object's event says of it: null where the event does not say. */
+    record ObjectFacts(Long size, String etag, String versionId, String sequencer, String writer, String sourceIp,
+                       String reason) {
+        public static final ObjectFacts NONE = new ObjectFacts(null, null, null, null, null, null, null);
+    }
+
+    /** A state's header fields. */
+    record Header(long stateVersion, String terraformVersion, long serial, String lineage) {
+    }
+
+    record LockAcquired(Lock lock, String versionId) implements Facts {
+        @Override
+        public HistoryKind kind() {
+            return EventType.LOCK_ACQUIRED;
+        }
+    }
+
+    /** @param lock the lock released, when known (a lock file already gone when its creation was read is not) */
+    record LockReleased(Lock lock, Long heldForSeconds, String versionId) implements Facts {
+        @Override
+        public HistoryKind kind() {
+            return EventType.LOCK_RELEASED;
+        }
+    }
+
+    /**
+     * @param header     the state's header, when it could be read
+     * @param unreadable why the header could not be read (an encryption), or null
+     */
+    record StateWritten(ObjectFacts object, Header header, String unreadable) implements Facts {
+        @Override
+        public HistoryKind kind() {
+            return EventType.STATE_WRITTEN;
+        }
+    }
+
+    record StateDeleted(ObjectFacts object, boolean deleteMarker) implements Facts {
+        @Override
+        public HistoryKind kind() {
+            return EventType.STATE_DELETED;
+        }
+    }
+
+    record DigestUpdated(String digest, String previousDigest) implements Facts {
+        @Override
+        public HistoryKind kind() {
+            return EventType.DIGEST_UPDATED;
+        }
+    }
+
+    record DigestRemoved(String previousDigest) implements Facts {
+        @Override
+        public HistoryKind kind() {
+            return EventType.DIGEST_REMOVED;
+        }
+    }
+
+    /**
+     * An alert raised, as its state's history keeps it.
+     *
+     * @param type    the alert type's name
+     * @param details the alert type's own facts, as its document names them
+     */
+    record AlertRaised(String type, String severity, String lockId, String who, String operation,
+                       Map<String, Object> details, Instant detectedAt, String summary) implements Facts {
+        public AlertRaised {
+            details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
+        }
+
+        @Override
+        public HistoryKind kind() {
+            return () -> type;
+        }
+    }
+}

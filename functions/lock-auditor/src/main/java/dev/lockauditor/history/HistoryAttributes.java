@@ -1,0 +1,61 @@
+package dev.lockauditor.history;
+
+/**
+ * The names history items are stored, queried and printed with (the history table's attributes, the JSON of
+ * {@code bin/lock-auditor history --json} and of {@code local}'s history lines): the only place they are spelled.
+ */
+public final class HistoryAttributes {
+
+    // Every entry.
+    public static final String STATE_PATH = "statePath";
+    public static final String EVENT_KEY = "eventKey";
+    public static final String EVENT = "event";
+    public static final String AT = "at";
+    public static final String BUCKET = "bucket";
+    public static final String KEY = "key";
+    public static final String WORKSPACE = "workspace";
+    public static final String SOURCE = "source";
+    public static final String SOURCE_EVENT_ID = "sourceEventId";
+    public static final String SOURCE_POSITION = "sourcePosition";
+    /** When DynamoDB's TTL removes the item. */
+    public static final String EXPIRES_AT = "expiresAt";
+
+    // A lock, as its lock info says.
+    public static final String LOCK_ID = "lockId";
+    public static final String OPERATION = "operation";
+    public static final String WHO = "who";
+    public static final String VERSION = "version";
+    public static final String CREATED = "created";
+    public static final String INFO = "info";
+    public static final String HELD_FOR_SECONDS = "heldForSeconds";
+
+    // An object of the state bucket, as its event says.
+    public static final String SIZE = "size";
+    public static final String ETAG = "etag";
+    public static final String VERSION_ID = "versionId";
+    public static final String SEQUENCER = "sequencer";
+    public static final String WRITER = "writer";
+    public static final String SOURCE_IP = "sourceIp";
+    public static final String REASON = "reason";
+    public static final String DELETE_MARKER = "deleteMarker";
+
+    // A state's header.
+    public static final String STATE_VERSION = "stateVersion";
+    public static final String TERRAFORM_VERSION = "terraformVersion";
+    public static final String SERIAL = "serial";
+    public static final String LINEAGE = "lineage";
+    public static final String HEADER_READABLE = "headerReadable";
+    public static final String ENCRYPTION = "encryption";
+
+    // A digest item.
+    public static final String DIGEST = "digest";
+    public static final String PREVIOUS_DIGEST = "previousDigest";
+
+    // An alert raised.
+    public static final String SEVERITY = "severity";
+    public static final String DETECTED_AT = "detectedAt";
+    public static final String SUMMARY = "summary";
+
+    private HistoryAttributes() {
+    }
+}
