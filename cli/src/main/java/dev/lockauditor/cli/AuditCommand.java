@@ -5,18 +5,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.audit.AuditSettings;
-import dev.lockauditor.audit.DigestVerifier;
+import dev.lockauditor.audit.BackendReview;
 import dev.lockauditor.audit.HeldLocks;
 import dev.lockauditor.audit.StaleLocks;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.DynamoDbLockTable;
 import dev.lockauditor.aws.S3StateBucket;
-import dev.lockauditor.backend.ObjectHead;
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.terraform.MalformedException;
-import dev.lockauditor.terraform.StateHeader;
-import dev.lockauditor.terraform.StateKeys;
 import dev.lockauditor.terraform.StatePath;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -27,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -122,41 +118,28 @@ final class AuditCommand {
         List<String> keys = AwsErrors.explain(() -> bucket.keysEndingWith(""), "s3:ListBucket on " + bucketName);
         Instant now = Instant.now();
 
+        BackendReview review = new BackendReview(staleLocks, AuditSettings.from(config));
         List<Finding> findings = new ArrayList<>();
+        Set<String> stale = new LinkedHashSet<>();
+        for (BackendReview.StaleLock found : review.staleLocks(held, now)) {
+            stale.add(found.lock().info().id());
+            findings.add(finding(found));
+        }
         List<Map<String, Object>> lockRows = new ArrayList<>();
         for (HeldLocks.Lock lock : held.locks().values()) {
-            Instant created = lock.created();
-            boolean stale = staleLocks.isStale(lock.state(), created, now);
-            long age = Duration.between(created, now).getSeconds();
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("statePath", lock.state().path());
             row.put("lockId", lock.info().id());
             row.put("who", lock.info().who());
             row.put("operation", lock.info().operation());
-            row.put("ageSeconds", age);
+            row.put("ageSeconds", Math.max(0, Duration.between(lock.created(), now).getSeconds()));
             row.put("kinds", List.copyOf(lock.kinds()));
-            row.put("stale", stale);
+            row.put("stale", stale.contains(lock.info().id()));
             lockRows.add(row);
-            if (stale) {
-                String unlock = "terraform force-unlock " + lock.info().id();
-                findings.add(new Finding(lock.kinds().equals(Set.of("s3")) ? "LOCK_FILE_LEFT_BEHIND" : "STALE_LOCK",
-                        lock.state().path(), "held " + Alerts.duration(age) + " by " + lock.info().who()
-                        + "; if they are gone: " + unlock));
-            }
         }
-
-        AuditSettings auditSettings = AuditSettings.from(config);
-        List<Map<String, Object>> digestRows = verify(bucket, held.digests(), parallel, findings);
-        if (!held.digests().isEmpty()) {
-            Set<String> withDigest = new LinkedHashSet<>();
-            held.digests().keySet().forEach(state -> withDigest.add(state.key()));
-            for (String key : keys) {
-                if (auditSettings.mayBeState(key) && !withDigest.contains(key) && isState(bucket, key)) {
-                    findings.add(new Finding("MISSING_DIGEST", StateKeys.lockPath(bucketName, key),
-                            "the lock table has digests for other states but none for this one"));
-                }
-            }
-        }
+        List<Map<String, Object>> digestRows = verify(bucket, held.digests(), parallel, now,
+                Duration.ofSeconds(config.digestGraceSeconds()), findings);
+        review.missingDigests(held, keys, bucket).forEach(missing -> findings.add(finding(missing)));
 
         if (json) {
             ObjectNode report = JSON.createObjectNode().put("lockTable", table).put("stateBucket", bucketName)
@@ -175,48 +158,40 @@ final class AuditCommand {
 
     /** Every digest against its object's MD5 (the ETag when it is one, else the object streamed), in parallel. */
     private List<Map<String, Object>> verify(StateBucket bucket, Map<StatePath, String> digests, int parallel,
-                                             List<Finding> findings) {
+                                             Instant now, Duration grace, List<Finding> findings) {
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
         AtomicInteger done = new AtomicInteger();
         Progress progress = new Progress(err, terminal, "verifying digests", digests.size());
         try {
-            List<Future<Map<String, Object>>> rows = new ArrayList<>();
+            List<Future<BackendReview.DigestState>> states = new ArrayList<>();
             for (Map.Entry<StatePath, String> digest : digests.entrySet()) {
-                rows.add(pool.submit(() -> {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("statePath", digest.getKey().path());
-                    row.put("digest", digest.getValue());
-                    try {
-                        Optional<ObjectHead> head = bucket.head(digest.getKey().key());
-                        if (head.isEmpty()) {
-                            row.put("status", "ORPHANED_DIGEST");
-                        } else {
-                            String md5 = DigestVerifier.md5(bucket, head.get()).orElse(null);
-                            row.put("objectMd5", md5);
-                            row.put("status", digest.getValue().equals(md5) ? "OK" : "DIGEST_MISMATCH");
-                        }
-                    } catch (StateBucket.Unreadable e) {
-                        row.put("status", "UNREADABLE (" + e.getMessage() + ")");
-                    }
+                states.add(pool.submit(() -> {
+                    BackendReview.DigestState state = BackendReview.digest(bucket, digest.getKey(), digest.getValue(),
+                            true, now, grace);
                     progress.update(done.incrementAndGet());
-                    return row;
+                    return state;
                 }));
             }
-            List<Map<String, Object>> result = new ArrayList<>();
-            for (Future<Map<String, Object>> row : rows) {
-                Map<String, Object> value = row.get();
-                result.add(value);
-                String status = value.get("status").toString();
-                if (status.equals("ORPHANED_DIGEST")) {
-                    findings.add(new Finding(status, value.get("statePath").toString(),
-                            "the state object is gone; if on purpose, delete the item " + value.get("statePath") + "-md5"));
-                } else if (status.equals("DIGEST_MISMATCH")) {
-                    findings.add(new Finding(status, value.get("statePath").toString(), "the table expects "
-                            + value.get("digest") + ", the object's MD5 is " + value.get("objectMd5")));
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (Future<BackendReview.DigestState> future : states) {
+                BackendReview.DigestState state = future.get();
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("statePath", state.state().path());
+                row.put("digest", state.digest());
+                if (state.objectMd5() != null) {
+                    row.put("objectMd5", state.objectMd5());
                 }
+                row.put("status", switch (state.status()) {
+                    case ORPHANED -> "ORPHANED_DIGEST";
+                    case MISMATCH -> "DIGEST_MISMATCH";
+                    case UNREADABLE -> "UNREADABLE (" + state.unreadable() + ")";
+                    default -> state.status().name();
+                });
+                rows.add(row);
+                state.finding().ifPresent(found -> findings.add(finding(found)));
             }
             progress.finish();
-            return result;
+            return rows;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Main.SetupException("interrupted");
@@ -230,13 +205,21 @@ final class AuditCommand {
         }
     }
 
-    private static boolean isState(StateBucket bucket, String key) {
-        try {
-            Optional<byte[]> prefix = bucket.prefix(key, null, StateHeader.PREFIX_BYTES);
-            return prefix.isPresent() && StateHeader.parse(prefix.get()) != null;
-        } catch (MalformedException | StateBucket.Unreadable e) {
-            return false;
+    /** A finding as the report names it, with the detail a person acts on. */
+    private static Finding finding(BackendReview.Finding found) {
+        String path = found.state().path();
+        if (found instanceof BackendReview.StaleLock stale) {
+            return new Finding(stale.lockFileOnly() ? "LOCK_FILE_LEFT_BEHIND" : "STALE_LOCK", path, "held "
+                    + Alerts.duration(stale.heldForSeconds()) + " by " + Alerts.who(stale.lock().info().who())
+                    + "; if they are gone: terraform force-unlock " + stale.lock().info().id());
+        } else if (found instanceof BackendReview.OrphanedDigest orphaned) {
+            return new Finding("ORPHANED_DIGEST", path,
+                    "the state object is gone; if on purpose, delete the item " + path + "-md5");
+        } else if (found instanceof BackendReview.DigestMismatch mismatch) {
+            return new Finding("DIGEST_MISMATCH", path, "the table expects " + mismatch.expected()
+                    + ", the object's MD5 is " + mismatch.actual());
         }
+        return new Finding("MISSING_DIGEST", path, "the lock table has digests for other states but none for this one");
     }
 
     private void table(List<Map<String, Object>> locks, List<Map<String, Object>> digests, List<Finding> findings) {

@@ -34,49 +34,46 @@ public final class StaleLockSweeper {
     private final AlertSink sink;
     private final Alerts alerts;
     private final StaleLocks rules;
+    private final BackendReview review;
     private final String workspaceKeyPrefix;
     private final Clock clock;
 
     public StaleLockSweeper(LockTable locks, StateBucket bucket, HistoryStore history, AlertSink sink, Alerts alerts,
-                            StaleLocks rules, String workspaceKeyPrefix, Clock clock) {
+                            StaleLocks rules, AuditSettings settings, Clock clock) {
         this.locks = locks;
         this.bucket = bucket;
         this.history = history;
         this.sink = sink;
         this.alerts = alerts;
         this.rules = rules;
-        this.workspaceKeyPrefix = workspaceKeyPrefix;
+        this.review = new BackendReview(rules, settings);
+        this.workspaceKeyPrefix = settings.workspaceKeyPrefix();
         this.clock = clock;
     }
 
     public Summary sweep() {
         HeldLocks held = HeldLocks.read(locks, bucket, workspaceKeyPrefix);
         Instant now = clock.instant();
-        int stale = 0;
         int raised = 0;
-        for (HeldLocks.Lock lock : held.locks().values()) {
-            Instant created = lock.created();
-            if (!rules.isStale(lock.state(), created, now)) {
-                continue;
-            }
-            stale++;
-            long number = rules.alertNumber(lock.state(), created, now);
-            Alert alert = alerts.staleLock(lock.state(), lock.info(), Duration.between(created, now).getSeconds(),
-                    rules.thresholdFor(lock.state()), number > 0, now,
-                    StaleLockNotices.staleIdentity(created, lock.info().id(), number));
+        List<BackendReview.StaleLock> stale = review.staleLocks(held, now);
+        for (BackendReview.StaleLock found : stale) {
+            HeldLocks.Lock lock = found.lock();
+            long number = rules.alertNumber(lock.state(), lock.created(), now);
+            Alert alert = alerts.staleLock(lock.state(), lock.info(), found.heldForSeconds(), found.threshold(),
+                    number > 0, now, StaleLockNotices.staleIdentity(lock.created(), lock.info().id(), number));
             raised += sink.raise(alert) ? 1 : 0;
         }
         int orphaned = 0;
         for (Map.Entry<StatePath, String> digest : held.digests().entrySet()) {
-            StatePath state = digest.getKey();
-            if (bucket.head(state.key()).isPresent()) {
-                continue;
+            // The sweep only looks that each digest's object is there: comparing contents is audit's, once.
+            if (BackendReview.digest(bucket, digest.getKey(), digest.getValue(), false, now, Duration.ZERO).finding()
+                    .orElse(null) instanceof BackendReview.OrphanedDigest found) {
+                orphaned++;
+                raised += sink.raise(alerts.orphanedDigest(found.state(), found.digest(), now,
+                        orphanIdentity(found.state(), found.digest()))) ? 1 : 0;
             }
-            orphaned++;
-            raised += sink.raise(alerts.orphanedDigest(state, digest.getValue(), now, orphanIdentity(state, digest.getValue())))
-                    ? 1 : 0;
         }
-        return new Summary(held.locks().size(), stale, held.digests().size(), orphaned, raised);
+        return new Summary(held.locks().size(), stale.size(), held.digests().size(), orphaned, raised);
     }
 
     /**

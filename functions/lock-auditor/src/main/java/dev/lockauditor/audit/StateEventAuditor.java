@@ -206,15 +206,13 @@ public final class StateEventAuditor {
      * once the digest grace has passed; until then this says when to look again.
      */
     private Optional<Instant> checkOrphanedDigest(StatePath state, ObjectEvent event, Alert.Identity identity) {
-        if (bucket.head(state.key()).isPresent()) {
-            return Optional.empty();
-        }
         Optional<String> digest = locks.digest(state.path());
-        if (digest.isEmpty()) {
+        Instant now = clock.instant();
+        if (digest.isEmpty() || !(BackendReview.digest(bucket, state, digest.get(), false, now, settings.digestGrace())
+                .finding().orElse(null) instanceof BackendReview.OrphanedDigest)) {
             return Optional.empty();
         }
         Instant deadline = event.at().plus(settings.digestGrace());
-        Instant now = clock.instant();
         if (now.isBefore(deadline)) {
             return Optional.of(deadline);
         }

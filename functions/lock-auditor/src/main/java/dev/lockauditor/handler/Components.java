@@ -160,7 +160,7 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
     }
 
     public StaleLockSweeper staleLockSweeper() {
-        return new StaleLockSweeper(locks, bucket, history, alerts, alertText, staleLocks(), config.workspaceKeyPrefix(),
+        return new StaleLockSweeper(locks, bucket, history, alerts, alertText, staleLocks(), AuditSettings.from(config),
                 clock);
     }
 

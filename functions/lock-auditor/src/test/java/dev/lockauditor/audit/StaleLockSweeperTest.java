@@ -40,7 +40,7 @@ class StaleLockSweeperTest {
 
     StaleLockSweeper sweeper() throws Exception {
         return new StaleLockSweeper(backend, backend, history, sink, alerts, StaleLocks.of(60, 240, "env:/prod/*=180"),
-                "env:", time);
+                new AuditSettings("env:", List.of(), List.of(), Duration.ofSeconds(30), Duration.ofSeconds(60)), time);
     }
 
     List<AlertType> types() {
