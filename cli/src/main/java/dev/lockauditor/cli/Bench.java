@@ -93,16 +93,9 @@ public final class Bench {
 
     /** The functions under the Lambda runtime interface client, and DynamoDB requests, against a moto_server of the bench's own. */
     private void withMoto() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
-        Process moto = new ProcessBuilder("moto_server", "-H", "127.0.0.1", "-p", Integer.toString(port))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            awaitPort(port);
+        try (MotoProcess moto = MotoProcess.start()) {
             Map<String, String> env = new HashMap<>(Map.of(
-                    "AWS_ENDPOINT_URL", "http://127.0.0.1:" + port, "AWS_REGION", "us-east-1",
+                    "AWS_ENDPOINT_URL", moto.endpoint(), "AWS_REGION", "us-east-1",
                     "AWS_ACCESS_KEY_ID", "bench", "AWS_SECRET_ACCESS_KEY", "bench"));
             AwsClients aws = AwsClients.forTools(env);
             try (EmulatedStack stack = new EmulatedStack(aws, "bench", "acme-tfstate")) {
@@ -115,9 +108,6 @@ public final class Bench {
                 settings.put("ALERT_TOPIC_ARN", stack.topicArn);
                 figure("ddb_requests_per_100_records", dynamoDbRequests(settings), "requests");
             }
-        } finally {
-            moto.destroy();
-            moto.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
@@ -289,19 +279,6 @@ public final class Bench {
         }
         return LambdaEventSerializers.serializerFor(DynamodbEvent.class, Bench.class.getClassLoader())
                 .fromJson(event.toString());
-    }
-
-    private static void awaitPort(int port) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("moto_server did not start");
     }
 
     /** The size of a folder's files, as the deployment package's zip would hold them uncompressed. */
