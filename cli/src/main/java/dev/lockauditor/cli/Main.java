@@ -1,5 +1,9 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.cli.command.AuditCommand;
+import dev.lockauditor.cli.command.HistoryCommand;
+import dev.lockauditor.cli.command.InvokeCommand;
+import dev.lockauditor.cli.command.LocalCommand;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +37,7 @@ public final class Main {
                   they wrote, and the alerts raised.
 
             Settings come from the environment (see README.md): LOCK_TABLE, HISTORY_TABLE, AWS_REGION, ...
+            Run 'bin/lock-auditor COMMAND --help' for a command's options.
             """;
 
     private Main() {
@@ -65,6 +70,9 @@ public final class Main {
                 case "history" -> new HistoryCommand(env, out).run(rest);
                 default -> throw new UsageException("unknown command '" + args.get(0) + "'");
             };
+        } catch (CommandLine.HelpRequested help) {
+            out.print(help.usage());
+            return 0;
         } catch (UsageException e) {
             err.println("lock-auditor: " + e.getMessage());
             err.println("Run 'bin/lock-auditor --help' for usage.");
@@ -79,7 +87,7 @@ public final class Main {
      * The project's folder (template.yaml, the function folders): where bin/lock-auditor lives
      * ({@code LOCK_AUDITOR_HOME}, which it sets), else the nearest folder up from here that has a template.yaml.
      */
-    static Path projectRoot(Map<String, String> env) {
+    public static Path projectRoot(Map<String, String> env) {
         String home = env.get("LOCK_AUDITOR_HOME");
         if (home != null && !home.isBlank()) {
             return Path.of(home).toAbsolutePath().normalize();
@@ -93,15 +101,15 @@ public final class Main {
     }
 
     /** The command line is wrong. */
-    static final class UsageException extends RuntimeException {
-        UsageException(String message) {
+    public static final class UsageException extends RuntimeException {
+        public UsageException(String message) {
             super(message);
         }
     }
 
     /** The environment is wrong: a setting missing, a table not found, no access. */
-    static final class SetupException extends RuntimeException {
-        SetupException(String message) {
+    public static final class SetupException extends RuntimeException {
+        public SetupException(String message) {
             super(message);
         }
     }

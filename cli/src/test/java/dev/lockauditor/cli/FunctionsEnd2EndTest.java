@@ -1,5 +1,11 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.cli.aws.EmulatedStack;
+import dev.lockauditor.cli.aws.TerraformS3Backend;
+import dev.lockauditor.cli.lambda.FunctionPackage;
+import dev.lockauditor.cli.lambda.LambdaProcess;
+import dev.lockauditor.cli.lambda.RuntimeApi;
+import dev.lockauditor.cli.lambda.SamTemplate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.cli.aws.LocalResources;
+import dev.lockauditor.cli.lambda.LocalContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

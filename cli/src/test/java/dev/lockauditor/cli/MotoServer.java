@@ -1,5 +1,6 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.cli.aws.MotoProcess;
 import java.util.HashMap;
 import java.util.Map;
 

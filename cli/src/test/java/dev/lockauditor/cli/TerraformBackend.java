@@ -1,5 +1,6 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.cli.aws.TerraformS3Backend;
 import dev.lockauditor.aws.AwsClients;
 
 /** A Terraform S3 backend on the tests' moto_server, named for one test. */
@@ -10,13 +11,13 @@ final class TerraformBackend extends TerraformS3Backend {
     }
 
     @Override
-    TerraformBackend createLockTable(software.amazon.awssdk.services.dynamodb.model.StreamViewType streamViewType) {
+    public TerraformBackend createLockTable(software.amazon.awssdk.services.dynamodb.model.StreamViewType streamViewType) {
         super.createLockTable(streamViewType);
         return this;
     }
 
     @Override
-    TerraformBackend createBucket() {
+    public TerraformBackend createBucket() {
         super.createBucket();
         return this;
     }

@@ -1,0 +1,310 @@
+package dev.lockauditor.bench;
+
+import dev.lockauditor.cli.aws.EmulatedStack;
+import dev.lockauditor.cli.aws.MotoProcess;
+import dev.lockauditor.cli.aws.TerraformS3Backend;
+import dev.lockauditor.cli.lambda.FunctionPackage;
+import dev.lockauditor.cli.lambda.LambdaProcess;
+import dev.lockauditor.cli.lambda.LocalContext;
+import dev.lockauditor.cli.lambda.RuntimeApi;
+import dev.lockauditor.cli.lambda.SamTemplate;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.alert.OnceAlerts;
+import dev.lockauditor.aws.AwsClients;
+import dev.lockauditor.aws.DynamoDbHistoryStore;
+import dev.lockauditor.aws.S3StateBucket;
+import dev.lockauditor.config.Config;
+import dev.lockauditor.handler.Components;
+import dev.lockauditor.handler.LockEventsHandler;
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.InMemoryHistoryStore;
+import dev.lockauditor.metrics.Metrics;
+import dev.lockauditor.terraform.LockInfo;
+import java.io.IOException;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.VerboseMode;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * {@code bin/bench}: the auditor's start-up, per-record cost and digest speed, measured on this machine and
+ * printed as one JSON object per line, {@code {"figure": NAME, "value": NUMBER, "unit": UNIT}}.
+ */
+public final class Bench {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The flags bin/lock-auditor runs the JVM with. */
+    static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xlog:cds=off",
+            "-Xlog:cds+dynamic=off");
+
+    private final Path root;
+    private final Path jar;
+    private final PrintStream out;
+
+    private Bench(Path root, PrintStream out) {
+        this.root = root;
+        this.jar = root.resolve("bench/target/lock-auditor-bench.jar");
+        this.out = out;
+    }
+
+    /**
+     * @param args the repository root, then optionally which groups of figures to measure ({@code functions},
+     *             {@code digest}); both by default
+     */
+    public static void main(String[] args) throws Exception {
+        PrintStream out = System.out;
+        System.setOut(System.err);
+        Bench bench = new Bench(Path.of(args[0]).toAbsolutePath(), out);
+        List<String> groups = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("functions", "digest");
+        if (groups.contains("functions")) {
+            bench.withMoto();
+        }
+        if (groups.contains("digest")) {
+            bench.digests();
+        }
+    }
+
+    private void figure(String name, double value, String unit) {
+        ObjectNode line = JSON.createObjectNode().put("figure", name).put("unit", unit);
+        line.put("value", Math.round(value * 100) / 100.0);
+        out.println(line);
+        out.flush();
+    }
+
+    /** The functions under the Lambda runtime interface client, and DynamoDB requests, against a moto_server of the bench's own. */
+    private void withMoto() throws Exception {
+        try (MotoProcess moto = MotoProcess.start()) {
+            Map<String, String> env = new HashMap<>(Map.of(
+                    "AWS_ENDPOINT_URL", moto.endpoint(), "AWS_REGION", "us-east-1",
+                    "AWS_ACCESS_KEY_ID", "bench", "AWS_SECRET_ACCESS_KEY", "bench"));
+            AwsClients aws = AwsClients.forTools(env);
+            try (EmulatedStack stack = new EmulatedStack(aws, "bench", "acme-tfstate")) {
+                Path packageFolder = FunctionPackage.of(root, "functions/lock-auditor", System.err);
+                figure("package_mb", megabytes(packageFolder), "MB");
+                functions(stack, packageFolder, env);
+                Map<String, String> settings = new HashMap<>(env);
+                settings.put("HISTORY_TABLE", stack.historyTable);
+                settings.put("LOCK_TABLE", stack.backend.lockTable);
+                settings.put("ALERT_TOPIC_ARN", stack.topicArn);
+                figure("ddb_requests_per_100_records", dynamoDbRequests(settings), "requests");
+            }
+        }
+    }
+
+    /**
+     * Each function as deployed, under the runtime interface client with SnapStart's hooks: its init (JVM start to
+     * ready, priming included), its first invocation after priming, the median of the warm ones that follow on the
+     * same event, and the longest invocation of all, every sample event of the function's included; and what 1,000
+     * state writes cost in Lambda GB-seconds, one invocation each (a write whose checks must come back costs two).
+     */
+    private void functions(EmulatedStack stack, Path packageFolder, Map<String, String> env) throws Exception {
+        SamTemplate template = SamTemplate.load(root.resolve("template.yaml"));
+        String key = "env:/staging/network/terraform.tfstate";
+        String state = "{\n  \"version\": 4,\n  \"terraform_version\": \"1.11.2\",\n  \"serial\": 7,\n  \"lineage\": "
+                + "\"7c1e9d52-3b8a-4f0e-9a61-2d5c8b7e4f13\",\n  \"outputs\": {}\n}\n";
+        String versionId = stack.aws.s3().putObject(b -> b.bucket(stack.backend.bucket).key(key),
+                RequestBody.fromString(state)).versionId();
+        stack.backend.lock(key, "OperationTypeApply", "ci@runner");
+        stack.backend.putDigest(key, TerraformS3Backend.md5(state));
+        ObjectNode written = (ObjectNode) JSON.readTree(root.resolve("events/s3-state-written.json").toFile());
+        ((ObjectNode) written.at("/detail/object")).put("version-id", versionId)
+                .put("etag", TerraformS3Backend.md5(state)).put("size", state.length());
+        written.put("time", Instant.now().toString());
+        Map<String, byte[]> events = new java.util.LinkedHashMap<>();
+        events.put("LockEventsFunction", Files.readAllBytes(root.resolve("events/lock-acquired.json")));
+        events.put("StateEventsFunction", JSON.writeValueAsBytes(written));
+        events.put("StaleLockSweepFunction", Files.readAllBytes(root.resolve("events/scheduled-sweep.json")));
+        events.put("SlackNotifierFunction", Files.readAllBytes(root.resolve("events/sns-alert.json")));
+
+        for (Map.Entry<String, byte[]> entry : events.entrySet()) {
+            SamTemplate.Function function = template.function(entry.getKey(), stack.templateValues("bench"));
+            String name = entry.getKey().replace("Function", "");
+            try (LambdaProcess process = LambdaProcess.start(function, packageFolder, env, null)) {
+                RuntimeApi.Invocation first = invoke(process, entry.getValue());
+                List<Double> warm = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    warm.add(millis(invoke(process, entry.getValue()).duration()));
+                }
+                double longest = Math.max(millis(first.duration()), warm.stream().mapToDouble(d -> d).max().orElse(0));
+                for (Path sample : samplesFor(entry.getKey())) {
+                    longest = Math.max(longest, millis(invoke(process, Files.readAllBytes(sample)).duration()));
+                }
+                warm.sort(Double::compare);
+                double median = warm.get(warm.size() / 2);
+                figure(name + "_init_ms", millis(process.init()), "ms");
+                figure(name + "_first_invoke_ms", millis(first.duration()), "ms");
+                figure(name + "_warm_median_ms", median, "ms");
+                figure(name + "_first_to_warm_ratio", millis(first.duration()) / median, "x");
+                figure(name + "_longest_invoke_ms", longest, "ms");
+                if (entry.getKey().equals("StateEventsFunction")) {
+                    // Billed duration is rounded up to the millisecond; memory as the template configures it.
+                    figure("state_writes_1000_gb_seconds",
+                            1000 * Math.ceil(median) / 1000.0 * function.memoryMb() / 1024.0, "GB-s");
+                }
+            }
+        }
+    }
+
+    /** Every sample event of {@code events/} that the function takes, by the prefixes of their names. */
+    private List<Path> samplesFor(String function) throws IOException {
+        List<String> prefixes = switch (function) {
+            case "LockEventsFunction" -> List.of("lock-", "digest-", "foreign-");
+            case "StateEventsFunction" -> List.of("s3-", "sqs-");
+            case "StaleLockSweepFunction" -> List.of("scheduled-");
+            default -> List.of("sns-");
+        };
+        try (var files = Files.list(root.resolve("events"))) {
+            return files.filter(f -> f.toString().endsWith(".json"))
+                    .filter(f -> prefixes.stream().anyMatch(f.getFileName().toString()::startsWith)).sorted().toList();
+        }
+    }
+
+    private static RuntimeApi.Invocation invoke(LambdaProcess process, byte[] event) throws InterruptedException {
+        RuntimeApi.Invocation invocation = process.invoke(event);
+        if (invocation.error()) {
+            throw new IllegalStateException(process.function().name() + " failed: " + invocation.body());
+        }
+        return invocation;
+    }
+
+    private static double millis(java.time.Duration duration) {
+        return duration.toNanos() / 1e6;
+    }
+
+    /** DynamoDB requests LockEventsFunction's handler makes for a batch of 100 lock records, counted by the SDK. */
+    private static double dynamoDbRequests(Map<String, String> env) {
+        AtomicInteger requests = new AtomicInteger();
+        AwsClients aws = AwsClients.forTools(env).withInterceptor(new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request().getClass().getPackageName().endsWith("dynamodb.model")) {
+                    requests.incrementAndGet();
+                }
+            }
+        });
+        Config config = Config.from(env);
+        LockEventsHandler handler = new LockEventsHandler(Components.of(config, aws, Components.historyStore(config, aws),
+                Components.publisher(config, aws), new Metrics(nullStream(), "bench", Clock.systemUTC())));
+        handler.handleRequest(records(100, 0), new LocalContext("LockEventsFunction", nullStream()));
+        return requests.get();
+    }
+
+    /** The auditor's streamed MD5 beside the system's md5sum over the same 512 MiB, and peak heap for 1 GiB. */
+    private void digests() throws Exception {
+        Options options = new OptionsBuilder().include(DigestBenchmark.class.getName()).forks(1)
+                .warmupIterations(2).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(5).measurementTime(TimeValue.seconds(1))
+                .jvmArgsAppend("-Xmx512m").build();
+        RunResult run = new Runner(options, OutputFormatFactory.createFormatInstance(System.err, VerboseMode.SILENT)).runSingle();
+        double seconds = run.getPrimaryResult().getScore() / 1000.0;
+        figure("md5_mb_per_second", DigestBenchmark.MEBIBYTES / seconds, "MB/s");
+
+        Path file = Files.createTempFile("bench-state", ".bin");
+        try {
+            byte[] state = new byte[DigestBenchmark.MEBIBYTES << 20];
+            new Random(42).nextBytes(state);
+            Files.write(file, state);
+            md5sum(file);
+            double md5sumSeconds = Double.MAX_VALUE;
+            for (int i = 0; i < 5; i++) {
+                long start = System.nanoTime();
+                md5sum(file);
+                md5sumSeconds = Math.min(md5sumSeconds, (System.nanoTime() - start) / 1e9);
+            }
+            figure("md5sum_mb_per_second", DigestBenchmark.MEBIBYTES / md5sumSeconds, "MB/s");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        builder.command().addAll(JVM_FLAGS);
+        builder.command().addAll(List.of("-Xmx64m", "-cp", jar.toString(), PeakHeap.class.getName(),
+                Long.toString(1L << 30)));
+        Process measured = builder.redirectErrorStream(true).start();
+        String result = new String(measured.getInputStream().readAllBytes()).trim();
+        if (measured.waitFor() != 0) {
+            throw new IllegalStateException("verifying a 1 GiB state in a 64 MiB heap failed: " + result);
+        }
+        figure("digest_peak_heap_mb", Long.parseLong(result.split(" ")[0]) / (1024.0 * 1024.0), "MB");
+    }
+
+    private static void md5sum(Path file) throws Exception {
+        Process process = new ProcessBuilder("md5sum", file.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("md5sum failed");
+        }
+    }
+
+    /** Lock records as the stream delivers them: taken and released in turn, each on its own state. */
+    static DynamodbEvent records(int count, int seed) {
+        ObjectNode event = JSON.createObjectNode();
+        var records = event.putArray("Records");
+        for (int i = 0; i < count; i++) {
+            String path = "acme-tfstate/env:/ws-" + seed + "/stack-" + (i / 2) + "/terraform.tfstate";
+            String info = new LockInfo(String.format("9f3c2a4e-6b1d-8e07-52a9-%012d", i / 2), "OperationTypeApply", "",
+                    "ci@runner-7f9c", "1.11.2", "2025-03-14T09:26:53.589793238Z", path).toJson();
+            ObjectNode image = JSON.createObjectNode();
+            image.putObject("LockID").put("S", path);
+            image.putObject("Info").put("S", info);
+            ObjectNode record = records.addObject().put("eventID", "event-" + seed + "-" + i)
+                    .put("eventName", i % 2 == 0 ? "INSERT" : "REMOVE").put("eventSource", "aws:dynamodb");
+            ObjectNode dynamodb = record.putObject("dynamodb").put("ApproximateCreationDateTime", 1741944414 + i)
+                    .put("SequenceNumber", Long.toString(1_000_000L + i)).put("StreamViewType", "NEW_AND_OLD_IMAGES");
+            dynamodb.putObject("Keys").putObject("LockID").put("S", path);
+            dynamodb.set(i % 2 == 0 ? "NewImage" : "OldImage", image);
+        }
+        return LambdaEventSerializers.serializerFor(DynamodbEvent.class, Bench.class.getClassLoader())
+                .fromJson(event.toString());
+    }
+
+    /** The size of a folder's files, as the deployment package's zip would hold them uncompressed. */
+    static double megabytes(Path folder) throws IOException {
+        try (var files = Files.walk(folder)) {
+            long bytes = 0;
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                bytes += Files.size(file);
+            }
+            return bytes / (1024.0 * 1024.0);
+        }
+    }
+
+    private static PrintStream nullStream() {
+        return new PrintStream(OutputStream.nullOutputStream());
+    }
+
+}

@@ -1,0 +1,76 @@
+package dev.lockauditor.cli.aws;
+
+import dev.lockauditor.cli.lambda.SamTemplate;
+import com.sun.net.httpserver.HttpServer;
+import dev.lockauditor.aws.AwsClients;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * What {@code sam deploy} would create around the functions, and the backend they watch, on an emulated AWS
+ * (moto_server): a Terraform backend (lock table with its stream, versioned state bucket), the history table, the
+ * alert topic with a queue subscribed to it (raw delivery), the state events queue, and a Slack webhook served on this machine whose URL is
+ * kept in a secret. The end-to-end tests and bin/bench run the functions against it.
+ */
+public final class EmulatedStack implements AutoCloseable {
+
+    public final AwsClients aws;
+    public final SqsClient sqs;
+    public final TerraformS3Backend backend;
+    public final String historyTable;
+    public final String topicArn;
+    public final String alertQueueUrl;
+    final String slackSecretArn;
+    public final String stateEventsQueueUrl;
+    public final List<String> slackPosts = new CopyOnWriteArrayList<>();
+    private final HttpServer slack;
+
+    /** Creates it all, every name starting with {@code prefix}, the state bucket named {@code bucket}. */
+    public EmulatedStack(AwsClients aws, String prefix, String bucket) throws IOException {
+        this.aws = aws;
+        this.sqs = aws.client(SqsClient.builder());
+        backend = new TerraformS3Backend(aws, bucket, prefix + "-terraform-locks");
+        backend.createLockTable(StreamViewType.NEW_AND_OLD_IMAGES).createBucket();
+        aws.s3().putBucketVersioning(b -> b.bucket(bucket)
+                .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+        historyTable = prefix + "-history";
+        LocalResources.ensureHistoryTable(aws.dynamoDb(), historyTable);
+        topicArn = aws.sns().createTopic(b -> b.name(prefix + "-alerts")).topicArn();
+        alertQueueUrl = sqs.createQueue(b -> b.queueName(prefix + "-alerts")).queueUrl();
+        String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(alertQueueUrl).attributeNamesWithStrings("QueueArn"))
+                .attributesAsStrings().get("QueueArn");
+        aws.sns().subscribe(b -> b.topicArn(topicArn).protocol("sqs").endpoint(queueArn)
+                .attributes(Map.of("RawMessageDelivery", "true")));
+        stateEventsQueueUrl = sqs.createQueue(b -> b.queueName(prefix + "-state-events")).queueUrl();
+        slack = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        slack.createContext("/", exchange -> {
+            slackPosts.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, 2);
+            exchange.getResponseBody().write("ok".getBytes(StandardCharsets.UTF_8));
+            exchange.close();
+        });
+        slack.start();
+        slackSecretArn = aws.secretsManager().createSecret(b -> b.name(prefix + "-slack-webhook")
+                .secretString("http://127.0.0.1:" + slack.getAddress().getPort() + "/services/T0/B0/XXXX")).arn();
+    }
+
+    /** The template's parameters and resources as this stack resolves them, for {@link SamTemplate#function}. */
+    public Map<String, String> templateValues(String environmentName) {
+        return Map.of("LockTableName", backend.lockTable, "StateBucketName", backend.bucket,
+                "LockHistoryTable", historyTable, "AlertTopic", topicArn, "SlackWebhookSecretArn", slackSecretArn,
+                "StateEventsQueue", stateEventsQueueUrl, "EnvironmentName", environmentName);
+    }
+
+    @Override
+    public void close() {
+        slack.stop(0);
+    }
+}

@@ -1,0 +1,283 @@
+package dev.lockauditor.cli.command;
+
+import dev.lockauditor.cli.CommandLine;
+import dev.lockauditor.cli.Main;
+import dev.lockauditor.cli.aws.AwsErrors;
+import dev.lockauditor.cli.aws.LocalResources;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.audit.AuditSettings;
+import dev.lockauditor.audit.BackendReview;
+import dev.lockauditor.audit.HeldLocks;
+import dev.lockauditor.audit.StaleLocks;
+import dev.lockauditor.aws.AwsClients;
+import dev.lockauditor.aws.DynamoDbLockTable;
+import dev.lockauditor.aws.S3StateBucket;
+import dev.lockauditor.backend.StateBucket;
+import dev.lockauditor.config.Config;
+import dev.lockauditor.terraform.MalformedException;
+import dev.lockauditor.terraform.StatePath;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code audit}: one read-only pass over a live backend. Every lock held now (stale ones with the command that
+ * releases them), every state's digest checked against its object, digests whose state is gone, states with no
+ * digest where the table has digests for others, lock files left behind. Exit status 0 when clean, 1 when it
+ * found a problem, 2 when it could not look.
+ */
+public final class AuditCommand {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One thing found: what, on which state, and the detail a person acts on. */
+    record Finding(String problem, String statePath, String detail) {
+    }
+
+    private final Map<String, String> env;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean terminal;
+
+    public AuditCommand(Map<String, String> env, PrintStream out, PrintStream err, boolean terminal) {
+        this.env = env;
+        this.out = out;
+        this.err = err;
+        this.terminal = terminal;
+    }
+
+    public static final CommandLine.Spec SPEC = new CommandLine.Spec("audit", List.of(),
+            "Check a live backend once, read-only: locks held (stale ones with the command that releases them),\n"
+                    + "every state's digest, orphaned and missing digests, lock files left behind. Exit status 0 when\n"
+                    + "clean, 1 when it found a problem, 2 when it could not look.",
+            List.of(CommandLine.Option.valued("--table", "TABLE", "the lock table (default: LOCK_TABLE)"),
+                    CommandLine.Option.valued("--bucket", "BUCKET", "the state bucket (default: STATE_BUCKET)"),
+                    CommandLine.Option.flag("--json", "the report as JSON, for scripts"),
+                    CommandLine.Option.valued("--parallel", "N", "digests verified at a time (default 4)")));
+
+    public int run(List<String> args) {
+        CommandLine.Parsed parsed = CommandLine.parse(SPEC, args);
+        Map<String, String> settings = new HashMap<>(env);
+        if (parsed.flag("--table")) {
+            settings.put("LOCK_TABLE", parsed.value("--table", ""));
+        }
+        if (parsed.flag("--bucket")) {
+            settings.put("STATE_BUCKET", parsed.value("--bucket", ""));
+        }
+        boolean json = parsed.flag("--json");
+        int parallel = parsed.number("--parallel", 4, 1);
+        Config config;
+        StaleLocks staleLocks;
+        try {
+            config = Config.from(settings);
+            staleLocks = StaleLocks.of(config.staleLockMinutes(), config.staleLockReminderMinutes(),
+                    config.staleLockOverrides());
+        } catch (IllegalStateException | MalformedException e) {
+            throw new Main.SetupException(e.getMessage());
+        }
+        if (config.lockTable().isBlank() || config.stateBucket().isBlank()) {
+            throw new Main.UsageException("audit needs the lock table and the state bucket: --table and --bucket, "
+                    + "or LOCK_TABLE and STATE_BUCKET");
+        }
+        AwsClients aws = LocalResources.clients(settings);
+        String table = config.lockTable();
+        String bucketName = config.stateBucket();
+        AwsErrors.explain(() -> {
+            boolean lockId = aws.dynamoDb().describeTable(b -> b.tableName(table)).table().keySchema().stream()
+                    .anyMatch(k -> k.attributeName().equals("LockID"));
+            if (!lockId) {
+                throw new Main.SetupException("table '" + table + "' has no LockID key: not a Terraform lock table");
+            }
+            return null;
+        }, "dynamodb:DescribeTable on " + table);
+        AwsErrors.explain(() -> aws.s3().headBucket(b -> b.bucket(bucketName)), "s3:ListBucket on " + bucketName);
+
+        S3StateBucket bucket = new S3StateBucket(aws.s3(), bucketName);
+        HeldLocks held = AwsErrors.explain(() -> HeldLocks.read(
+                new DynamoDbLockTable(aws.dynamoDb(), table, config.workspaceKeyPrefix()), bucket,
+                config.workspaceKeyPrefix()), "dynamodb:Scan on " + table + " and s3:ListBucket on " + bucketName);
+        List<String> keys = AwsErrors.explain(() -> bucket.keysEndingWith(""), "s3:ListBucket on " + bucketName);
+        Instant now = Instant.now();
+
+        BackendReview review = new BackendReview(staleLocks, AuditSettings.from(config));
+        List<Finding> findings = new ArrayList<>();
+        Set<String> stale = new LinkedHashSet<>();
+        for (BackendReview.StaleLock found : review.staleLocks(held, now)) {
+            stale.add(found.lock().info().id());
+            findings.add(finding(found));
+        }
+        List<Map<String, Object>> lockRows = new ArrayList<>();
+        for (HeldLocks.Lock lock : held.locks().values()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("statePath", lock.state().path());
+            row.put("lockId", lock.info().id());
+            row.put("who", lock.info().who());
+            row.put("operation", lock.info().operation());
+            row.put("ageSeconds", Math.max(0, Duration.between(lock.created(), now).getSeconds()));
+            row.put("kinds", List.copyOf(lock.kinds()));
+            row.put("stale", stale.contains(lock.info().id()));
+            lockRows.add(row);
+        }
+        List<Map<String, Object>> digestRows = verify(bucket, held.digests(), parallel, now,
+                Duration.ofSeconds(config.digestGraceSeconds()), findings);
+        review.missingDigests(held, keys, bucket).forEach(missing -> findings.add(finding(missing)));
+
+        if (json) {
+            ObjectNode report = JSON.createObjectNode().put("lockTable", table).put("stateBucket", bucketName)
+                    .put("clean", findings.isEmpty());
+            report.set("locks", JSON.valueToTree(lockRows));
+            report.set("digests", JSON.valueToTree(digestRows));
+            ArrayNode problems = report.putArray("findings");
+            findings.forEach(f -> problems.addObject().put("problem", f.problem()).put("statePath", f.statePath())
+                    .put("detail", f.detail()));
+            out.println(report.toPrettyString());
+        } else {
+            table(lockRows, digestRows, findings);
+        }
+        return findings.isEmpty() ? 0 : 1;
+    }
+
+    /** Every digest against its object's MD5 (the ETag when it is one, else the object streamed), in parallel. */
+    private List<Map<String, Object>> verify(StateBucket bucket, Map<StatePath, String> digests, int parallel,
+                                             Instant now, Duration grace, List<Finding> findings) {
+        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        AtomicInteger done = new AtomicInteger();
+        Progress progress = new Progress(err, terminal, "verifying digests", digests.size());
+        try {
+            List<Future<BackendReview.DigestState>> states = new ArrayList<>();
+            for (Map.Entry<StatePath, String> digest : digests.entrySet()) {
+                states.add(pool.submit(() -> {
+                    BackendReview.DigestState state = BackendReview.digest(bucket, digest.getKey(), digest.getValue(),
+                            true, now, grace);
+                    progress.update(done.incrementAndGet());
+                    return state;
+                }));
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (Future<BackendReview.DigestState> future : states) {
+                BackendReview.DigestState state = future.get();
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("statePath", state.state().path());
+                row.put("digest", state.digest());
+                if (state.objectMd5() != null) {
+                    row.put("objectMd5", state.objectMd5());
+                }
+                row.put("status", switch (state.status()) {
+                    case ORPHANED -> "ORPHANED_DIGEST";
+                    case MISMATCH -> "DIGEST_MISMATCH";
+                    case UNREADABLE -> "UNREADABLE (" + state.unreadable() + ")";
+                    default -> state.status().name();
+                });
+                rows.add(row);
+                state.finding().ifPresent(found -> findings.add(finding(found)));
+            }
+            progress.finish();
+            return rows;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Main.SetupException("interrupted");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            return AwsErrors.explain(() -> {
+                throw cause instanceof RuntimeException runtime ? runtime : new IllegalStateException(cause);
+            }, "s3:GetObject on " + bucket.name() + "/*");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A finding as the report names it, with the detail a person acts on. */
+    private static Finding finding(BackendReview.Finding found) {
+        String path = found.state().path();
+        if (found instanceof BackendReview.StaleLock stale) {
+            return new Finding(stale.lockFileOnly() ? "LOCK_FILE_LEFT_BEHIND" : "STALE_LOCK", path, "held "
+                    + Alerts.duration(stale.heldForSeconds()) + " by " + Alerts.who(stale.lock().info().who())
+                    + "; if they are gone: terraform force-unlock " + stale.lock().info().id());
+        } else if (found instanceof BackendReview.OrphanedDigest orphaned) {
+            return new Finding("ORPHANED_DIGEST", path,
+                    "the state object is gone; if on purpose, delete the item " + path + "-md5");
+        } else if (found instanceof BackendReview.DigestMismatch mismatch) {
+            return new Finding("DIGEST_MISMATCH", path, "the table expects " + mismatch.expected()
+                    + ", the object's MD5 is " + mismatch.actual());
+        }
+        return new Finding("MISSING_DIGEST", path, "the lock table has digests for other states but none for this one");
+    }
+
+    private void table(List<Map<String, Object>> locks, List<Map<String, Object>> digests, List<Finding> findings) {
+        out.println("LOCKS HELD (" + locks.size() + ")");
+        if (!locks.isEmpty()) {
+            out.println(String.format("  %-58s %-22s %-22s %-9s %s", "STATE", "WHO", "OPERATION", "AGE", "STATUS"));
+        }
+        for (Map<String, Object> lock : locks) {
+            out.println(String.format("  %-58s %-22s %-22s %-9s %s", lock.get("statePath"), lock.get("who"),
+                    lock.get("operation"), Alerts.duration((Long) lock.get("ageSeconds")),
+                    Boolean.TRUE.equals(lock.get("stale")) ? "STALE" : "held"));
+        }
+        out.println();
+        out.println("DIGESTS (" + digests.size() + ")");
+        for (Map<String, Object> digest : digests) {
+            out.println(String.format("  %-58s %s", digest.get("statePath"), digest.get("status")));
+        }
+        out.println();
+        if (findings.isEmpty()) {
+            out.println("No problems found.");
+            return;
+        }
+        out.println("PROBLEMS (" + findings.size() + ")");
+        for (Finding finding : findings) {
+            out.println(String.format("  %-22s %s%n  %-22s %s", finding.problem(), finding.statePath(), "",
+                    finding.detail()));
+        }
+    }
+
+    /** A progress line on stderr, redrawn in place on a terminal; never on stdout. */
+    static final class Progress {
+        private final PrintStream err;
+        private final boolean terminal;
+        private final String what;
+        private final int total;
+        private int lastShown = -1;
+
+        Progress(PrintStream err, boolean terminal, String what, int total) {
+            this.err = err;
+            this.terminal = terminal;
+            this.what = what;
+            this.total = total;
+        }
+
+        synchronized void update(int done) {
+            if (total < 20) {
+                return;
+            }
+            int percent = done * 100 / total;
+            if (terminal) {
+                int filled = percent / 5;
+                err.print("\r" + what + " [" + "#".repeat(filled) + " ".repeat(20 - filled) + "] " + done + "/" + total);
+            } else if (percent / 10 != lastShown / 10) {
+                err.println(what + ": " + done + "/" + total);
+            }
+            lastShown = percent;
+        }
+
+        synchronized void finish() {
+            if (terminal && total >= 20) {
+                err.println();
+            }
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package dev.lockauditor.cli.lambda;
+
+import dev.lockauditor.cli.Main;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * One function's execution environment on this machine: a JVM of its own whose entry point is AWS's Lambda
+ * runtime interface client ({@code com.amazonaws:aws-lambda-java-runtime-interface-client}), started as the
+ * java21 managed runtime starts it (its JVM flags, the runtime's jars on the class path, the package as the
+ * working directory, from which the client loads the function's classes and {@code lib/}), with the handler and
+ * environment the template gives the function and the variables Lambda defines, talking to a {@link RuntimeApi}.
+ *
+ * <p>With SnapStart the client runs the CRaC hooks as Lambda does before the first event: {@code beforeCheckpoint},
+ * {@code restore/next}, then {@code afterRestore}. Only the snapshot itself is not taken.
+ */
+public final class LambdaProcess implements AutoCloseable {
+
+    /** The flags of the java21 managed runtime's command line (a public capture of it), less its class archive. */
+    static final List<String> RUNTIME_FLAGS = List.of("-XX:+UseSerialGC", "-XX:+TieredCompilation",
+            "-XX:TieredStopAtLevel=1", "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac", "-XX:+ErrorFileToStderr");
+    static final String ENTRY_POINT = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+
+    private final SamTemplate.Function function;
+    private final RuntimeApi api;
+    private final Process process;
+    private final Duration init;
+
+    private LambdaProcess(SamTemplate.Function function, RuntimeApi api, Process process, Duration init) {
+        this.function = function;
+        this.api = api;
+        this.process = process;
+        this.init = init;
+    }
+
+    /**
+     * Starts the function and waits until its init (with SnapStart, the checkpoint hooks too) is over.
+     *
+     * @param settings AWS settings for the function's clients ({@code AWS_REGION}, {@code AWS_ENDPOINT_URL},
+     *                 the access key it is given as Lambda gives SnapStart functions: container credentials)
+     * @param logs     where the function's stdout and stderr (its log lines, its metrics) go; null to drop them
+     */
+    public static LambdaProcess start(SamTemplate.Function function, Path packageFolder, Map<String, String> settings,
+                               OutputStream logs) throws IOException, InterruptedException {
+        String region = settings.getOrDefault("AWS_REGION", settings.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
+        String arn = "arn:aws:lambda:" + region + ":123456789012:function:" + function.name() + ":live";
+        Map<String, String> credentials = new LinkedHashMap<>();
+        if (settings.get("AWS_ACCESS_KEY_ID") != null && settings.get("AWS_SECRET_ACCESS_KEY") != null) {
+            credentials.put("AccessKeyId", settings.get("AWS_ACCESS_KEY_ID"));
+            credentials.put("SecretAccessKey", settings.get("AWS_SECRET_ACCESS_KEY"));
+            if (settings.get("AWS_SESSION_TOKEN") != null) {
+                credentials.put("Token", settings.get("AWS_SESSION_TOKEN"));
+            }
+        }
+        RuntimeApi api = new RuntimeApi(arn, credentials);
+        ProcessBuilder builder = new ProcessBuilder(command(function)).directory(packageFolder.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(logs == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
+        Map<String, String> environment = builder.environment();
+        environment.clear();
+        environment.putAll(function.environment());
+        environment.putAll(lambdaVariables(function, region, packageFolder, api));
+        if (settings.get("AWS_ENDPOINT_URL") != null) {
+            environment.put("AWS_ENDPOINT_URL", settings.get("AWS_ENDPOINT_URL"));
+        }
+        if (!credentials.isEmpty() && !function.snapStart()) {
+            environment.put("AWS_ACCESS_KEY_ID", credentials.get("AccessKeyId"));
+            environment.put("AWS_SECRET_ACCESS_KEY", credentials.get("SecretAccessKey"));
+            if (credentials.containsKey("Token")) {
+                environment.put("AWS_SESSION_TOKEN", credentials.get("Token"));
+            }
+        }
+        long start = System.nanoTime();
+        Process process = builder.start();
+        if (logs != null) {
+            copy(process.getInputStream(), logs);
+        }
+        LambdaProcess started = new LambdaProcess(function, api, process, null);
+        try {
+            String initError = api.initDone().get(Math.max(30, function.timeoutSeconds()), TimeUnit.SECONDS);
+            if (initError != null) {
+                started.close();
+                throw new Main.SetupException(function.name() + " failed to start: " + initError);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            started.close();
+            throw new Main.SetupException(function.name() + " did not start (its runtime never asked for an event"
+                    + (process.isAlive() ? "" : "; it exited with " + process.exitValue()) + ")");
+        }
+        return new LambdaProcess(function, api, process, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** Copies the function's output as it comes, until its process ends. */
+    private static void copy(InputStream from, OutputStream to) {
+        Thread thread = new Thread(() -> {
+            try (from) {
+                byte[] buffer = new byte[8192];
+                for (int read; (read = from.read(buffer)) >= 0; ) {
+                    synchronized (to) {
+                        to.write(buffer, 0, read);
+                        to.flush();
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        }, "lambda-logs");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** The JVM command line: the managed runtime's flags, a heap of 85 % of the memory size, the client as entry point. */
+    static List<String> command(SamTemplate.Function function) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-XX:MaxHeapSize=" + function.memoryMb() * 1024L * 85 / 100 + "k");
+        command.addAll(RUNTIME_FLAGS);
+        command.add("-classpath");
+        command.add(String.join(File.pathSeparator, runtimeJars().stream().map(Path::toString).toList()));
+        command.add(ENTRY_POINT);
+        command.add(function.handler());
+        return command;
+    }
+
+    /** The variables Lambda defines for every function (AWS Lambda Developer Guide, "Defined runtime environment variables"). */
+    private static Map<String, String> lambdaVariables(SamTemplate.Function function, String region, Path packageFolder,
+                                                       RuntimeApi api) {
+        Map<String, String> variables = new LinkedHashMap<>();
+        variables.put("_HANDLER", function.handler());
+        variables.put("AWS_REGION", region);
+        variables.put("AWS_DEFAULT_REGION", region);
+        variables.put("AWS_EXECUTION_ENV", "AWS_Lambda_" + function.runtime());
+        variables.put("AWS_LAMBDA_FUNCTION_NAME", function.name());
+        variables.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(function.memoryMb()));
+        variables.put("AWS_LAMBDA_FUNCTION_VERSION", "1");
+        variables.put("AWS_LAMBDA_INITIALIZATION_TYPE", function.snapStart() ? "snap-start" : "on-demand");
+        variables.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + function.name());
+        variables.put("AWS_LAMBDA_LOG_STREAM_NAME", "local/[1]" + Long.toHexString(System.nanoTime()));
+        variables.put("AWS_LAMBDA_RUNTIME_API", api.address());
+        variables.put("LAMBDA_TASK_ROOT", packageFolder.toString());
+        variables.put("LAMBDA_RUNTIME_DIR", packageFolder.toString());
+        variables.put("TZ", ":UTC");
+        variables.put("LANG", "en_US.UTF-8");
+        variables.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        variables.put("AWS_LAMBDA_LOG_FORMAT", function.logFormat().toUpperCase());
+        if (!function.logLevel().isEmpty()) {
+            variables.put("AWS_LAMBDA_LOG_LEVEL", function.logLevel());
+        }
+        if (function.snapStart()) {
+            variables.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", api.credentialsUri());
+            variables.put("AWS_CONTAINER_AUTHORIZATION_TOKEN", api.credentialsToken());
+        }
+        return variables;
+    }
+
+    /**
+     * The managed runtime's own jars (the client, {@code aws-lambda-java-core}, {@code aws-lambda-java-serialization}),
+     * found on this program's class path or in the {@code lib/} folder beside its jar.
+     */
+    static List<Path> runtimeJars() {
+        List<Path> candidates = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path path = Path.of(entry).toAbsolutePath();
+            candidates.add(path);
+            Path lib = path.getParent() == null ? null : path.getParent().resolve("lib");
+            if (lib != null && Files.isDirectory(lib)) {
+                try (Stream<Path> jars = Files.list(lib)) {
+                    jars.forEach(candidates::add);
+                } catch (IOException e) {
+                    // not readable: not where the runtime's jars are
+                }
+            }
+        }
+        List<Path> jars = new ArrayList<>();
+        for (String name : List.of("aws-lambda-java-core-", "aws-lambda-java-runtime-interface-client-",
+                "aws-lambda-java-serialization-")) {
+            jars.add(candidates.stream().filter(p -> p.getFileName().toString().startsWith(name)
+                    && p.toString().endsWith(".jar")).findFirst()
+                    .orElseThrow(() -> new Main.SetupException("the Lambda runtime's " + name + "*.jar is not on the "
+                            + "class path")));
+        }
+        return jars;
+    }
+
+    public SamTemplate.Function function() {
+        return function;
+    }
+
+    /** From starting the JVM to the runtime's first request for an event (with SnapStart: after the hooks ran). */
+    public Duration init() {
+        return init;
+    }
+
+    public boolean restored() {
+        return api.restored();
+    }
+
+    /** One invocation, waited for up to the function's timeout. */
+    public RuntimeApi.Invocation invoke(byte[] event) throws InterruptedException {
+        return api.invoke(event, Duration.ofSeconds(function.timeoutSeconds()));
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        api.close();
+    }
+}

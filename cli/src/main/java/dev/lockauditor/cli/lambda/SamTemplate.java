@@ -1,0 +1,141 @@
+package dev.lockauditor.cli.lambda;
+
+import dev.lockauditor.cli.Main;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.AbstractConstruct;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * template.yaml as {@code sam local invoke} reads it: each serverless function's code folder, handler, runtime
+ * settings and environment, its {@code Globals} merged in, {@code !Ref}s resolved from parameter values (their
+ * defaults unless given) and the resources' names given by the caller.
+ */
+public final class SamTemplate {
+
+    /** One function as deployed: what the Lambda service gives its execution environment. */
+    public record Function(String name, String codeUri, String handler, String runtime, int memoryMb, int timeoutSeconds,
+                    boolean snapStart, String logFormat, String logLevel, Map<String, String> environment) {
+    }
+
+    private final Map<String, Object> root;
+
+    private SamTemplate(Map<String, Object> root) {
+        this.root = root;
+    }
+
+    public static SamTemplate load(Path file) {
+        try (Reader reader = Files.newBufferedReader(file)) {
+            Map<String, Object> root = new Yaml(new CloudFormationTags()).load(reader);
+            return new SamTemplate(root);
+        } catch (IOException e) {
+            throw new Main.SetupException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** The logical ids of the template's serverless functions, sorted. */
+    public TreeSet<String> functionNames() {
+        TreeSet<String> names = new TreeSet<>();
+        map(root, "Resources").forEach((name, resource) -> {
+            if ("AWS::Serverless::Function".equals(map(resource).get("Type"))) {
+                names.add(name);
+            }
+        });
+        return names;
+    }
+
+    /**
+     * @param values parameter values and resource names by logical id, for {@code !Ref}; a parameter not given
+     *               takes its default, anything else unresolved becomes an empty string
+     */
+    public Function function(String name, Map<String, String> values) {
+        Object resource = map(root, "Resources").get(name);
+        if (resource == null || !"AWS::Serverless::Function".equals(map(resource).get("Type"))) {
+            throw new Main.UsageException("no function '" + name + "'; functions: " + String.join(", ", functionNames()));
+        }
+        Map<String, Object> globals = map(map(root, "Globals"), "Function");
+        Map<String, Object> own = map(resource, "Properties");
+        Map<String, Object> properties = new LinkedHashMap<>(globals);
+        properties.putAll(own);
+
+        Map<String, String> refs = new LinkedHashMap<>();
+        map(root, "Parameters").forEach((parameter, spec) -> {
+            Object fallback = map(spec).get("Default");
+            refs.put(parameter, fallback == null ? "" : String.valueOf(fallback));
+        });
+        refs.putAll(values);
+
+        Map<String, String> environment = new LinkedHashMap<>();
+        for (Map<String, Object> source : List.of(globals, own)) {
+            map(map(source, "Environment"), "Variables").forEach((variable, value) ->
+                    environment.put(variable, resolve(value, refs)));
+        }
+        Map<String, Object> logging = map(properties, "LoggingConfig");
+        return new Function(name, resolve(properties.get("CodeUri"), refs), resolve(properties.get("Handler"), refs),
+                resolve(properties.get("Runtime"), refs), number(properties.get("MemorySize"), 128),
+                number(properties.get("Timeout"), 3),
+                "PublishedVersions".equals(map(properties, "SnapStart").get("ApplyOn")),
+                logging.get("LogFormat") == null ? "Text" : resolve(logging.get("LogFormat"), refs),
+                resolve(logging.get("ApplicationLogLevel"), refs), environment);
+    }
+
+    private static String resolve(Object value, Map<String, String> refs) {
+        if (value == null) {
+            return "";
+        }
+        if (value instanceof Map<?, ?> function && function.get("Ref") instanceof String ref) {
+            return refs.getOrDefault(ref, "");
+        }
+        if (value instanceof Map<?, ?>) {
+            return "";
+        }
+        return String.valueOf(value);
+    }
+
+    private static int number(Object value, int fallback) {
+        return value instanceof Number n ? n.intValue() : fallback;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object node) {
+        return node instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    private static Map<String, Object> map(Object node, String key) {
+        return map(map(node).get(key));
+    }
+
+    /** CloudFormation's short-form intrinsic functions ({@code !Ref X}) read as their long form ({@code {Ref: X}}). */
+    private static final class CloudFormationTags extends SafeConstructor {
+
+        CloudFormationTags() {
+            super(new LoaderOptions());
+            for (String function : List.of("Ref", "Condition", "GetAtt", "Sub", "If", "Not", "Equals", "And", "Or",
+                    "Join", "Select", "Split", "FindInMap", "Base64", "ImportValue", "GetAZs", "Cidr")) {
+                String longForm = function.equals("Ref") || function.equals("Condition") ? function : "Fn::" + function;
+                yamlConstructors.put(new Tag("!" + function), new AbstractConstruct() {
+                    @Override
+                    public Object construct(Node node) {
+                        Object value = node instanceof ScalarNode scalar ? constructScalar(scalar)
+                                : node instanceof SequenceNode sequence ? constructSequence(sequence)
+                                : constructMapping((MappingNode) node);
+                        return Map.of(longForm, value);
+                    }
+                });
+            }
+        }
+    }
+}
