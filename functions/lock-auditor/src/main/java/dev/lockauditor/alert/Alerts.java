@@ -1,6 +1,7 @@
 package dev.lockauditor.alert;
 
 import dev.lockauditor.alert.Alert.Identity;
+import dev.lockauditor.history.HistoryAttributes;
 import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.StateKeys;
 import dev.lockauditor.terraform.StatePath;
@@ -40,8 +41,8 @@ public final class Alerts {
         }
 
         void addTo(Map<String, Object> facts) {
-            putIfSet(facts, "writer", requester);
-            putIfSet(facts, "sourceIp", sourceIp);
+            putIfSet(facts, HistoryAttributes.WRITER, requester);
+            putIfSet(facts, HistoryAttributes.SOURCE_IP, sourceIp);
         }
     }
 
@@ -86,7 +87,7 @@ public final class Alerts {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("writtenAt", writtenAt.toString());
         writer.addTo(facts);
-        putIfSet(facts, "serial", serial);
+        putIfSet(facts, HistoryAttributes.SERIAL, serial);
         return new Alert(AlertType.UNLOCKED_WRITE, state, null, facts, detectedAt,
                 "Unlocked write to " + state + (serial == null ? "" : " (serial " + serial + ")") + " by "
                         + writer.describe() + " while no lock was held",
@@ -102,8 +103,8 @@ public final class Alerts {
                                   Instant detectedAt, Identity identity) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("previousSerial", previousSerial);
-        facts.put("serial", serial);
-        facts.put("lineage", lineage);
+        facts.put(HistoryAttributes.SERIAL, serial);
+        facts.put(HistoryAttributes.LINEAGE, lineage);
         writer.addTo(facts);
         return new Alert(AlertType.SERIAL_REGRESSION, state, null, facts, detectedAt,
                 "State " + state + " went back from serial " + previousSerial + " to " + serial + " (same lineage), "
@@ -119,8 +120,8 @@ public final class Alerts {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("previousLineage", previousLineage);
         facts.put("previousSerial", previousSerial);
-        facts.put("lineage", lineage);
-        facts.put("serial", serial);
+        facts.put(HistoryAttributes.LINEAGE, lineage);
+        facts.put(HistoryAttributes.SERIAL, serial);
         writer.addTo(facts);
         return new Alert(AlertType.LINEAGE_CHANGED, state, null, facts, detectedAt,
                 "State " + state + " was replaced by a different state (lineage " + previousLineage + " became "
@@ -135,8 +136,8 @@ public final class Alerts {
                               Instant deletedAt, Instant detectedAt, Identity identity) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("deletedAt", deletedAt.toString());
-        facts.put("deleteMarker", deleteMarker);
-        putIfSet(facts, "versionId", versionId);
+        facts.put(HistoryAttributes.DELETE_MARKER, deleteMarker);
+        putIfSet(facts, HistoryAttributes.VERSION_ID, versionId);
         writer.addTo(facts);
         String restore = deleteMarker && versionId != null
                 ? "remove the delete marker: aws s3api delete-object --bucket " + state.bucket() + " --key '"
@@ -153,7 +154,7 @@ public final class Alerts {
     public Alert staleLock(StatePath state, LockInfo lock, long heldForSeconds, Duration threshold, boolean reminder,
                            Instant detectedAt, Identity identity) {
         Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("heldForSeconds", heldForSeconds);
+        facts.put(HistoryAttributes.HELD_FOR_SECONDS, heldForSeconds);
         facts.put("thresholdMinutes", threshold.toMinutes());
         facts.put("reminder", reminder);
         return new Alert(AlertType.STALE_LOCK, state, lock, facts, detectedAt,
@@ -170,7 +171,7 @@ public final class Alerts {
     public Alert staleLockCleared(StatePath state, LockInfo lock, long heldForSeconds, Instant detectedAt,
                                   Identity identity) {
         Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("heldForSeconds", heldForSeconds);
+        facts.put(HistoryAttributes.HELD_FOR_SECONDS, heldForSeconds);
         return new Alert(AlertType.STALE_LOCK_CLEARED, state, lock, facts, detectedAt,
                 "Stale lock on " + state + " released after " + duration(heldForSeconds) + " (lock ID " + lock.id() + ")",
                 "Nothing to do: the state can be locked again. If the lock was released with force-unlock, "
