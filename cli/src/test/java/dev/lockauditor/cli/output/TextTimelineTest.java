@@ -44,7 +44,7 @@ class TextTimelineTest {
                 "2", "0", new Facts.LockReleased(lock, 287L, null)).fields());
         lines.print("history", new HistoryEvent(state, Instant.parse("2025-03-14T09:31:40Z"), Source.STATE_OBJECT, "w",
                 "1", "0", new Facts.StateWritten(new Facts.ObjectFacts(null, null, null, null, "alice", null, null),
-                        new Facts.Header(4, "1.11.2", 7, "l"), null)).fields());
+                        new Facts.Header(4L, "1.11.2", 7, "l"), null)).fields());
         lines.print("history", new HistoryEvent(state, Instant.parse("2025-03-14T09:40:00Z"), Source.S3_LOCK_FILE, "a",
                 "3", "0", new Facts.LockAcquired(new Facts.Lock("3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583", "OperationTypePlan",
                         "@runner-1b2c", "1.11.2", Instant.parse("2025-03-14T09:40:00Z"), null), null)).fields());

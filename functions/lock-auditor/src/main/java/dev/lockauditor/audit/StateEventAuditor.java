@@ -110,7 +110,8 @@ public final class StateEventAuditor {
         Facts.Header fields = null;
         if (header != null && header.encrypted()) {
             unreadable = "OpenTofu state encryption";
-        } else if (header != null) {
+        }
+        if (header != null && header.serial() != null && header.lineage() != null) {
             fields = new Facts.Header(header.version(), header.terraformVersion(), header.serial(), header.lineage());
         }
         HistoryEvent written = event(state, Source.STATE_OBJECT, event,

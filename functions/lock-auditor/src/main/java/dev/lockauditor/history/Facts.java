@@ -65,8 +65,8 @@ public sealed interface Facts {
         public static final ObjectFacts NONE = new ObjectFacts(null, null, null, null, null, null, null);
     }
 
-    /** A state's header fields. */
-    record Header(long stateVersion, String terraformVersion, long serial, String lineage) {
+    /** A state's header fields; an encrypted OpenTofu state has only its serial and lineage in plain. */
+    record Header(Long stateVersion, String terraformVersion, long serial, String lineage) {
     }
 
     record LockAcquired(Lock lock, String versionId) implements Facts {

@@ -48,11 +48,12 @@ final class HistoryCodec {
         } else if (facts instanceof Facts.StateWritten written) {
             object(fields, written.object());
             if (written.header() != null) {
-                fields.put(STATE_VERSION, written.header().stateVersion());
+                put(fields, STATE_VERSION, written.header().stateVersion());
                 put(fields, TERRAFORM_VERSION, written.header().terraformVersion());
                 fields.put(SERIAL, written.header().serial());
                 fields.put(LINEAGE, written.header().lineage());
-            } else if (written.unreadable() != null) {
+            }
+            if (written.unreadable() != null) {
                 fields.put(HEADER_READABLE, false);
                 fields.put(ENCRYPTION, written.unreadable());
             }
@@ -109,7 +110,7 @@ final class HistoryCodec {
                     text(fields, VERSION_ID));
             case STATE_WRITTEN -> new Facts.StateWritten(object(fields),
                     number(fields, SERIAL) == null || text(fields, LINEAGE) == null ? null
-                            : new Facts.Header(orZero(number(fields, STATE_VERSION)), text(fields, TERRAFORM_VERSION),
+                            : new Facts.Header(number(fields, STATE_VERSION), text(fields, TERRAFORM_VERSION),
                                     number(fields, SERIAL), text(fields, LINEAGE)),
                     Boolean.FALSE.equals(fields.get(HEADER_READABLE)) ? text(fields, ENCRYPTION) : null);
             case STATE_DELETED -> new Facts.StateDeleted(object(fields), Boolean.TRUE.equals(fields.get(DELETE_MARKER)));
@@ -187,7 +188,4 @@ final class HistoryCodec {
         return fields.get(name) instanceof Number number ? number.longValue() : null;
     }
 
-    private static long orZero(Long value) {
-        return value == null ? 0 : value;
-    }
 }

@@ -14,7 +14,8 @@ import java.io.IOException;
  * @param terraformVersion the Terraform or OpenTofu version that wrote it
  * @param serial           grows with every write of the same lineage
  * @param lineage          the state's identity, fixed when it was created
- * @param encrypted        OpenTofu state encryption: the header is unreadable, and the other fields are null
+ * @param encrypted        OpenTofu state encryption: the content is unreadable; {@code serial} and {@code lineage} stay
+ *                         readable at the top level (null when they lie beyond the bytes read), the rest is null
  */
 public record StateHeader(Long version, String terraformVersion, Long serial, String lineage, boolean encrypted) {
 
@@ -33,6 +34,7 @@ public record StateHeader(Long version, String terraformVersion, Long serial, St
         String terraformVersion = null;
         Long serial = null;
         String lineage = null;
+        boolean encrypted = false;
         try (JsonParser parser = JSON.createParser(prefix)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new MalformedException("not a JSON object");
@@ -46,19 +48,33 @@ public record StateHeader(Long version, String terraformVersion, Long serial, St
                     case "serial" -> serial = number(parser, value, name);
                     case "lineage" -> lineage = text(parser, value, name);
                     case "meta", "encrypted_data", "encryption_version" -> {
-                        return new StateHeader(null, null, null, null, true);
+                        // OpenTofu state encryption: only serial and lineage are plain, at the top level.
+                        encrypted = true;
+                        parser.skipChildren();
                     }
                     default -> {
+                        if (encrypted) {
+                            parser.skipChildren();
+                            continue;
+                        }
                         // The header fields come first: whatever follows them is the state's content.
                         return complete(version, terraformVersion, serial, lineage);
                     }
                 }
-                if (version != null && terraformVersion != null && serial != null && lineage != null) {
+                if (encrypted && serial != null && lineage != null) {
+                    return new StateHeader(null, null, serial, lineage, true);
+                }
+                if (!encrypted && version != null && terraformVersion != null && serial != null && lineage != null) {
                     return complete(version, terraformVersion, serial, lineage);
                 }
             }
-            return complete(version, terraformVersion, serial, lineage);
+            return encrypted ? new StateHeader(null, null, serial, lineage, true)
+                    : complete(version, terraformVersion, serial, lineage);
         } catch (IOException e) {
+            if (encrypted) {
+                // The encrypted data runs past the bytes read: what was read of the top level is what is known.
+                return new StateHeader(null, null, serial, lineage, true);
+            }
             // Jackson's messages quote the input; the state's bytes must not leave this method.
             throw new MalformedException("not a state: its first bytes are not a state header");
         }

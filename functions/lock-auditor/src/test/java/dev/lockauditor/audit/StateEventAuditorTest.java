@@ -125,10 +125,10 @@ class StateEventAuditorTest {
     }
 
     @Test
-    void anEncryptedOpenTofuStateIsRecordedAsUnreadableWithoutAnError() throws Exception {
+    void anEncryptedOpenTofuStateIsRecordedWithItsPlainSerialAndLineageWithoutAnError() throws Exception {
         lockedApply(1, LINEAGE, T0.minusSeconds(600));
         audit(StateFixtures.created(KEY, T0.minusSeconds(600), null, "tofu"));
-        backend.put(KEY, StateFixtures.encryptedState(), T0);
+        backend.put(KEY, StateFixtures.encryptedState(2, LINEAGE), T0);
         backend.locks.put(PATH, StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", T0.minusSeconds(5)));
         backend.digests.remove(PATH);
 
@@ -136,8 +136,22 @@ class StateEventAuditorTest {
 
         assertEquals(false, written.fields().get("headerReadable"));
         assertEquals("OpenTofu state encryption", written.fields().get("encryption"));
-        assertFalse(written.fields().containsKey("serial"));
+        assertEquals(2L, written.fields().get("serial"));
+        assertFalse(written.fields().containsKey("stateVersion"));
         assertEquals(List.of(), alertTypes(), "neither a lineage change nor an error");
+    }
+
+    @Test
+    void anEncryptedStatePushedBackOrReplacedIsCaughtLikeAnyOther() throws Exception {
+        backend.locks.put(PATH, StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", T0.minusSeconds(3600)));
+        backend.put(KEY, StateFixtures.encryptedState(12, LINEAGE), T0.minusSeconds(600));
+        audit(StateFixtures.created(KEY, T0.minusSeconds(600), null, "tofu"));
+        backend.put(KEY, StateFixtures.encryptedState(9, LINEAGE), T0.minusSeconds(300));
+        audit(StateFixtures.created(KEY, T0.minusSeconds(300), null, "tofu"));
+        backend.put(KEY, StateFixtures.encryptedState(1, OTHER_LINEAGE), T0);
+        audit(StateFixtures.created(KEY, T0, null, "tofu"));
+
+        assertEquals(List.of(AlertType.SERIAL_REGRESSION, AlertType.LINEAGE_CHANGED), alertTypes());
     }
 
     @Test

@@ -41,9 +41,14 @@ public final class StateFixtures {
     }
 
     /** OpenTofu state encryption: nothing of the header is readable. */
+    /** OpenTofu's state encryption: serial and lineage stay plain at the top level, beside the encrypted data. */
     public static String encryptedState() {
-        return "{\"meta\":{\"key_provider.pbkdf2.main\":\"eyJzYWx0IjoiQUFBQSJ9\"},\"encrypted_data\":\"" + SECRET
-                + "\",\"encryption_version\":\"v0\"}";
+        return encryptedState(3, LINEAGE);
+    }
+
+    public static String encryptedState(long serial, String lineage) {
+        return "{\"serial\":" + serial + ",\"lineage\":\"" + lineage + "\",\"meta\":{\"key_provider.pbkdf2.main\":"
+                + "\"eyJzYWx0IjoiQUFBQSJ9\"},\"encrypted_data\":\"" + SECRET + "\",\"encryption_version\":\"v0\"}";
     }
 
     public static LockInfo lockInfo(String id, Instant created) {

@@ -69,7 +69,7 @@ class HistoryEventTest {
                 new Facts.LockAcquired(lock, "v0"),
                 new Facts.LockReleased(lock, 30L, null),
                 new Facts.LockReleased(null, null, "v2"),
-                new Facts.StateWritten(object, new Facts.Header(4, "1.11.2", 7, "7c1e9d52-3b8a-4f0e-9a61-2d5c8b7e4f13"), null),
+                new Facts.StateWritten(object, new Facts.Header(4L, "1.11.2", 7, "7c1e9d52-3b8a-4f0e-9a61-2d5c8b7e4f13"), null),
                 new Facts.StateWritten(object, null, "OpenTofu state encryption"),
                 new Facts.StateDeleted(Facts.ObjectFacts.NONE, true),
                 new Facts.DigestUpdated("ad37533d627aecda1ac35c00e2ee3a7f", "8b1a9953c4611296a827abf8c47804d7"),

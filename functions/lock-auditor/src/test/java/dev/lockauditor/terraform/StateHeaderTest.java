@@ -36,7 +36,21 @@ class StateHeaderTest {
         StateHeader header = parse(StateFixtures.encryptedState());
 
         assertTrue(header.encrypted());
-        assertEquals(null, header.serial());
+        assertEquals(3L, header.serial(), "serial and lineage stay plain");
+        assertEquals(StateFixtures.LINEAGE, header.lineage());
+        assertEquals(null, header.version());
+    }
+
+    @Test
+    void anEncryptedStatesSerialAndLineageAreReadWhereverTheyStandAtTheTopLevel() throws Exception {
+        String after = "{\"meta\":{\"k\":\"v\"},\"encryption_version\":\"v0\",\"serial\":9,\"lineage\":\""
+                + StateFixtures.LINEAGE + "\",\"encrypted_data\":\"" + "A".repeat(5_000) + "\"}";
+        assertEquals(new StateHeader(null, null, 9L, StateFixtures.LINEAGE, true), parse(after));
+
+        String beyond = "{\"encrypted_data\":\"" + "A".repeat(5_000) + "\",\"serial\":9}";
+        StateHeader cut = parse(beyond);
+        assertTrue(cut.encrypted());
+        assertEquals(null, cut.serial(), "what lies beyond the bytes read is unknown, not an error");
     }
 
     @Test
