@@ -83,7 +83,7 @@ public final class AlertMessages {
         JsonNode lock = document.path("lock");
         if (lock.isObject()) {
             description.append("*Lock ID:* `").append(lock.path("ID").asText()).append("`  *Who:* ")
-                    .append(lock.path("Who").asText()).append("  *Operation:* ").append(lock.path("Operation").asText());
+                    .append(Alerts.who(lock.path("Who").asText())).append("  *Operation:* ").append(lock.path("Operation").asText());
         }
         content.put("description", description.toString().strip());
         content.putArray("nextSteps").add(document.path("remediation").asText());
@@ -116,7 +116,7 @@ public final class AlertMessages {
         field(fields, "Workspace", document.path("workspace").asText());
         JsonNode lock = document.path("lock");
         if (lock.isObject()) {
-            field(fields, "Who", lock.path("Who").asText());
+            field(fields, "Who", Alerts.who(lock.path("Who").asText()));
             field(fields, "Operation", lock.path("Operation").asText());
             field(fields, "Lock ID", "`" + lock.path("ID").asText() + "`");
         }

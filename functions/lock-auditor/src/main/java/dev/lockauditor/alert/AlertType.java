@@ -11,7 +11,10 @@ public enum AlertType implements HistoryKind {
     UNLOCKED_WRITE(Severity.HIGH),
     SERIAL_REGRESSION(Severity.HIGH),
     LINEAGE_CHANGED(Severity.HIGH),
-    STATE_DELETED(Severity.CRITICAL);
+    STATE_DELETED(Severity.CRITICAL),
+    WORKSPACE_DELETED(Severity.WARNING),
+    STALE_DIGEST(Severity.WARNING),
+    SERIAL_CONFLICT(Severity.HIGH);
 
     private final Severity severity;
 

@@ -53,20 +53,107 @@ public final class Alerts {
         this.lockTable = lockTable == null || lockTable.isEmpty() ? "<lock table>" : lockTable;
     }
 
-    public Alert digestMismatch(StatePath state, String expectedDigest, String actualDigest, Instant detectedAt,
-                                Identity identity) {
+    /** Why a digest no longer matches its state, as far as the lock history tells. */
+    public enum MismatchCause {
+        /** Written under a lock table lock and released without a digest update: Terraform only warns then. */
+        WRITER_DIGEST_FAILED,
+        /** Written while no lock was held: the state changed outside Terraform. */
+        CHANGED_OUTSIDE_TERRAFORM,
+        /** The digest item itself was changed to a value the state does not have. */
+        DIGEST_CHANGED
+    }
+
+    public Alert digestMismatch(StatePath state, String expectedDigest, String actualDigest, MismatchCause cause,
+                                Instant detectedAt, Identity identity) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("expectedDigest", expectedDigest);
         facts.put("actualDigest", actualDigest);
+        facts.put("cause", cause.name());
+        String update = "update the Digest value stored in the DynamoDB table to the calculated value " + actualDigest
+                + ": aws dynamodb put-item --table-name " + lockTable + " --item '" + digestItem(state, actualDigest) + "'";
+        String why = switch (cause) {
+            case WRITER_DIGEST_FAILED -> "the last write was made under its lock table lock, whose digest update failed "
+                    + "(Terraform only warns when it does)";
+            case CHANGED_OUTSIDE_TERRAFORM -> "the state was written while no lock was held: it changed outside Terraform";
+            case DIGEST_CHANGED -> "the digest item was changed to a value the state object does not have";
+        };
+        String fix = switch (cause) {
+            case WRITER_DIGEST_FAILED -> "The object is Terraform's own last write: " + update + ".";
+            case CHANGED_OUTSIDE_TERRAFORM -> "Check the state object first (its serial, lineage and writer are in this "
+                    + "state's history). If it is the state you want, " + update + ". If it is not, restore the previous "
+                    + "version of " + s3Url(state) + " instead.";
+            case DIGEST_CHANGED -> "If the state object is the state you want, " + update + ". If it is not, restore "
+                    + "the version of " + s3Url(state) + " whose MD5 is " + expectedDigest + ".";
+        };
         return new Alert(AlertType.DIGEST_MISMATCH, state, null, facts, detectedAt,
                 "Digest mismatch on " + state + ": the lock table expects " + expectedDigest
-                        + ", the state object's MD5 is " + actualDigest,
+                        + ", the state object's MD5 is " + actualDigest + "; " + why,
                 "Every plan and apply on this state fails with \"state data in S3 does not have the expected "
-                        + "content\". Check the state object first (its serial, lineage and writer are in this state's "
-                        + "history). If it is the state you want, update the Digest value stored in the DynamoDB table "
-                        + "to the calculated value " + actualDigest + ": aws dynamodb put-item --table-name " + lockTable
-                        + " --item '" + digestItem(state, actualDigest) + "'. If it is not, restore the previous version "
-                        + "of " + s3Url(state) + " instead.",
+                        + "content\". " + fix,
+                identity);
+    }
+
+    /** A state written under an S3 lock file alone, whose digest item (from the lock table days) is left behind. */
+    public Alert staleDigest(StatePath state, String staleDigest, String actualDigest, Instant detectedAt,
+                             Identity identity) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("expectedDigest", staleDigest);
+        facts.put("actualDigest", actualDigest);
+        return new Alert(AlertType.STALE_DIGEST, state, null, facts, detectedAt,
+                "Stale digest on " + state + ": it is written under an S3 lock file alone now (use_lockfile), and the "
+                        + "lock table's digest item (" + staleDigest + ") is no longer updated",
+                "With the lock file alone neither Terraform nor OpenTofu reads or writes the digest, so nothing fails "
+                        + "yet; a configuration that still names the lock table (dynamodb_table) fails on every plan "
+                        + "with \"state data in S3 does not have the expected content\". Once no configuration of this "
+                        + "state names the table, remove the digest item: aws dynamodb delete-item --table-name "
+                        + lockTable + " --key '{\"LockID\":{\"S\":\"" + StateKeys.digestLockId(state.path()) + "\"}}'.",
+                identity);
+    }
+
+    /** Two different states written with the same lineage and serial: the later one dropped what the earlier wrote. */
+    public Alert serialConflict(StatePath state, String lineage, long serial, Writer earlier, Instant earlierAt,
+                                String earlierVersion, Writer later, Instant laterAt, String laterVersion,
+                                Instant detectedAt, Identity identity) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put(HistoryAttributes.LINEAGE, lineage);
+        facts.put(HistoryAttributes.SERIAL, serial);
+        facts.put("earlierWrittenAt", earlierAt.toString());
+        putIfSet(facts, "earlierWriter", earlier.requester());
+        putIfSet(facts, "earlierVersionId", earlierVersion);
+        facts.put("laterWrittenAt", laterAt.toString());
+        putIfSet(facts, "laterWriter", later.requester());
+        putIfSet(facts, "laterVersionId", laterVersion);
+        String versions = earlierVersion == null ? "find the earlier version with aws s3api list-object-versions "
+                + "--bucket " + state.bucket() + " --prefix '" + state.key() + "'"
+                : "the earlier version is " + earlierVersion + " (aws s3api get-object --bucket " + state.bucket()
+                        + " --key '" + state.key() + "' --version-id " + earlierVersion + " earlier.tfstate)";
+        return new Alert(AlertType.SERIAL_CONFLICT, state, null, facts, detectedAt,
+                "Two different states written as serial " + serial + " of " + state + ": at " + earlierAt + " by "
+                        + earlier.describe() + ", then at " + laterAt + " by " + later.describe()
+                        + "; what the first wrote is no longer tracked",
+                "Terraform never writes two states with the same lineage and serial: two applies ran from the same "
+                        + "state without its lock (-lock=false). The current state is the later one; " + versions
+                        + ", compare the two (terraform show on each), and bring what only the earlier one tracks back "
+                        + "under management (terraform import), or it stays in your account untracked.",
+                identity);
+    }
+
+    /** A workspace deleted as Terraform deletes one: its lock taken and released, then its state and digest removed. */
+    public Alert workspaceDeleted(StatePath state, LockInfo lock, Writer writer, boolean deleteMarker, String versionId,
+                                  Instant deletedAt, Instant detectedAt, Identity identity) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("deletedAt", deletedAt.toString());
+        facts.put(HistoryAttributes.DELETE_MARKER, deleteMarker);
+        putIfSet(facts, HistoryAttributes.VERSION_ID, versionId);
+        writer.addTo(facts);
+        String restore = deleteMarker && versionId != null
+                ? "remove the delete marker: aws s3api delete-object --bucket " + state.bucket() + " --key '"
+                        + state.key() + "' --version-id " + versionId + ", then put back its digest item"
+                : "restore it from a backup (the bucket is not versioned)";
+        return new Alert(AlertType.WORKSPACE_DELETED, state, lock, facts, detectedAt,
+                "Workspace " + state.workspace() + " deleted: " + state + " was removed by terraform workspace delete, "
+                        + "run by " + who(lock.who()) + " (lock ID " + lock.id() + ")",
+                "Nothing to do if the workspace was meant to go. If it was not: " + restore + ".",
                 identity);
     }
 
@@ -159,9 +246,9 @@ public final class Alerts {
         facts.put("reminder", reminder);
         return new Alert(AlertType.STALE_LOCK, state, lock, facts, detectedAt,
                 (reminder ? "Still stale: lock on " : "Stale lock on ") + state + " held for " + duration(heldForSeconds)
-                        + " by " + lock.who() + " (" + lock.operation() + ", lock ID " + lock.id() + ")",
+                        + " by " + who(lock.who()) + " (" + lock.operation() + ", lock ID " + lock.id() + ")",
                 "Every plan and apply on this state fails with \"Error acquiring the state lock\" until it is "
-                        + "released. First check that " + lock.who() + " is really gone (the CI job was cancelled or "
+                        + "released. First check that " + who(lock.who()) + " is really gone (the CI job was cancelled or "
                         + "killed, the laptop is closed): releasing a lock that is in use can corrupt the state. Then, "
                         + "from the configuration's directory" + workspace(state) + ", run: terraform force-unlock "
                         + lock.id() + " (OpenTofu: tofu force-unlock " + lock.id() + ").",

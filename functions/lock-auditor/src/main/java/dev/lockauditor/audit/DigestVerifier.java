@@ -2,10 +2,14 @@ package dev.lockauditor.audit;
 
 import dev.lockauditor.alert.Alert;
 import dev.lockauditor.alert.AlertSink;
+import dev.lockauditor.alert.AlertType;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.backend.LockTable;
 import dev.lockauditor.backend.ObjectHead;
 import dev.lockauditor.backend.StateBucket;
+import dev.lockauditor.history.Facts;
+import dev.lockauditor.history.HistoryQuery;
+import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.history.Source;
 import dev.lockauditor.terraform.StatePath;
 import java.time.Clock;
@@ -31,28 +35,41 @@ public final class DigestVerifier {
 
     private final StateBucket bucket;
     private final LockTable locks;
+    private final HistoryStore history;
     private final AlertSink sink;
     private final Alerts alerts;
     private final Duration grace;
     private final Clock clock;
 
-    public DigestVerifier(StateBucket bucket, LockTable locks, AlertSink sink, Alerts alerts, Duration grace,
-                          Clock clock) {
+    public DigestVerifier(StateBucket bucket, LockTable locks, HistoryStore history, AlertSink sink, Alerts alerts,
+                          Duration grace, Clock clock) {
         this.bucket = bucket;
         this.locks = locks;
+        this.history = history;
         this.sink = sink;
         this.alerts = alerts;
         this.grace = grace;
         this.clock = clock;
     }
 
+    /** Which lock a write was made under, as far as the lock history tells. */
+    public enum WriteLock {
+        /** A lock table lock (with or without a lock file): Terraform writes the digest after the state. */
+        LOCK_TABLE,
+        /** An S3 lock file alone: Terraform neither writes nor reads the digest. */
+        LOCK_FILE_ONLY,
+        /** No lock: the state changed outside Terraform, or with -lock=false. */
+        NONE
+    }
+
     /**
-     * After a state write's event.
+     * After a state write's event. A write under a lock file alone leaves the digest of the lock table days behind:
+     * that is {@code STALE_DIGEST}, once per state, not a mismatch.
      *
      * @return when the check can be decided, if it cannot be yet
      */
-    public Optional<Instant> afterWrite(StatePath state, Instant writtenAt, String sourceId) {
-        return compare(state, writtenAt, sourceId, null, false);
+    public Optional<Instant> afterWrite(StatePath state, Instant writtenAt, String sourceId, WriteLock lock) {
+        return compare(state, writtenAt, sourceId, null, lock);
     }
 
     /**
@@ -61,7 +78,7 @@ public final class DigestVerifier {
      * @param digest the digest the change carries (it spares the first read of the lock table)
      */
     public void afterDigestChange(StatePath state, Instant changedAt, String sourceId, String digest) {
-        compare(state, changedAt, sourceId, digest, true);
+        compare(state, changedAt, sourceId, digest, null);
     }
 
     /** An object's MD5: its ETag when that is the MD5, else its bytes streamed through MD5. */
@@ -70,8 +87,10 @@ public final class DigestVerifier {
         return fromEtag != null ? Optional.of(fromEtag) : bucket.md5(head.key(), head.versionId());
     }
 
+    /** @param writeLock the lock of the write that asks, or null when a digest change asks */
     private Optional<Instant> compare(StatePath state, Instant changedAt, String sourceId, String knownDigest,
-                                      boolean digestChanged) {
+                                      WriteLock writeLock) {
+        boolean digestChanged = writeLock == null;
         ObjectHead head;
         String md5;
         try {
@@ -100,11 +119,30 @@ public final class DigestVerifier {
             }
             verdict = DigestCheck.Verdict.MISMATCH;
         }
-        if (verdict == DigestCheck.Verdict.MISMATCH) {
-            Alert.Identity identity = new Alert.Identity(head.lastModified(), Source.STATE_OBJECT,
-                    "digest-" + expected + "-" + md5, sourceId);
-            sink.raise(alerts.digestMismatch(state, expected, md5, clock.instant(), identity));
+        if (verdict != DigestCheck.Verdict.MISMATCH) {
+            return Optional.empty();
         }
+        if (writeLock == WriteLock.LOCK_FILE_ONLY) {
+            staleDigest(state, expected, md5, changedAt, sourceId);
+            return Optional.empty();
+        }
+        Alerts.MismatchCause cause = digestChanged ? Alerts.MismatchCause.DIGEST_CHANGED
+                : writeLock == WriteLock.LOCK_TABLE ? Alerts.MismatchCause.WRITER_DIGEST_FAILED
+                : Alerts.MismatchCause.CHANGED_OUTSIDE_TERRAFORM;
+        Alert.Identity identity = new Alert.Identity(head.lastModified(), Source.STATE_OBJECT,
+                "digest-" + expected + "-" + md5, sourceId);
+        sink.raise(alerts.digestMismatch(state, expected, md5, cause, clock.instant(), identity));
         return Optional.empty();
+    }
+
+    /** Once per state and stale digest, however many writes are made under the lock file afterwards. */
+    private void staleDigest(StatePath state, String staleDigest, String md5, Instant writtenAt, String sourceId) {
+        boolean raised = history.read(HistoryQuery.of(state.path()).kinds(AlertType.STALE_DIGEST).newestFirst().limit(20))
+                .stream().anyMatch(entry -> entry.facts() instanceof Facts.AlertRaised alert
+                        && staleDigest.equals(alert.details().get("expectedDigest")));
+        if (!raised) {
+            sink.raise(alerts.staleDigest(state, staleDigest, md5, clock.instant(),
+                    new Alert.Identity(writtenAt, Source.STATE_OBJECT, "stale-digest-" + staleDigest, sourceId)));
+        }
     }
 }

@@ -15,15 +15,17 @@ import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.history.Source;
 import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.MalformedException;
+import dev.lockauditor.terraform.Operations;
 import dev.lockauditor.terraform.StateHeader;
 import dev.lockauditor.terraform.StateKeys;
 import dev.lockauditor.terraform.StatePath;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What an event on the state bucket means: a state written or deleted, a lock file taken or released, and
@@ -51,6 +53,8 @@ public final class StateEventAuditor {
     }
 
     private static final Duration LOCK_HISTORY_WINDOW = Duration.ofDays(1);
+    /** How soon after its workspace-delete lock is released Terraform deletes the state. */
+    private static final Duration WORKSPACE_DELETE_WINDOW = Duration.ofMinutes(1);
 
     private final AuditSettings settings;
     private final StateBucket bucket;
@@ -72,7 +76,7 @@ public final class StateEventAuditor {
         this.alerts = alerts;
         this.staleLocks = staleLocks;
         this.clock = clock;
-        this.digests = new DigestVerifier(bucket, locks, sink, alerts, settings.digestGrace(), clock);
+        this.digests = new DigestVerifier(bucket, locks, history, sink, alerts, settings.digestGrace(), clock);
     }
 
     public Outcome audit(ObjectEvent event) throws HistoryStore.WriteFailure {
@@ -121,30 +125,78 @@ public final class StateEventAuditor {
         if (fields != null) {
             checkLineage(state, written, fields);
         }
-        Optional<Instant> locked = checkLocked(state, event, header == null ? null : header.serial());
-        Optional<Instant> digest = digests.afterWrite(state, event.at(), event.eventId());
-        return new Recorded(List.of(written), earliest(locked, digest));
+        // Whether, and by which kind of lock, the write was covered decides both the unlocked write and which digest
+        // rule applies; a write no lock is known to cover is only judged once its lock's events had their lag.
+        Set<Source> kinds = lockKinds(state, event.at());
+        Instant lagOver = event.at().plus(settings.lockEventLag());
+        Instant now = clock.instant();
+        if (kinds.isEmpty() && now.isBefore(lagOver)) {
+            return new Recorded(List.of(written), lagOver);
+        }
+        if (kinds.isEmpty()) {
+            sink.raise(alerts.unlockedWrite(state, event.writer(), header == null ? null : header.serial(), event.at(),
+                    now, new Alert.Identity(event.at(), Source.STATE_OBJECT, event.orderedSequencer(), event.eventId())));
+        }
+        DigestVerifier.WriteLock lock = kinds.contains(Source.DYNAMODB) ? DigestVerifier.WriteLock.LOCK_TABLE
+                : kinds.isEmpty() ? DigestVerifier.WriteLock.NONE : DigestVerifier.WriteLock.LOCK_FILE_ONLY;
+        return new Recorded(List.of(written), digests.afterWrite(state, event.at(), event.eventId(), lock).orElse(null));
     }
 
-    /** The write against the one before it, and the one after it (when events came out of order) against it. */
+    /**
+     * The write against the one before it, and the one after it (when events came out of order) against it; a
+     * deletion between them makes the later write a new state, compared with nothing.
+     */
     private void checkLineage(StatePath state, HistoryEvent written, Facts.Header header) {
-        HistoryQuery writes = HistoryQuery.of(state.path()).kinds(EventType.STATE_WRITTEN).limit(1);
-        for (HistoryEvent previous : history.read(writes.before(written.eventKey()).newestFirst())) {
-            Facts.Header before = ((Facts.StateWritten) previous.facts()).header();
-            if (before != null) {
-                StateLineage.check(before.serial(), before.lineage(), header.serial(), header.lineage())
-                        .ifPresent(type -> sink.raise(rollback(type, state, before, header, writerOf(written),
-                                identity(written))));
+        HistoryQuery neighbour = HistoryQuery.of(state.path()).kinds(EventType.STATE_WRITTEN, EventType.STATE_DELETED)
+                .limit(1);
+        for (HistoryEvent previous : history.read(neighbour.before(written.eventKey()).newestFirst())) {
+            if (previous.facts() instanceof Facts.StateWritten before && before.header() != null) {
+                compare(state, previous, before.header(), written, header);
             }
         }
-        for (HistoryEvent next : history.read(writes.after(written.eventKey()))) {
-            Facts.Header after = ((Facts.StateWritten) next.facts()).header();
-            if (after != null) {
-                StateLineage.check(header.serial(), header.lineage(), after.serial(), after.lineage())
-                        .ifPresent(type -> sink.raise(rollback(type, state, header, after, writerOf(next),
-                                identity(next))));
+        for (HistoryEvent next : history.read(neighbour.after(written.eventKey()))) {
+            if (next.facts() instanceof Facts.StateWritten after && after.header() != null) {
+                compare(state, written, header, next, after.header());
             }
         }
+    }
+
+    private void compare(StatePath state, HistoryEvent earlier, Facts.Header before, HistoryEvent later,
+                         Facts.Header after) {
+        StateLineage.check(before.serial(), before.lineage(), after.serial(), after.lineage(),
+                        () -> contentDiffers(state, earlier, later))
+                .ifPresent(type -> sink.raise(type == AlertType.SERIAL_CONFLICT
+                        ? alerts.serialConflict(state, after.lineage(), after.serial(), writerOf(earlier), earlier.at(),
+                                objectOf(earlier).versionId(), writerOf(later), later.at(), objectOf(later).versionId(),
+                                clock.instant(), new Alert.Identity(earlier.at(), Source.STATE_OBJECT,
+                                        "serial-conflict-" + after.lineage() + "-" + after.serial(), later.sourceId()))
+                        : rollback(type, state, before, after, writerOf(later), identity(later))));
+    }
+
+    /**
+     * Whether two writes of a state hold different content: their sizes differ, or the MD5s of their versions do.
+     * Without versions or sizes to tell, it cannot be told, and is not claimed.
+     */
+    private boolean contentDiffers(StatePath state, HistoryEvent earlier, HistoryEvent later) {
+        Facts.ObjectFacts a = objectOf(earlier);
+        Facts.ObjectFacts b = objectOf(later);
+        if (a.size() != null && b.size() != null && !a.size().equals(b.size())) {
+            return true;
+        }
+        if (a.versionId() == null || b.versionId() == null || a.versionId().equals(b.versionId())) {
+            return false;
+        }
+        try {
+            Optional<String> first = bucket.md5(state.key(), a.versionId());
+            Optional<String> second = bucket.md5(state.key(), b.versionId());
+            return first.isPresent() && second.isPresent() && !first.get().equals(second.get());
+        } catch (StateBucket.Unreadable e) {
+            return false;
+        }
+    }
+
+    private static Facts.ObjectFacts objectOf(HistoryEvent write) {
+        return ((Facts.StateWritten) write.facts()).object();
     }
 
     private Alert rollback(AlertType type, StatePath state, Facts.Header previous, Facts.Header header, Writer writer,
@@ -157,39 +209,28 @@ public final class StateEventAuditor {
     }
 
     /**
-     * Unlocked writes: no lock held at the write, neither in the lock history nor now. The lock's own events may
-     * arrive up to the lock event lag after the write's, so an uncovered write is only alerted once that lag has
-     * passed; until then this says when to look again.
+     * The kinds of lock ({@code dynamodb}, {@code s3}) held on a state when it was written, from its lock history and
+     * the locks held now ({@link LockCoverage}); none when it was written unlocked, as far as is known yet.
      */
-    private Optional<Instant> checkLocked(StatePath state, ObjectEvent event, Long serial) {
-        List<HistoryEvent> lockEvents = history.read(HistoryQuery.of(state.path())
-                .kinds(EventType.LOCK_ACQUIRED, EventType.LOCK_RELEASED).since(event.at().minus(LOCK_HISTORY_WINDOW))
-                .newestFirst().limit(200));
-        if (LockCoverage.held(event.at(), lockEvents, currentLocks(state))) {
-            return Optional.empty();
+    private Set<Source> lockKinds(StatePath state, Instant at) {
+        Set<Source> kinds = EnumSet.noneOf(Source.class);
+        for (LockCoverage.Span span : LockCoverage.spans(lockHistory(state, at))) {
+            if (span.covers(at)) {
+                kinds.addAll(span.sources());
+            }
         }
-        Instant deadline = event.at().plus(settings.lockEventLag());
-        Instant now = clock.instant();
-        if (now.isBefore(deadline)) {
-            return Optional.of(deadline);
-        }
-        sink.raise(alerts.unlockedWrite(state, event.writer(), serial, event.at(), now,
-                new Alert.Identity(event.at(), Source.STATE_OBJECT, event.orderedSequencer(), event.eventId())));
-        return Optional.empty();
+        locks.lock(state.path()).filter(lock -> LockCoverage.held(at, List.of(), List.of(lock)))
+                .ifPresent(lock -> kinds.add(Source.DYNAMODB));
+        LockFiles.held(bucket, state, StateKeys.lockFileKey(state.key()))
+                .filter(lock -> LockCoverage.held(at, List.of(), List.of(lock)))
+                .ifPresent(lock -> kinds.add(Source.S3_LOCK_FILE));
+        kinds.remove(Source.LOCK);
+        return kinds;
     }
 
-    private static Instant earliest(Optional<Instant> a, Optional<Instant> b) {
-        if (a.isPresent() && b.isPresent()) {
-            return a.get().isBefore(b.get()) ? a.get() : b.get();
-        }
-        return a.or(() -> b).orElse(null);
-    }
-
-    private List<LockInfo> currentLocks(StatePath state) {
-        List<LockInfo> held = new ArrayList<>(2);
-        locks.lock(state.path()).ifPresent(held::add);
-        LockFiles.held(bucket, state, StateKeys.lockFileKey(state.key())).ifPresent(held::add);
-        return held;
+    private List<HistoryEvent> lockHistory(StatePath state, Instant around) {
+        return history.read(HistoryQuery.of(state.path()).kinds(EventType.LOCK_ACQUIRED, EventType.LOCK_RELEASED)
+                .since(around.minus(LOCK_HISTORY_WINDOW)).newestFirst().limit(200));
     }
 
     private Outcome stateDeleted(StatePath state, ObjectEvent event) throws HistoryStore.WriteFailure {
@@ -197,6 +238,21 @@ public final class StateEventAuditor {
                 new Facts.StateDeleted(objectFacts(event), event.deleteMarker()));
         history.write(List.of(deleted));
         Alert.Identity identity = identity(deleted);
+        Optional<LockCoverage.Span> workspaceDelete = LockCoverage.spans(lockHistory(state, event.at())).stream()
+                .filter(span -> span.lock() != null && Operations.isWorkspaceDelete(span.lock().operation())
+                        && span.end() != null && !span.end().isAfter(event.at().plus(LockCoverage.SKEW))
+                        && !span.end().isBefore(event.at().minus(WORKSPACE_DELETE_WINDOW)))
+                .reduce((a, b) -> b.end().isAfter(a.end()) ? b : a);
+        if (workspaceDelete.isPresent()) {
+            // terraform workspace delete: lock, release, then the object and its digest item go. One notice.
+            sink.raise(alerts.workspaceDeleted(state, workspaceDelete.get().lock().toLockInfo(state.path()),
+                    event.writer(), event.deleteMarker(), event.versionId(), event.at(), clock.instant(), identity));
+            return new Recorded(List.of(deleted));
+        }
+        Instant lagOver = event.at().plus(settings.lockEventLag());
+        if (clock.instant().isBefore(lagOver)) {
+            return new Recorded(List.of(deleted), lagOver);
+        }
         sink.raise(alerts.stateDeleted(state, event.writer(), event.deleteMarker(), event.versionId(), event.at(),
                 clock.instant(), identity));
         return new Recorded(List.of(deleted), checkOrphanedDigest(state, event, identity).orElse(null));
@@ -272,7 +328,7 @@ public final class StateEventAuditor {
     }
 
     private static Writer writerOf(HistoryEvent write) {
-        Facts.ObjectFacts object = ((Facts.StateWritten) write.facts()).object();
+        Facts.ObjectFacts object = objectOf(write);
         return new Writer(object.writer(), object.sourceIp());
     }
 }

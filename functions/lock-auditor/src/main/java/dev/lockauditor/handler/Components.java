@@ -174,7 +174,7 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
     }
 
     public DigestVerifier digestVerifier() {
-        return new DigestVerifier(bucket, locks, alerts, alertText, Duration.ofSeconds(config.digestGraceSeconds()),
-                clock);
+        return new DigestVerifier(bucket, locks, history, alerts, alertText,
+                Duration.ofSeconds(config.digestGraceSeconds()), clock);
     }
 }

@@ -30,7 +30,7 @@ class AlertDocumentTest {
 
     @Test
     void theDocumentHasTheProductsFieldsInOrder() {
-        Alert alert = alerts.digestMismatch(STATE, "8b1a9953c4611296a827abf8c47804d7", "ad37533d627aecda1ac35c00e2ee3a7f",
+        Alert alert = alerts.digestMismatch(STATE, "8b1a9953c4611296a827abf8c47804d7", "ad37533d627aecda1ac35c00e2ee3a7f", Alerts.MismatchCause.CHANGED_OUTSIDE_TERRAFORM,
                 DETECTED, IDENTITY);
 
         JsonNode document = AlertDocument.of(alert, AlertDocument.Origin.of("production",
@@ -39,7 +39,7 @@ class AlertDocumentTest {
         List<String> names = new ArrayList<>();
         document.fieldNames().forEachRemaining(names::add);
         assertEquals(List.of("schemaVersion", "type", "severity", "environment", "account", "region", "statePath", "bucket",
-                "key", "workspace", "expectedDigest", "actualDigest", "detectedAt", "summary", "remediation", "links"), names);
+                "key", "workspace", "expectedDigest", "actualDigest", "cause", "detectedAt", "summary", "remediation", "links"), names);
         assertEquals("https://eu-west-1.console.aws.amazon.com/s3/object/acme-tfstate?region=eu-west-1"
                 + "&prefix=env%3A%2Fstaging%2Fnetwork%2Fterraform.tfstate", document.at("/links/stateObject").asText());
         assertTrue(document.at("/links/lockItem").asText().contains(

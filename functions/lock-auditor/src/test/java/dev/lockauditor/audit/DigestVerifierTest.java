@@ -31,9 +31,9 @@ class DigestVerifierTest {
     final InMemoryBackend backend = new InMemoryBackend();
     final List<Alert> published = new ArrayList<>();
     final TestTime time = new TestTime(T0.plusSeconds(1));
-    final DigestVerifier digests = new DigestVerifier(backend, backend,
-            new OnceAlerts(new InMemoryHistoryStore(), published::add), new Alerts("terraform-locks"),
-            Duration.ofSeconds(30), time);
+    final InMemoryHistoryStore history = new InMemoryHistoryStore();
+    final DigestVerifier digests = new DigestVerifier(backend, backend, history,
+            new OnceAlerts(history, published::add), new Alerts("terraform-locks"), Duration.ofSeconds(30), time);
 
     @Test
     void aDigestChangedToAValueTheOlderObjectDoesNotHaveIsAMismatchAtOnce() {
@@ -62,15 +62,15 @@ class DigestVerifierTest {
         backend.put(KEY, body, T0);
         backend.digests.put(PATH, WRONG);
 
-        Optional<Instant> undecided = digests.afterWrite(STATE, T0, "write-event");
+        Optional<Instant> undecided = digests.afterWrite(STATE, T0, "write-event", DigestVerifier.WriteLock.LOCK_TABLE);
 
         assertEquals(Optional.of(T0.plusSeconds(30)), undecided);
         assertEquals(List.of(), published);
 
         time.advance(Duration.ofSeconds(28));
-        assertEquals(Optional.of(T0.plusSeconds(30)), digests.afterWrite(STATE, T0, "write-event"));
+        assertEquals(Optional.of(T0.plusSeconds(30)), digests.afterWrite(STATE, T0, "write-event", DigestVerifier.WriteLock.LOCK_TABLE));
         time.advance(Duration.ofSeconds(1));
-        assertEquals(Optional.empty(), digests.afterWrite(STATE, T0, "write-event"));
+        assertEquals(Optional.empty(), digests.afterWrite(STATE, T0, "write-event", DigestVerifier.WriteLock.LOCK_TABLE));
         assertEquals(List.of(AlertType.DIGEST_MISMATCH), published.stream().map(Alert::type).toList());
     }
 
@@ -79,12 +79,12 @@ class DigestVerifierTest {
         String body = StateFixtures.terraformState(6, LINEAGE);
         backend.put(KEY, body, T0);
         backend.digests.put(PATH, WRONG);
-        assertTrue(digests.afterWrite(STATE, T0, "write-event").isPresent());
+        assertTrue(digests.afterWrite(STATE, T0, "write-event", DigestVerifier.WriteLock.LOCK_TABLE).isPresent());
 
         backend.digests.put(PATH, InMemoryBackend.md5(body));
         time.advance(Duration.ofSeconds(30));
 
-        assertEquals(Optional.empty(), digests.afterWrite(STATE, T0, "write-event"));
+        assertEquals(Optional.empty(), digests.afterWrite(STATE, T0, "write-event", DigestVerifier.WriteLock.LOCK_TABLE));
         assertEquals(List.of(), published);
     }
 }

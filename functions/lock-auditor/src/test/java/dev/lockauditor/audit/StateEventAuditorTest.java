@@ -318,6 +318,113 @@ class StateEventAuditorTest {
     }
 
     @Test
+    void aWorkspaceDeleteIsOneNoticeNamingWhoRanItNotACriticalDeletion() throws Exception {
+        audit(lockedApply(3, LINEAGE, T0.minusSeconds(600)));
+        LockInfo delete = new LockInfo("3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583", "state-replace-provider", "",
+                "@runner-7f9c", "1.11.2", T0.minusSeconds(2).toString(), PATH);
+        StateFixtures.lockHistory(history, STATE, delete, T0.minusSeconds(2), T0.minusSeconds(1));
+        backend.objects.remove(KEY);
+
+        audit(StateFixtures.deleted(KEY, T0, true, "marker-1", "123456789012"));
+        backend.digests.remove(PATH);
+
+        assertEquals(List.of(AlertType.WORKSPACE_DELETED), alertTypes(), "neither STATE_DELETED nor ORPHANED_DIGEST");
+        Alert notice = published.get(0);
+        assertEquals(delete.id(), notice.lock().id());
+        assertTrue(notice.summary().contains("run by an unknown user on runner-7f9c"), notice.summary());
+        assertTrue(notice.remediation().contains("--version-id marker-1"), notice.remediation());
+
+        backend.put(KEY, StateFixtures.terraformState(1, OTHER_LINEAGE), T0.plusSeconds(600));
+        backend.digests.put(PATH, InMemoryBackend.md5(StateFixtures.terraformState(1, OTHER_LINEAGE)));
+        LockInfo init = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f70001", T0.plusSeconds(595));
+        StateFixtures.lockHistory(history, STATE, init, T0.plusSeconds(595), T0.plusSeconds(601));
+        audit(StateFixtures.created(KEY, T0.plusSeconds(600), null, "ci"));
+
+        assertEquals(List.of(AlertType.WORKSPACE_DELETED), alertTypes(), "the workspace made again is a new state");
+    }
+
+    @Test
+    void aDeletionLongAfterAWorkspaceDeleteLockIsStillADeletion() throws Exception {
+        audit(lockedApply(3, LINEAGE, T0.minusSeconds(600)));
+        LockInfo delete = new LockInfo("3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583", "state-replace-provider", "",
+                "alice@laptop", "1.11.2", T0.minusSeconds(300).toString(), PATH);
+        StateFixtures.lockHistory(history, STATE, delete, T0.minusSeconds(300), T0.minusSeconds(299));
+        backend.objects.remove(KEY);
+        backend.digests.remove(PATH);
+
+        audit(StateFixtures.deleted(KEY, T0, false, null, "123456789012"));
+
+        assertEquals(List.of(AlertType.STATE_DELETED), alertTypes());
+    }
+
+    @Test
+    void writesUnderALockFileAloneLeaveTheOldDigestStaleOnceNotMismatchedOnEveryWrite() throws Exception {
+        audit(lockedApply(5, LINEAGE, T0.minusSeconds(3600)));
+        String stale = backend.digests.get(PATH);
+        for (int i = 0; i < 3; i++) {
+            Instant at = T0.plusSeconds(60L * i);
+            LockInfo lock = StateFixtures.lockInfo(String.format("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f8%04d", i), at.minusSeconds(5));
+            backend.put(KEY + ".tflock", lock.toJson(), at.minusSeconds(5));
+            audit(StateFixtures.created(KEY + ".tflock", at.minusSeconds(5), null, "ci"));
+            backend.put(KEY, StateFixtures.terraformState(6 + i, LINEAGE), at);
+            audit(StateFixtures.created(KEY, at, null, "ci"));
+            backend.objects.remove(KEY + ".tflock");
+            audit(StateFixtures.deleted(KEY + ".tflock", at.plusSeconds(1), false, null, "ci"));
+        }
+
+        assertEquals(List.of(AlertType.STALE_DIGEST), alertTypes(), "once for the state, and no DIGEST_MISMATCH");
+        assertEquals(stale, published.get(0).facts().get("expectedDigest"));
+        assertTrue(published.get(0).remediation().contains("aws dynamodb delete-item --table-name terraform-locks "
+                + "--key '{\"LockID\":{\"S\":\"" + PATH + "-md5\"}}'"), published.get(0).remediation());
+    }
+
+    @Test
+    void twoUnlockedWritesOfTheSameSerialWithDifferentContentAreASerialConflict() throws Exception {
+        audit(lockedApply(4, LINEAGE, T0.minusSeconds(3600)));
+        backend.digests.clear();
+        String first = StateFixtures.terraformState(5, LINEAGE);
+        String second = StateFixtures.terraformState(5, LINEAGE).replace("\"resources\": []", "\"resources\": [{}]");
+        backend.versions.put("v-first", backend.put(KEY, first, T0));
+        audit(StateFixtures.created(KEY, T0, "v-first", "arn:aws:iam::123456789012:user/alice"));
+        backend.versions.put("v-second", backend.put(KEY, second, T0.plusSeconds(30)));
+        audit(StateFixtures.created(KEY, T0.plusSeconds(30), "v-second", "arn:aws:iam::123456789012:user/bob"));
+
+        assertEquals(List.of(AlertType.UNLOCKED_WRITE, AlertType.SERIAL_CONFLICT, AlertType.UNLOCKED_WRITE),
+                alertTypes());
+        Alert conflict = published.get(1);
+        assertEquals(5L, conflict.facts().get("serial"));
+        assertEquals("v-first", conflict.facts().get("earlierVersionId"));
+        assertTrue(conflict.summary().contains("arn:aws:iam::123456789012:user/alice"), conflict.summary());
+        assertTrue(conflict.summary().contains("arn:aws:iam::123456789012:user/bob"), conflict.summary());
+        assertTrue(conflict.remediation().contains("--version-id v-first"), conflict.remediation());
+    }
+
+    @Test
+    void anApplyPersistingThreeTimesUnderOneLockRaisesNothing() throws Exception {
+        LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", T0.minusSeconds(5));
+        StateFixtures.lockHistory(history, STATE, lock, T0.minusSeconds(5), T0.plusSeconds(61));
+        for (int i = 0; i < 3; i++) {
+            String body = StateFixtures.terraformState(10 + i, LINEAGE);
+            backend.put(KEY, body, T0.plusSeconds(20L * i));
+            backend.digests.put(PATH, InMemoryBackend.md5(body));
+            audit(StateFixtures.created(KEY, T0.plusSeconds(20L * i), null, "ci"));
+        }
+
+        assertEquals(List.of(), alertTypes());
+    }
+
+    @Test
+    void aDigestNotUpdatedAfterALockedWriteSaysTheWritersDigestWriteFailed() throws Exception {
+        ObjectEvent write = lockedApply(8, LINEAGE, T0);
+        backend.digests.put(PATH, "8b1a9953c4611296a827abf8c47804d7");
+
+        audit(write);
+
+        assertEquals("WRITER_DIGEST_FAILED", published.get(0).facts().get("cause"));
+        assertTrue(published.get(0).summary().contains("whose digest update failed"), published.get(0).summary());
+    }
+
+    @Test
     void aDeletedStateIsCriticalAndItsDigestLeftBehindIsOrphaned() throws Exception {
         audit(lockedApply(3, LINEAGE, T0.minusSeconds(600)));
         backend.objects.remove(KEY);
@@ -365,8 +472,9 @@ class StateEventAuditorTest {
         backend.put("broken.tfstate", "{\"version\":4,\"serial\":\"" + SECRET + "\"}", T0);
         StateEventAuditor.Outcome broken = auditor.audit(StateFixtures.created("broken.tfstate", T0, null, "x"));
 
-        assertEquals(List.of(AlertType.SERIAL_REGRESSION, AlertType.DIGEST_MISMATCH, AlertType.UNLOCKED_WRITE), alertTypes(),
-                "each as soon as it can be decided: the rollback at once, the digest after its grace, the lock after its lag");
+        assertEquals(List.of(AlertType.SERIAL_REGRESSION, AlertType.UNLOCKED_WRITE, AlertType.DIGEST_MISMATCH), alertTypes(),
+                "each as soon as it can be decided: the rollback at once, then the lock once its events had their lag, "
+                        + "and the digest with it (which lock there was tells why it differs)");
         StringBuilder everything = new StringBuilder();
         history.all().forEach(e -> everything.append(e.fields()));
         published.forEach(a -> everything.append(AlertDocument.of(a, new AlertDocument.Origin("test", "1", "r", "t"))));
