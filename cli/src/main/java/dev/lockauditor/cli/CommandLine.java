@@ -86,6 +86,24 @@ public final class CommandLine {
             throw new Main.UsageException(name + " takes a whole number" + (minimum > 0 ? " of at least " + minimum : ""));
         }
 
+        /** A length of time written {@code 30m}, {@code 8h} or {@code 2d}; null when the option is not given. */
+        public Duration duration(String name) {
+            String text = options.get(name);
+            if (text == null) {
+                return null;
+            }
+            java.util.regex.Matcher amount = java.util.regex.Pattern.compile("(\\d+)([mhd])").matcher(text);
+            if (!amount.matches() || Long.parseLong(amount.group(1)) == 0) {
+                throw new Main.UsageException(name + " takes a length of time: 30m, 8h or 2d");
+            }
+            long value = Long.parseLong(amount.group(1));
+            return switch (amount.group(2)) {
+                case "m" -> Duration.ofMinutes(value);
+                case "h" -> Duration.ofHours(value);
+                default -> Duration.ofDays(value);
+            };
+        }
+
         /** A whole number of seconds, more than none. */
         public Duration seconds(String name, Duration fallback) {
             return options.containsKey(name) ? Duration.ofSeconds(number(name, 0, 1)) : fallback;

@@ -1,5 +1,6 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.cli.command.AckCommand;
 import dev.lockauditor.cli.command.AuditCommand;
 import dev.lockauditor.cli.command.HistoryCommand;
 import dev.lockauditor.cli.command.InvokeCommand;
@@ -35,6 +36,9 @@ public final class Main {
               history STATE_PATH [--since 7d] [--json]
                   The lock sessions of one state, newest first: who held it, when, for how long, what
                   they wrote, and the alerts raised.
+              ack STATE_PATH --reason TEXT [--for 8h]
+                  Acknowledge the lock held now on a state as held on purpose (maintenance): no stale-lock
+                  alert for it while that lasts. Written to the auditor's history table only.
 
             Settings come from the environment (see README.md): LOCK_TABLE, HISTORY_TABLE, AWS_REGION, ...
             Run 'bin/lock-auditor COMMAND --help' for a command's options.
@@ -68,6 +72,7 @@ public final class Main {
                 case "local" -> LocalCommand.run(rest, env, out, err, terminal);
                 case "audit" -> new AuditCommand(env, out, err, terminal).run(rest);
                 case "history" -> new HistoryCommand(env, out).run(rest);
+                case "ack" -> new AckCommand(env, out, err).run(rest);
                 default -> throw new UsageException("unknown command '" + args.get(0) + "'");
             };
         } catch (CommandLine.HelpRequested help) {

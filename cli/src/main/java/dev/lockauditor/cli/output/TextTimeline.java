@@ -72,6 +72,9 @@ final class TextTimeline implements Lines {
             return updated.digest();
         } else if (facts instanceof Facts.DigestRemoved removed) {
             return "was " + removed.previousDigest();
+        } else if (facts instanceof Facts.LockAcknowledged ack) {
+            return "lock " + ack.lockId() + " by " + ack.by() + (ack.until() == null ? "" : " until " + ack.until())
+                    + ": " + ack.reason();
         }
         return "";
     }

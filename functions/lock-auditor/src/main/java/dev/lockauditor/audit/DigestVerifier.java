@@ -2,12 +2,13 @@ package dev.lockauditor.audit;
 
 import dev.lockauditor.alert.Alert;
 import dev.lockauditor.alert.AlertSink;
-import dev.lockauditor.alert.AlertType;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.backend.LockTable;
 import dev.lockauditor.backend.ObjectHead;
 import dev.lockauditor.backend.StateBucket;
+import dev.lockauditor.history.EventType;
 import dev.lockauditor.history.Facts;
+import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryQuery;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.history.Source;
@@ -123,7 +124,7 @@ public final class DigestVerifier {
             return Optional.empty();
         }
         if (writeLock == WriteLock.LOCK_FILE_ONLY) {
-            staleDigest(state, expected, md5, changedAt, sourceId);
+            staleDigest(state, expected, md5, sourceId);
             return Optional.empty();
         }
         Alerts.MismatchCause cause = digestChanged ? Alerts.MismatchCause.DIGEST_CHANGED
@@ -135,14 +136,17 @@ public final class DigestVerifier {
         return Optional.empty();
     }
 
-    /** Once per state and stale digest, however many writes are made under the lock file afterwards. */
-    private void staleDigest(StatePath state, String staleDigest, String md5, Instant writtenAt, String sourceId) {
-        boolean raised = history.read(HistoryQuery.of(state.path()).kinds(AlertType.STALE_DIGEST).newestFirst().limit(20))
-                .stream().anyMatch(entry -> entry.facts() instanceof Facts.AlertRaised alert
-                        && staleDigest.equals(alert.details().get("expectedDigest")));
-        if (!raised) {
-            sink.raise(alerts.staleDigest(state, staleDigest, md5, clock.instant(),
-                    new Alert.Identity(writtenAt, Source.STATE_OBJECT, "stale-digest-" + staleDigest, sourceId)));
-        }
+    /**
+     * Once per state and stale digest, however many writes are made under the lock file afterwards: the alert's
+     * identity is the digest's own last change (from the lock table's history; the epoch when it predates it).
+     */
+    private void staleDigest(StatePath state, String staleDigest, String md5, String sourceId) {
+        Instant changed = history.read(HistoryQuery.of(state.path()).kinds(EventType.DIGEST_UPDATED).newestFirst()
+                        .limit(50)).stream()
+                .filter(entry -> entry.facts() instanceof Facts.DigestUpdated updated
+                        && staleDigest.equals(updated.digest()))
+                .map(HistoryEvent::at).findFirst().orElse(Instant.EPOCH);
+        sink.raise(alerts.staleDigest(state, staleDigest, md5, clock.instant(),
+                new Alert.Identity(changed, Source.DYNAMODB, "stale-digest-" + staleDigest, sourceId)));
     }
 }

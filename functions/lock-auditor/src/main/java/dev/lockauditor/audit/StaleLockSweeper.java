@@ -6,6 +6,7 @@ import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.backend.LockTable;
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryQuery;
 import dev.lockauditor.history.HistoryStore;
@@ -58,6 +59,9 @@ public final class StaleLockSweeper {
         List<BackendReview.StaleLock> stale = review.staleLocks(held, now);
         for (BackendReview.StaleLock found : stale) {
             HeldLocks.Lock lock = found.lock();
+            if (acknowledged(lock, now)) {
+                continue;
+            }
             long number = rules.alertNumber(lock.state(), lock.created(), now);
             Alert alert = alerts.staleLock(lock.state(), lock.info(), found.heldForSeconds(), found.threshold(),
                     number > 0, now, StaleLockNotices.staleIdentity(lock.created(), lock.info().id(), number));
@@ -74,6 +78,15 @@ public final class StaleLockSweeper {
             }
         }
         return new Summary(held.locks().size(), stale.size(), held.digests().size(), orphaned, raised);
+    }
+
+    /** Whether someone said this lock is held on purpose (bin/lock-auditor ack), and that still lasts. */
+    private boolean acknowledged(HeldLocks.Lock lock, Instant now) {
+        return history.read(HistoryQuery.of(lock.state().path()).kinds(EventType.LOCK_ACKNOWLEDGED)
+                        .since(lock.created()).newestFirst().limit(20)).stream()
+                .map(HistoryEvent::facts)
+                .anyMatch(facts -> facts instanceof Facts.LockAcknowledged ack && ack.lockId().equals(lock.info().id())
+                        && ack.lastsAt(now));
     }
 
     /**

@@ -101,7 +101,8 @@ public final class StateEventAuditor {
         StateHeader header = null;
         String unreadable = null;
         try {
-            Optional<byte[]> prefix = bucket.prefix(event.key(), event.versionId(), StateHeader.PREFIX_BYTES);
+            Optional<byte[]> prefix = bucket.prefixOfWrite(event.key(), event.versionId(), event.etag(),
+                    StateHeader.PREFIX_BYTES);
             if (prefix.isEmpty()) {
                 return new Skipped("the object was gone before its header could be read");
             }

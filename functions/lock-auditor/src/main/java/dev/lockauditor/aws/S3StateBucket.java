@@ -69,6 +69,24 @@ public final class S3StateBucket implements StateBucket {
     }
 
     @Override
+    public Optional<byte[]> prefixOfWrite(String key, String versionId, String etag, int bytes) {
+        if (versionId != null || etag == null || etag.isEmpty()) {
+            return prefix(key, versionId, bytes);
+        }
+        try {
+            return Optional.of(client.get().getObjectAsBytes(b -> b.bucket(bucket).key(key).ifMatch("\"" + etag + "\"")
+                    .range("bytes=0-" + (bytes - 1))).asByteArray());
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 412) {
+                throw new StateBucket.Unreadable("overwritten before it could be read (the bucket is not versioned)");
+            }
+            return handle(e);
+        }
+    }
+
+    @Override
     public Optional<String> md5(String key, String versionId) {
         MessageDigest md5;
         try {

@@ -15,6 +15,16 @@ public interface StateBucket {
     /** The first {@code bytes} bytes of an object (a version of it when {@code versionId} is set), if it exists. */
     Optional<byte[]> prefix(String key, String versionId, int bytes);
 
+    /**
+     * The first bytes of the object an event is about: its version when the event names one, else the current object
+     * only while its ETag is still the event's (a bucket without versioning keeps only the latest write).
+     *
+     * @throws Unreadable when the object was overwritten before it could be read
+     */
+    default Optional<byte[]> prefixOfWrite(String key, String versionId, String etag, int bytes) {
+        return prefix(key, versionId, bytes);
+    }
+
     /** The MD5 of the object's bytes, read through in constant memory, if it exists. */
     Optional<String> md5(String key, String versionId);
 

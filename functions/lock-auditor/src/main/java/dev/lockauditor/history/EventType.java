@@ -7,5 +7,7 @@ public enum EventType implements HistoryKind {
     STATE_WRITTEN,
     STATE_DELETED,
     DIGEST_UPDATED,
-    DIGEST_REMOVED
+    DIGEST_REMOVED,
+    /** A person said a lock is held on purpose (bin/lock-auditor ack): no stale-lock alert for it while it lasts. */
+    LOCK_ACKNOWLEDGED
 }

@@ -117,6 +117,24 @@ public sealed interface Facts {
     }
 
     /**
+     * A lock acknowledged as held on purpose.
+     *
+     * @param by    who acknowledged it: the caller's AWS identity
+     * @param until until when, or null for as long as the lock is held
+     */
+    record LockAcknowledged(String lockId, String by, String reason, Instant until) implements Facts {
+        @Override
+        public HistoryKind kind() {
+            return EventType.LOCK_ACKNOWLEDGED;
+        }
+
+        /** Whether it still covers the lock at {@code at}. */
+        public boolean lastsAt(Instant at) {
+            return until == null || at.isBefore(until);
+        }
+    }
+
+    /**
      * An alert raised, as its state's history keeps it.
      *
      * @param type    the alert type's name

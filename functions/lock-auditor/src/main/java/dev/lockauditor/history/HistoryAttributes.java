@@ -47,6 +47,10 @@ public final class HistoryAttributes {
     public static final String HEADER_READABLE = "headerReadable";
     public static final String ENCRYPTION = "encryption";
 
+    // An acknowledgement of a lock held on purpose (and its REASON).
+    public static final String ACKNOWLEDGED_BY = "acknowledgedBy";
+    public static final String UNTIL = "until";
+
     // A digest item.
     public static final String DIGEST = "digest";
     public static final String PREVIOUS_DIGEST = "previousDigest";

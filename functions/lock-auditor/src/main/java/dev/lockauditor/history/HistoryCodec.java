@@ -65,6 +65,11 @@ final class HistoryCodec {
             put(fields, PREVIOUS_DIGEST, digest.previousDigest());
         } else if (facts instanceof Facts.DigestRemoved removed) {
             put(fields, PREVIOUS_DIGEST, removed.previousDigest());
+        } else if (facts instanceof Facts.LockAcknowledged ack) {
+            fields.put(LOCK_ID, ack.lockId());
+            put(fields, ACKNOWLEDGED_BY, ack.by());
+            put(fields, REASON, ack.reason());
+            put(fields, UNTIL, ack.until() == null ? null : ack.until().toString());
         } else if (facts instanceof Facts.AlertRaised alert) {
             put(fields, SEVERITY, alert.severity());
             put(fields, LOCK_ID, alert.lockId());
@@ -116,6 +121,8 @@ final class HistoryCodec {
             case STATE_DELETED -> new Facts.StateDeleted(object(fields), Boolean.TRUE.equals(fields.get(DELETE_MARKER)));
             case DIGEST_UPDATED -> new Facts.DigestUpdated(text(fields, DIGEST), text(fields, PREVIOUS_DIGEST));
             case DIGEST_REMOVED -> new Facts.DigestRemoved(text(fields, PREVIOUS_DIGEST));
+            case LOCK_ACKNOWLEDGED -> new Facts.LockAcknowledged(text(fields, LOCK_ID), text(fields, ACKNOWLEDGED_BY),
+                    text(fields, REASON), text(fields, UNTIL) == null ? null : Instant.parse(text(fields, UNTIL)));
         };
     }
 

@@ -28,8 +28,10 @@ public record HistoryEvent(StatePath state, Instant at, Source source, String so
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final int POSITION_WIDTH = 40;
 
+    /** Times are kept to the millisecond, as they are stored: an entry and the same entry read back are equal. */
     public HistoryEvent {
         position = position == null ? "" : position;
+        at = at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     }
 
     /** What it records: an {@link EventType}, or the type of the alert raised. */

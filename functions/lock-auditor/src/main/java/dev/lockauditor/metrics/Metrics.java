@@ -100,6 +100,7 @@ public final class Metrics {
                 case DIGEST_REMOVED -> count("DigestsRemoved", 1);
                 case STATE_WRITTEN -> count("StatesWritten", 1);
                 case STATE_DELETED -> count("StatesDeleted", 1);
+                case LOCK_ACKNOWLEDGED -> count("LocksAcknowledged", 1);
             }
         }
     }

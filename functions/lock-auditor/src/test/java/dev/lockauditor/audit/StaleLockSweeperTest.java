@@ -13,6 +13,8 @@ import dev.lockauditor.alert.OnceAlerts;
 import dev.lockauditor.backend.InMemoryBackend;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.InMemoryHistoryStore;
+import dev.lockauditor.history.Source;
+import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.StatePath;
 import java.time.Duration;
@@ -45,6 +47,35 @@ class StaleLockSweeperTest {
 
     List<AlertType> types() {
         return published.stream().map(Alert::type).toList();
+    }
+
+    void acknowledge(LockInfo lock, Instant at, Instant until) throws Exception {
+        history.write(List.of(new HistoryEvent(STATE, at, Source.LOCK, "ack", lock.id(), "ack",
+                new Facts.LockAcknowledged(lock.id(), "arn:aws:sts::123456789012:assumed-role/platform/alice",
+                        "database migration", until))));
+    }
+
+    @Test
+    void aLockAcknowledgedAsHeldOnPurposeGetsNoReminderWhileItLastsAndTheNextLockDoes() throws Exception {
+        LockInfo maintenance = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", NOW.minus(Duration.ofHours(2)));
+        backend.locks.put(PATH, maintenance);
+        acknowledge(maintenance, NOW.minus(Duration.ofHours(1)), NOW.plus(Duration.ofHours(8)));
+
+        sweeper().sweep();
+        time.advance(Duration.ofHours(4));
+        sweeper().sweep();
+        assertEquals(List.of(), types(), "acknowledged: no alert, no reminder");
+
+        time.advance(Duration.ofHours(5));
+        sweeper().sweep();
+        assertEquals(List.of(AlertType.STALE_LOCK), types(), "the acknowledgement is over");
+
+        published.clear();
+        LockInfo next = StateFixtures.lockInfo("3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583", time.instant().minus(Duration.ofHours(2)));
+        backend.locks.put(PATH, next);
+        sweeper().sweep();
+        assertEquals(List.of(AlertType.STALE_LOCK), types(), "another lock on the state is not covered");
+        assertEquals(next.id(), published.get(0).lock().id());
     }
 
     @Test
