@@ -107,6 +107,10 @@ public final class DigestVerifier {
         if (md5 == null) {
             return Optional.empty();
         }
+        if (!digestChanged && head.lastModified().isAfter(changedAt.plus(SKEW))) {
+            // The object is a newer write than the one asking: that write's own event judges it, with its own lock.
+            return Optional.empty();
+        }
         // The event's own digest can only settle a match; anything else is judged on the table's current value.
         String expected = md5.equals(knownDigest) ? knownDigest : locks.digest(state.path()).orElse(null);
         Instant lastWrite = head.lastModified().isAfter(changedAt) ? head.lastModified() : changedAt;

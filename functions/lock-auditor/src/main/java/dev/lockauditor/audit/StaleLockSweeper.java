@@ -11,6 +11,7 @@ import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryQuery;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.history.Source;
+import dev.lockauditor.terraform.Operations;
 import dev.lockauditor.terraform.StatePath;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +38,7 @@ public final class StaleLockSweeper {
     private final StaleLocks rules;
     private final BackendReview review;
     private final String workspaceKeyPrefix;
+    private final AuditSettings settings;
     private final Clock clock;
 
     public StaleLockSweeper(LockTable locks, StateBucket bucket, HistoryStore history, AlertSink sink, Alerts alerts,
@@ -49,6 +51,7 @@ public final class StaleLockSweeper {
         this.rules = rules;
         this.review = new BackendReview(rules, settings);
         this.workspaceKeyPrefix = settings.workspaceKeyPrefix();
+        this.settings = settings;
         this.clock = clock;
     }
 
@@ -71,13 +74,27 @@ public final class StaleLockSweeper {
         for (Map.Entry<StatePath, String> digest : held.digests().entrySet()) {
             // The sweep only looks that each digest's object is there: comparing contents is audit's, once.
             if (BackendReview.digest(bucket, digest.getKey(), digest.getValue(), false, now, Duration.ZERO).finding()
-                    .orElse(null) instanceof BackendReview.OrphanedDigest found) {
+                    .orElse(null) instanceof BackendReview.OrphanedDigest found && !beingDeleted(found.state(), now)) {
                 orphaned++;
                 raised += sink.raise(alerts.orphanedDigest(found.state(), found.digest(), now,
                         orphanIdentity(found.state(), found.digest()))) ? 1 : 0;
             }
         }
         return new Summary(held.locks().size(), stale.size(), held.digests().size(), orphaned, raised);
+    }
+
+    /**
+     * Whether the state is being deleted now: a deletion (or a workspace delete's lock) so recent that its own checks
+     * have not had their lag and grace. Terraform deletes the digest item right after the object, so a sweep that
+     * falls between the two must not call the digest orphaned: the deletion's checks decide.
+     */
+    private boolean beingDeleted(StatePath state, Instant now) {
+        Instant since = now.minus(Duration.ofMinutes(1)).minus(settings.lockEventLag()).minus(settings.digestGrace());
+        return history.read(HistoryQuery.of(state.path()).kinds(EventType.STATE_DELETED, EventType.LOCK_RELEASED)
+                        .since(since).newestFirst().limit(20)).stream()
+                .anyMatch(entry -> entry.facts() instanceof Facts.StateDeleted
+                        || entry.facts() instanceof Facts.LockReleased released && released.lock() != null
+                                && Operations.isWorkspaceDelete(released.lock().operation()));
     }
 
     /** Whether someone said this lock is held on purpose (bin/lock-auditor ack), and that still lasts. */

@@ -26,7 +26,17 @@ import software.amazon.awssdk.http.SdkHttpRequest;
  */
 public final class PrimingTransport implements SdkHttpClient {
 
-    private static final ThreadLocal<Boolean> OFFLINE = ThreadLocal.withInitial(() -> false);
+    /** How requests are answered on a thread: for real (null), with successes, or with "not found" errors. */
+    private enum Answers { SUCCESS, NOT_FOUND }
+
+    private static final ThreadLocal<Answers> OFFLINE = new ThreadLocal<>();
+    /** A history item, so that a query's answer drives the item's reading too. */
+    private static final String HISTORY_ITEM = "{\"statePath\":{\"S\":\"priming/terraform.tfstate\"},"
+            + "\"eventKey\":{\"S\":\"2025-03-14T09:26:54.000Z#dynamodb#0000000000000000000000000000000000000001#0\"},"
+            + "\"event\":{\"S\":\"LOCK_ACQUIRED\"},\"bucket\":{\"S\":\"priming\"},\"key\":{\"S\":\"terraform.tfstate\"},"
+            + "\"workspace\":{\"S\":\"default\"},\"source\":{\"S\":\"dynamodb\"},\"sourcePosition\":{\"S\":\"1\"},"
+            + "\"lockId\":{\"S\":\"00000000-0000-0000-0000-000000000000\"},\"created\":{\"S\":\"2025-03-14T09:26:53Z\"},"
+            + "\"expiresAt\":{\"N\":\"1749722532\"}}";
     /** What an object read answers while offline: a state header and nothing else. */
     static final byte[] STATE = ("{\n  \"version\": 4,\n  \"terraform_version\": \"1.11.2\",\n  \"serial\": 1,\n"
             + "  \"lineage\": \"00000000-0000-4000-8000-000000000000\",\n  \"outputs\": {}\n}\n")
@@ -38,25 +48,31 @@ public final class PrimingTransport implements SdkHttpClient {
         this.delegate = delegate;
     }
 
-    /** Runs {@code work} with every request made on this thread answered locally. */
+    /**
+     * Runs {@code work} twice with every request made on this thread answered locally: once with successes, once
+     * with "not found" errors, so that both the answers' and the errors' paths are driven.
+     */
     public static void offline(Runnable work) {
-        OFFLINE.set(true);
         try {
-            work.run();
+            for (Answers answers : Answers.values()) {
+                OFFLINE.set(answers);
+                work.run();
+            }
         } finally {
-            OFFLINE.set(false);
+            OFFLINE.remove();
         }
     }
 
     @Override
     public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
-        if (!OFFLINE.get()) {
+        Answers answers = OFFLINE.get();
+        if (answers == null) {
             return delegate.prepareRequest(request);
         }
         return new ExecutableHttpRequest() {
             @Override
             public HttpExecuteResponse call() {
-                return answer(request);
+                return answers == Answers.SUCCESS ? answer(request) : notFound(request);
             }
 
             @Override
@@ -83,8 +99,10 @@ public final class PrimingTransport implements SdkHttpClient {
         if (target.isPresent()) {
             // AWS JSON protocols (DynamoDB, Secrets Manager): an empty result; an empty table for DescribeTable.
             response.putHeader("Content-Type", contentType.orElse("application/x-amz-json-1.0"));
-            answer = (target.get().endsWith(".DescribeTable") ? "{\"Table\":{\"ItemCount\":0,\"TableSizeBytes\":0}}" : "{}")
-                    .getBytes(StandardCharsets.UTF_8);
+            String json = target.get().endsWith(".DescribeTable") ? "{\"Table\":{\"ItemCount\":0,\"TableSizeBytes\":0}}"
+                    : target.get().endsWith(".Query") ? "{\"Items\":[" + HISTORY_ITEM + "],\"Count\":1,\"ScannedCount\":1}"
+                    : "{}";
+            answer = json.getBytes(StandardCharsets.UTF_8);
         } else if (contentType.orElse("").startsWith("application/x-www-form-urlencoded")) {
             // AWS query protocol (SNS): <ActionResponse><ActionResult/></ActionResponse>.
             String action = action(new String(body, StandardCharsets.UTF_8));
@@ -107,6 +125,37 @@ public final class PrimingTransport implements SdkHttpClient {
         }
         SdkHttpFullResponse full = response.build();
         return HttpExecuteResponse.builder().response(full)
+                .responseBody(AbortableInputStream.create(new ByteArrayInputStream(answer))).build();
+    }
+
+    /** The error each protocol answers for what does not exist. */
+    private static HttpExecuteResponse notFound(HttpExecuteRequest request) {
+        SdkHttpRequest http = request.httpRequest();
+        request.contentStreamProvider().ifPresent(provider -> {
+            try (InputStream in = provider.newStream()) {
+                in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        SdkHttpFullResponse.Builder response = SdkHttpFullResponse.builder()
+                .putHeader("x-amzn-RequestId", "priming").putHeader("x-amz-request-id", "priming");
+        byte[] answer;
+        if (http.firstMatchingHeader("X-Amz-Target").isPresent()) {
+            response.statusCode(400).putHeader("Content-Type", "application/x-amz-json-1.0");
+            answer = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException\",\"message\":\"priming\"}"
+                    .getBytes(StandardCharsets.UTF_8);
+        } else if (http.firstMatchingHeader("Content-Type").orElse("").startsWith("application/x-www-form-urlencoded")) {
+            response.statusCode(404).putHeader("Content-Type", "text/xml");
+            answer = ("<ErrorResponse><Error><Type>Sender</Type><Code>NotFound</Code><Message>priming</Message></Error>"
+                    + "<RequestId>priming</RequestId></ErrorResponse>").getBytes(StandardCharsets.UTF_8);
+        } else {
+            response.statusCode(404).putHeader("Content-Type", "application/xml");
+            answer = http.method().name().equals("HEAD") ? new byte[0]
+                    : ("<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message>"
+                            + "<RequestId>priming</RequestId></Error>").getBytes(StandardCharsets.UTF_8);
+        }
+        return HttpExecuteResponse.builder().response(response.build())
                 .responseBody(AbortableInputStream.create(new ByteArrayInputStream(answer))).build();
     }
 

@@ -87,4 +87,14 @@ class DigestVerifierTest {
         assertEquals(Optional.empty(), digests.afterWrite(STATE, T0, "write-event", DigestVerifier.WriteLock.LOCK_TABLE));
         assertEquals(List.of(), published);
     }
+
+    @Test
+    void aWriteWhoseObjectWasOverwrittenSinceLeavesTheNewerObjectToItsOwnEvent() {
+        backend.put(KEY, StateFixtures.terraformState(7, LINEAGE), T0.plusSeconds(10));
+        backend.digests.put(PATH, WRONG);
+        time.advance(Duration.ofMinutes(5));
+
+        assertEquals(Optional.empty(), digests.afterWrite(STATE, T0, "older-write", DigestVerifier.WriteLock.LOCK_TABLE));
+        assertEquals(List.of(), published, "the newer write, under whatever lock it had, is judged by its own event");
+    }
 }

@@ -79,6 +79,21 @@ class StaleLockSweeperTest {
     }
 
     @Test
+    void aSweepBetweenAWorkspaceDeletesTwoDeletionsDoesNotCallTheDigestOrphaned() throws Exception {
+        backend.digests.put(PATH, "ad37533d627aecda1ac35c00e2ee3a7f");
+        LockInfo delete = new LockInfo("3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583", "state-replace-provider", "", "ci@runner",
+                "1.11.2", NOW.minusSeconds(12).toString(), PATH);
+        StateFixtures.lockHistory(history, STATE, delete, NOW.minusSeconds(12), NOW.minusSeconds(10));
+
+        sweeper().sweep();
+        assertEquals(List.of(), types(), "the object is gone and the digest item goes next: not orphaned");
+
+        time.advance(Duration.ofHours(1));
+        sweeper().sweep();
+        assertEquals(List.of(AlertType.ORPHANED_DIGEST), types(), "still there an hour later: orphaned");
+    }
+
+    @Test
     void aLockTakenTwoHoursAgoIsAlertedOnceNotOncePerSweep() throws Exception {
         LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", NOW.minus(Duration.ofHours(2)));
         backend.locks.put(PATH, lock);
