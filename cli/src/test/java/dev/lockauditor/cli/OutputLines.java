@@ -86,6 +86,16 @@ final class OutputLines extends OutputStream {
         return found;
     }
 
+    /** A line of this record about one state. */
+    static Predicate<JsonNode> about(String record, String statePath) {
+        return node -> record.equals(node.path("record").asText()) && statePath.equals(node.path("statePath").asText());
+    }
+
+    /** A history line of this event about one state. */
+    static Predicate<JsonNode> history(String event, String statePath) {
+        return about("history", statePath).and(node -> event.equals(node.path("event").asText()));
+    }
+
     static Predicate<JsonNode> record(String record) {
         return node -> record.equals(node.path("record").asText());
     }

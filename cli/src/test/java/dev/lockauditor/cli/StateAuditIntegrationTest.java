@@ -71,12 +71,11 @@ class StateAuditIntegrationTest {
     }
 
     static Predicate<JsonNode> on(String record, String key) {
-        return node -> record.equals(node.path("record").asText())
-                && backend.lockPath(key).equals(node.path("statePath").asText());
+        return OutputLines.about(record, backend.lockPath(key));
     }
 
     static Predicate<JsonNode> event(String event, String key) {
-        return on("history", key).and(node -> event.equals(node.path("event").asText()));
+        return OutputLines.history(event, backend.lockPath(key));
     }
 
     /**

@@ -66,12 +66,11 @@ class TerraformOperationsIntegrationTest {
     }
 
     static Predicate<JsonNode> on(String record, String key) {
-        return node -> record.equals(node.path("record").asText())
-                && backend.lockPath(key).equals(node.path("statePath").asText());
+        return OutputLines.about(record, backend.lockPath(key));
     }
 
     static Predicate<JsonNode> event(String event, String key) {
-        return on("history", key).and(node -> event.equals(node.path("event").asText()));
+        return OutputLines.history(event, backend.lockPath(key));
     }
 
     /** Once the writes are recorded and their checks had their grace and lag: the state's alerts. */

@@ -141,14 +141,9 @@ public final class Alerts {
     /** A workspace deleted as Terraform deletes one: its lock taken and released, then its state and digest removed. */
     public Alert workspaceDeleted(StatePath state, LockInfo lock, Writer writer, boolean deleteMarker, String versionId,
                                   Instant deletedAt, Instant detectedAt, Identity identity) {
-        Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("deletedAt", deletedAt.toString());
-        facts.put(HistoryAttributes.DELETE_MARKER, deleteMarker);
-        putIfSet(facts, HistoryAttributes.VERSION_ID, versionId);
-        writer.addTo(facts);
+        Map<String, Object> facts = deletionFacts(writer, deleteMarker, versionId, deletedAt);
         String restore = deleteMarker && versionId != null
-                ? "remove the delete marker: aws s3api delete-object --bucket " + state.bucket() + " --key '"
-                        + state.key() + "' --version-id " + versionId + ", then put back its digest item"
+                ? removeDeleteMarker(state, versionId) + ", then put back its digest item"
                 : "restore it from a backup (the bucket is not versioned)";
         return new Alert(AlertType.WORKSPACE_DELETED, state, lock, facts, detectedAt,
                 "Workspace " + state.workspace() + " deleted: " + state + " was removed by terraform workspace delete, "
@@ -221,14 +216,9 @@ public final class Alerts {
 
     public Alert stateDeleted(StatePath state, Writer writer, boolean deleteMarker, String versionId,
                               Instant deletedAt, Instant detectedAt, Identity identity) {
-        Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("deletedAt", deletedAt.toString());
-        facts.put(HistoryAttributes.DELETE_MARKER, deleteMarker);
-        putIfSet(facts, HistoryAttributes.VERSION_ID, versionId);
-        writer.addTo(facts);
+        Map<String, Object> facts = deletionFacts(writer, deleteMarker, versionId, deletedAt);
         String restore = deleteMarker && versionId != null
-                ? "remove the delete marker: aws s3api delete-object --bucket " + state.bucket() + " --key '"
-                        + state.key() + "' --version-id " + versionId
+                ? removeDeleteMarker(state, versionId)
                 : "without versioning the state is gone: restore it from a backup, or import the resources again "
                         + "with terraform import";
         return new Alert(AlertType.STATE_DELETED, state, null, facts, detectedAt,
@@ -309,6 +299,22 @@ public final class Alerts {
 
     private static String s3Url(StatePath state) {
         return "s3://" + state.bucket() + "/" + state.key();
+    }
+
+    /** What a deletion's alerts say of it. */
+    private static Map<String, Object> deletionFacts(Writer writer, boolean deleteMarker, String versionId,
+                                                     Instant deletedAt) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("deletedAt", deletedAt.toString());
+        facts.put(HistoryAttributes.DELETE_MARKER, deleteMarker);
+        putIfSet(facts, HistoryAttributes.VERSION_ID, versionId);
+        writer.addTo(facts);
+        return facts;
+    }
+
+    private static String removeDeleteMarker(StatePath state, String markerVersionId) {
+        return "remove the delete marker: aws s3api delete-object --bucket " + state.bucket() + " --key '" + state.key()
+                + "' --version-id " + markerVersionId;
     }
 
     private static void putIfSet(Map<String, Object> facts, String name, Object value) {
