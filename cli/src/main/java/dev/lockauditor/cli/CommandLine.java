@@ -92,16 +92,11 @@ public final class CommandLine {
             if (text == null) {
                 return null;
             }
-            java.util.regex.Matcher amount = java.util.regex.Pattern.compile("(\\d+)([mhd])").matcher(text);
-            if (!amount.matches() || Long.parseLong(amount.group(1)) == 0) {
+            Duration length = lengthOfTime(text);
+            if (length == null || length.isZero()) {
                 throw new Main.UsageException(name + " takes a length of time: 30m, 8h or 2d");
             }
-            long value = Long.parseLong(amount.group(1));
-            return switch (amount.group(2)) {
-                case "m" -> Duration.ofMinutes(value);
-                case "h" -> Duration.ofHours(value);
-                default -> Duration.ofDays(value);
-            };
+            return length;
         }
 
         /** A whole number of seconds, more than none. */
@@ -124,7 +119,23 @@ public final class CommandLine {
         }
     }
 
+    private static final java.util.regex.Pattern LENGTH_OF_TIME = java.util.regex.Pattern.compile("(\\d+)([mhd])");
+
     private CommandLine() {
+    }
+
+    /** {@code 30m}, {@code 8h}, {@code 2d} as a duration; null for anything else. */
+    public static Duration lengthOfTime(String text) {
+        java.util.regex.Matcher amount = LENGTH_OF_TIME.matcher(text);
+        if (!amount.matches()) {
+            return null;
+        }
+        long value = Long.parseLong(amount.group(1));
+        return switch (amount.group(2)) {
+            case "m" -> Duration.ofMinutes(value);
+            case "h" -> Duration.ofHours(value);
+            default -> Duration.ofDays(value);
+        };
     }
 
     public static Parsed parse(Spec spec, List<String> args) {

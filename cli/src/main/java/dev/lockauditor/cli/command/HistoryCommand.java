@@ -30,8 +30,6 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -41,8 +39,6 @@ public final class HistoryCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
-    private static final Pattern SINCE = Pattern.compile("(\\d+)([dhm])");
-
     private final Map<String, String> env;
     private final PrintStream out;
 
@@ -97,15 +93,9 @@ public final class HistoryCommand {
     }
 
     static Instant since(String text) {
-        Matcher relative = SINCE.matcher(text);
-        if (relative.matches()) {
-            long amount = Long.parseLong(relative.group(1));
-            Duration duration = switch (relative.group(2)) {
-                case "d" -> Duration.ofDays(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofMinutes(amount);
-            };
-            return Instant.now().minus(duration);
+        Duration relative = CommandLine.lengthOfTime(text);
+        if (relative != null) {
+            return Instant.now().minus(relative);
         }
         try {
             return text.contains("T") ? Instant.parse(text) : LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC);

@@ -85,9 +85,7 @@ public final class InvokeCommand {
                 throw new Main.UsageException("--env-vars " + envVarsFile + " is not a JSON file: " + e.getMessage());
             }
         }
-        return new SamTemplate.Function(declared.name(), declared.codeUri(), declared.handler(), declared.runtime(),
-                declared.memoryMb(), declared.timeoutSeconds(), declared.snapStart(), declared.logFormat(),
-                declared.logLevel(), environment);
+        return declared.withEnvironment(environment);
     }
 
     /** Region, endpoint and credentials for the function: this environment's, or what the SDK's chain finds. */

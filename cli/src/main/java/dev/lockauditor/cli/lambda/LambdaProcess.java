@@ -89,15 +89,14 @@ public final class LambdaProcess implements AutoCloseable {
         if (logs != null) {
             copy(process.getInputStream(), logs);
         }
-        LambdaProcess started = new LambdaProcess(function, api, process, null);
         try {
             String initError = api.initDone().get(Math.max(30, function.timeoutSeconds()), TimeUnit.SECONDS);
             if (initError != null) {
-                started.close();
+                stop(process, api);
                 throw new Main.SetupException(function.name() + " failed to start: " + initError);
             }
         } catch (ExecutionException | TimeoutException e) {
-            started.close();
+            stop(process, api);
             throw new Main.SetupException(function.name() + " did not start (its runtime never asked for an event"
                     + (process.isAlive() ? "" : "; it exited with " + process.exitValue()) + ")");
         }
@@ -216,6 +215,10 @@ public final class LambdaProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        stop(process, api);
+    }
+
+    private static void stop(Process process, RuntimeApi api) {
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {

@@ -29,6 +29,12 @@ public final class SamTemplate {
     /** One function as deployed: what the Lambda service gives its execution environment. */
     public record Function(String name, String codeUri, String handler, String runtime, int memoryMb, int timeoutSeconds,
                     boolean snapStart, String logFormat, String logLevel, Map<String, String> environment) {
+
+        /** The same function with another environment. */
+        public Function withEnvironment(Map<String, String> variables) {
+            return new Function(name, codeUri, handler, runtime, memoryMb, timeoutSeconds, snapStart, logFormat, logLevel,
+                    variables);
+        }
     }
 
     private final Map<String, Object> root;

@@ -81,16 +81,17 @@ public final class LockCoverage {
      * @param currentLocks the locks held on the state now
      */
     public static boolean held(Instant writtenAt, List<HistoryEvent> lockEvents, List<LockInfo> currentLocks) {
-        for (LockInfo lock : currentLocks) {
-            try {
-                if (!lock.createdInstant().isAfter(writtenAt.plus(SKEW))) {
-                    return true;
-                }
-            } catch (MalformedException e) {
-                // A lock whose start is not known covers nothing.
-            }
+        return currentLocks.stream().anyMatch(lock -> covers(lock, writtenAt))
+                || spans(lockEvents).stream().anyMatch(span -> span.covers(writtenAt));
+    }
+
+    /** Whether a lock held now covers a write at {@code writtenAt}: it was taken before it (up to the skew after). */
+    public static boolean covers(LockInfo heldNow, Instant writtenAt) {
+        try {
+            return !heldNow.createdInstant().isAfter(writtenAt.plus(SKEW));
+        } catch (MalformedException e) {
+            return false;  // A lock whose start is not known covers nothing.
         }
-        return spans(lockEvents).stream().anyMatch(span -> span.covers(writtenAt));
     }
 
     private static final class Building {

@@ -220,10 +220,9 @@ public final class StateEventAuditor {
                 kinds.addAll(span.sources());
             }
         }
-        locks.lock(state.path()).filter(lock -> LockCoverage.held(at, List.of(), List.of(lock)))
+        locks.lock(state.path()).filter(lock -> LockCoverage.covers(lock, at))
                 .ifPresent(lock -> kinds.add(Source.DYNAMODB));
-        LockFiles.held(bucket, state, StateKeys.lockFileKey(state.key()))
-                .filter(lock -> LockCoverage.held(at, List.of(), List.of(lock)))
+        LockFiles.held(bucket, state, StateKeys.lockFileKey(state.key())).filter(lock -> LockCoverage.covers(lock, at))
                 .ifPresent(lock -> kinds.add(Source.S3_LOCK_FILE));
         kinds.remove(Source.LOCK);
         return kinds;
