@@ -7,18 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.lockauditor.alert.Alert;
 import dev.lockauditor.alert.AlertDocument;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.SnsAlertPublisher;
+import dev.lockauditor.cli.aws.LocalWebhook;
 import dev.lockauditor.history.Source;
 import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.StatePath;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,24 +50,16 @@ class AlertDeliveryIntegrationTest {
     final AwsClients aws = AwsClients.forTools(MotoServer.environment());
     final SqsClient sqs = aws.client(SqsClient.builder());
     final SnsClient sns = aws.sns();
-    final List<String> slack = new CopyOnWriteArrayList<>();
-    HttpServer webhook;
+    LocalWebhook webhook;
 
     @BeforeEach
     void startSlack() throws Exception {
-        webhook = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        webhook.createContext("/", exchange -> {
-            slack.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            exchange.sendResponseHeaders(200, 2);
-            exchange.getResponseBody().write("ok".getBytes(StandardCharsets.UTF_8));
-            exchange.close();
-        });
-        webhook.start();
+        webhook = new LocalWebhook();
     }
 
     @AfterEach
     void stopSlack() {
-        webhook.stop(0);
+        webhook.close();
     }
 
     /** A queue subscribed to the topic, with a filter policy or none; returns its URL. */
@@ -190,7 +179,7 @@ class AlertDeliveryIntegrationTest {
 
         // The same STALE_LOCK notification, as Lambda hands it to SlackNotifierFunction, through bin/lock-auditor invoke.
         String secretArn = aws.secretsManager().createSecret(b -> b.name("slack-webhook-" + run)
-                .secretString("{\"url\":\"http://127.0.0.1:" + webhook.getAddress().getPort() + "/services/T0/B0/XYZ\"}")).arn();
+                .secretString("{\"url\":\"" + webhook.url("/services/T0/B0/XYZ") + "\"}")).arn();
         ObjectNode snsEvent = JSON.createObjectNode();
         snsEvent.putArray("Records").addObject()
                 .put("EventSource", "aws:sns").put("EventVersion", "1.0")
@@ -205,8 +194,8 @@ class AlertDeliveryIntegrationTest {
                 "SlackNotifierFunction", eventFile.toString());
 
         assertEquals(0, invoked.status(), invoked.err());
-        assertEquals(1, slack.size());
-        JsonNode message = JSON.readTree(slack.get(0));
+        assertEquals(1, webhook.posts.size());
+        JsonNode message = JSON.readTree(webhook.posts.get(0));
         assertEquals("header", message.at("/blocks/0/type").asText());
         assertTrue(message.toString().contains("terraform force-unlock 9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382"));
         assertFalse(invoked.err().contains("/services/T0/B0/XYZ"), "the webhook URL is never logged");

@@ -217,15 +217,15 @@ class FunctionsEnd2EndTest {
 
     @Test
     void slackNotifierFunctionPostsEveryAlertSampleToTheWebhookNamedByItsSecret() throws Exception {
-        stack.slackPosts.clear();
+        stack.slack.posts.clear();
         try (LambdaProcess function = start("SlackNotifierFunction", null)) {
             assertTrue(function.restored());
             assertAnswered(function.invoke(sample("sns-alert.json")), "the alert");
             assertAnswered(function.invoke(sample("sns-alarm.json")), "the alarm");
         }
-        assertEquals(2, stack.slackPosts.size());
-        assertTrue(JSON.readTree(stack.slackPosts.get(0)).get("text").asText().startsWith("[WARNING] Stale lock on acme-tfstate/"));
-        assertTrue(JSON.readTree(stack.slackPosts.get(1)).get("text").asText().contains("StateEventsDeadLetterAlarm"));
+        assertEquals(2, stack.slack.posts.size());
+        assertTrue(JSON.readTree(stack.slack.posts.get(0)).get("text").asText().startsWith("[WARNING] Stale lock on acme-tfstate/"));
+        assertTrue(JSON.readTree(stack.slack.posts.get(1)).get("text").asText().contains("StateEventsDeadLetterAlarm"));
     }
 
     @Test

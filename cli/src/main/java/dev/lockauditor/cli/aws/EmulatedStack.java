@@ -1,15 +1,9 @@
 package dev.lockauditor.cli.aws;
 
 import dev.lockauditor.cli.lambda.SamTemplate;
-import com.sun.net.httpserver.HttpServer;
 import dev.lockauditor.aws.AwsClients;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -30,8 +24,8 @@ public final class EmulatedStack implements AutoCloseable {
     public final String alertQueueUrl;
     final String slackSecretArn;
     public final String stateEventsQueueUrl;
-    public final List<String> slackPosts = new CopyOnWriteArrayList<>();
-    private final HttpServer slack;
+    /** The Slack webhook, with what was posted to it. */
+    public final LocalWebhook slack;
 
     /** Creates it all, every name starting with {@code prefix}, the state bucket named {@code bucket}. */
     public EmulatedStack(AwsClients aws, String prefix, String bucket) throws IOException {
@@ -50,16 +44,9 @@ public final class EmulatedStack implements AutoCloseable {
         aws.sns().subscribe(b -> b.topicArn(topicArn).protocol("sqs").endpoint(queueArn)
                 .attributes(Map.of("RawMessageDelivery", "true")));
         stateEventsQueueUrl = sqs.createQueue(b -> b.queueName(prefix + "-state-events")).queueUrl();
-        slack = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        slack.createContext("/", exchange -> {
-            slackPosts.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            exchange.sendResponseHeaders(200, 2);
-            exchange.getResponseBody().write("ok".getBytes(StandardCharsets.UTF_8));
-            exchange.close();
-        });
-        slack.start();
+        slack = new LocalWebhook();
         slackSecretArn = aws.secretsManager().createSecret(b -> b.name(prefix + "-slack-webhook")
-                .secretString("http://127.0.0.1:" + slack.getAddress().getPort() + "/services/T0/B0/XXXX")).arn();
+                .secretString(slack.url("/services/T0/B0/XXXX"))).arn();
     }
 
     /** The template's parameters and resources as this stack resolves them, for {@link SamTemplate#function}. */
@@ -71,6 +58,6 @@ public final class EmulatedStack implements AutoCloseable {
 
     @Override
     public void close() {
-        slack.stop(0);
+        slack.close();
     }
 }
