@@ -50,6 +50,8 @@ public final class LocalCommand {
 
     private static final Duration IDLE_WAIT = Duration.ofMillis(500);
     private static final Duration SHARD_DISCOVERY = Duration.ofSeconds(10);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final int FATAL_AFTER = 5;
 
     private final Map<String, String> env;
     private final Lines lines;
@@ -153,13 +155,17 @@ public final class LocalCommand {
         ready.put("region", aws.region().id());
         lines.print("ready", ready);
 
-        runAll(pollers, duration);
+        String stopped = runAll(pollers, duration);
         for (AutoCloseable resource : closing) {
             try {
                 resource.close();
             } catch (Exception e) {
                 err.println("lock-auditor: " + e.getMessage());
             }
+        }
+        if (stopped != null) {
+            err.println("lock-auditor: stopped: " + stopped);
+            return 1;
         }
         return 0;
     }
@@ -202,46 +208,100 @@ public final class LocalCommand {
 
     /**
      * Runs each poller on its own thread (a handler waiting for late lock events must not hold up the stream
-     * that brings them) until the duration is over or this thread is interrupted.
+     * that brings them) until the duration is over, this thread is interrupted, or a poller cannot go on.
+     *
+     * @return why a poller could not go on, or null
      */
-    private void runAll(List<IntSupplier> pollers, Duration duration) {
+    private String runAll(List<IntSupplier> pollers, Duration duration) {
         long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         List<Thread> threads = new ArrayList<>();
+        java.util.concurrent.CompletableFuture<String> stopped = new java.util.concurrent.CompletableFuture<>();
         for (IntSupplier poller : pollers) {
-            Thread thread = new Thread(() -> poll(poller, deadline), "lock-auditor-poller-" + threads.size());
+            String name = "lock-auditor-poller-" + threads.size();
+            Thread thread = new Thread(() -> {
+                String reason = poll(poller, deadline);
+                stopped.complete(reason == null ? null : name + ": " + reason);
+            }, name);
             thread.setDaemon(true);
             threads.add(thread);
             thread.start();
         }
         try {
             for (Thread thread : threads) {
-                thread.join();
+                while (thread.isAlive()) {
+                    String reason = stopped.getNow(null);
+                    if (reason != null) {
+                        threads.forEach(Thread::interrupt);
+                        return reason;
+                    }
+                    thread.join(200);
+                }
             }
+            return stopped.getNow(null);
         } catch (InterruptedException e) {
             threads.forEach(Thread::interrupt);
             Thread.currentThread().interrupt();
+            return null;
         }
     }
 
-    private void poll(IntSupplier poller, long deadline) {
+    /**
+     * Polls until the deadline. A failure is logged and the poll tried again after a back-off that doubles up to
+     * {@link #MAX_BACKOFF}; a failure no retry can fix (access denied, a table or queue gone, a bug) ends the poller
+     * once it has repeated {@link #FATAL_AFTER} times in a row.
+     *
+     * @return why the poller could not go on, or null when it ran to the end
+     */
+    String poll(IntSupplier poller, long deadline) {
+        long backoff = 0;
+        int fatalInARow = 0;
         while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
-            int handled = 0;
+            int handled;
             try {
                 handled = poller.getAsInt();
+                backoff = 0;
+                fatalInARow = 0;
             } catch (AbortedException e) {
-                return;
-            } catch (SdkException e) {
-                err.println("lock-auditor: reading events failed, trying again: " + e.getMessage());
-            } catch (IllegalStateException e) {
+                return null;
+            } catch (RuntimeException e) {
                 if (Thread.currentThread().isInterrupted()) {
-                    return;
+                    return null;
                 }
-                err.println("lock-auditor: " + e.getMessage());
+                String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+                fatalInARow = retryable(e) ? 0 : fatalInARow + 1;
+                if (fatalInARow >= FATAL_AFTER) {
+                    return reason;
+                }
+                backoff = Math.min(MAX_BACKOFF.toNanos(), backoff == 0 ? IDLE_WAIT.toNanos() : backoff * 2);
+                err.println("lock-auditor: " + Thread.currentThread().getName() + " failed, trying again in "
+                        + Duration.ofNanos(backoff).toMillis() + " ms: " + reason);
+                sleep(Math.min(backoff, Math.max(0, deadline - System.nanoTime())));
+                continue;
+            } catch (Error e) {
+                return e.getClass().getSimpleName() + ": " + e.getMessage();
             }
             if (handled == 0) {
                 sleep(Math.min(IDLE_WAIT.toNanos(), Math.max(0, deadline - System.nanoTime())));
             }
         }
+        return null;
+    }
+
+    /**
+     * Whether a retry can fix a failure: the endpoint unreachable or resetting connections, throttling, a server
+     * error. An answer such as access denied or a resource that does not exist is not.
+     */
+    static boolean retryable(RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof software.amazon.awssdk.awscore.exception.AwsServiceException service) {
+                return service.isThrottlingException() || service.statusCode() >= 500 || service.statusCode() == 0;
+            }
+            if (cause instanceof java.io.IOException || cause instanceof java.io.UncheckedIOException
+                    || cause instanceof software.amazon.awssdk.core.exception.SdkClientException) {
+                return true;
+            }
+        }
+        return e instanceof IllegalStateException;
     }
 
     private static int attach(StreamPoller poller) {

@@ -58,14 +58,8 @@ public final class S3StateBucket implements StateBucket {
 
     @Override
     public Optional<byte[]> prefix(String key, String versionId, int bytes) {
-        try {
-            return Optional.of(client.get().getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(versionId)
-                    .range("bytes=0-" + (bytes - 1))).asByteArray());
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
-        } catch (S3Exception e) {
-            return handle(e);
-        }
+        return ranged(() -> client.get().getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(versionId)
+                .range("bytes=0-" + (bytes - 1))).asByteArray());
     }
 
     @Override
@@ -74,15 +68,13 @@ public final class S3StateBucket implements StateBucket {
             return prefix(key, versionId, bytes);
         }
         try {
-            return Optional.of(client.get().getObjectAsBytes(b -> b.bucket(bucket).key(key).ifMatch("\"" + etag + "\"")
+            return ranged(() -> client.get().getObjectAsBytes(b -> b.bucket(bucket).key(key).ifMatch("\"" + etag + "\"")
                     .range("bytes=0-" + (bytes - 1))).asByteArray());
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
         } catch (S3Exception e) {
             if (e.statusCode() == 412) {
                 throw new StateBucket.Unreadable("overwritten before it could be read (the bucket is not versioned)");
             }
-            return handle(e);
+            throw e;
         }
     }
 
@@ -125,16 +117,45 @@ public final class S3StateBucket implements StateBucket {
         }
     }
 
-    private static <T> Optional<T> handle(S3Exception e) {
-        if (e.statusCode() == 404) {
+    /**
+     * What S3's answer about one object means. Anything an object itself can cause (it is gone, empty, encrypted
+     * with a key the auditor does not have, or not readable by it) is an answer about that object, never a fault
+     * to retry; throttling, server errors and the bucket's own absence stay faults.
+     */
+    static <T> Optional<T> handle(S3Exception e) {
+        String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+        switch (e.statusCode()) {
+            case 404:
+                if ("NoSuchBucket".equals(code)) {
+                    throw e;
+                }
+                return Optional.empty();
+            case 400:
+                if ("InvalidRequest".equals(code)) {
+                    // S3 answers this to a read of an object encrypted with a customer-provided key (SSE-C).
+                    throw new StateBucket.Unreadable("SSE-C");
+                }
+                throw e;
+            case 403:
+                throw new StateBucket.Unreadable("access denied (" + (code.isEmpty() ? "403" : code)
+                        + "): the auditor's role, the bucket policy or the object's KMS key does not let it read this object");
+            default:
+                throw e;
+        }
+    }
+
+    /** A range read of an object: a zero-byte object has no range to read, and S3 answers 416 for it. */
+    private static Optional<byte[]> ranged(java.util.function.Supplier<byte[]> read) {
+        try {
+            return Optional.of(read.get());
+        } catch (NoSuchKeyException e) {
             return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 416) {
+                return Optional.of(new byte[0]);
+            }
+            return handle(e);
         }
-        if (e.statusCode() == 400 && e.awsErrorDetails() != null
-                && "InvalidRequest".equals(e.awsErrorDetails().errorCode())) {
-            // S3 answers this to a read of an object encrypted with a customer-provided key (SSE-C).
-            throw new StateBucket.Unreadable("SSE-C");
-        }
-        throw e;
     }
 
     private static ObjectHead.Encryption encryption(ServerSideEncryption sse, String customerAlgorithm) {

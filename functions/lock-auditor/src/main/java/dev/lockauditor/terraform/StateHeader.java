@@ -35,6 +35,9 @@ public record StateHeader(Long version, String terraformVersion, Long serial, St
         Long serial = null;
         String lineage = null;
         boolean encrypted = false;
+        if (prefix.length == 0) {
+            throw new MalformedException("the object is empty (zero bytes)");
+        }
         try (JsonParser parser = JSON.createParser(prefix)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new MalformedException("not a JSON object");
