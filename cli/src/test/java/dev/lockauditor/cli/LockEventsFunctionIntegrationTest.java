@@ -29,18 +29,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
-import software.amazon.awssdk.core.SdkRequest;
-import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
 /** LockEventsFunction's handler writing history to DynamoDB on moto, with events read by the Lambda runtime's serializer. */
 class LockEventsFunctionIntegrationTest {
@@ -49,15 +45,17 @@ class LockEventsFunctionIntegrationTest {
     static final Path EVENTS = Path.of("..", "events");
 
     final String table = "history-" + TABLES.incrementAndGet();
-    final List<BatchWriteItemRequest> batchWrites = new ArrayList<>();
+    final List<PutItemRequest> historyPuts = new ArrayList<>();
+    final java.io.ByteArrayOutputStream metrics = new java.io.ByteArrayOutputStream();
 
-    /** The clients the functions use, on moto, recording every BatchWriteItem request. */
+    /** The clients the functions use, on moto, recording every history PutItem request. */
     AwsClients aws(ExecutionInterceptor... interceptors) {
         AwsClients aws = AwsClients.forTools(MotoServer.environment()).withInterceptor(new ExecutionInterceptor() {
             @Override
             public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-                if (context.request() instanceof BatchWriteItemRequest request) {
-                    batchWrites.add(request);
+                if (context.request() instanceof PutItemRequest request && request.conditionExpression() != null
+                        && request.item().containsKey("writeId")) {
+                    historyPuts.add(request);
                 }
             }
         });
@@ -78,7 +76,7 @@ class LockEventsFunctionIntegrationTest {
         AwsClients aws = AwsClients.forTools(env);
         LockEventsHandler handler = new LockEventsHandler(Components.of(Config.from(env), aws,
                 new DynamoDbHistoryStore(dynamoDb, table, Duration.ofDays(90)), Components.publisher(Config.from(env), aws),
-                new Metrics(new PrintStream(OutputStream.nullOutputStream()), "test", Clock.systemUTC())));
+                new Metrics(new PrintStream(metrics, true), "test", Clock.systemUTC())));
         return handler.handleRequest(event, new LocalContext("LockEventsFunction", new PrintStream(OutputStream.nullOutputStream())));
     }
 
@@ -126,30 +124,32 @@ class LockEventsFunctionIntegrationTest {
         DynamoDbClient dynamoDb = dynamoDb();
 
         StreamsEventResponse first = handle(dynamoDb, allSamples());
-        List<Map<String, AttributeValue>> afterFirst = dynamoDb.scan(b -> b.tableName(table)).items();
+        List<Map<String, AttributeValue>> afterFirst = HistoryTable.entries(dynamoDb, table);
         StreamsEventResponse second = handle(dynamoDb, allSamples());
-        List<Map<String, AttributeValue>> afterSecond = dynamoDb.scan(b -> b.tableName(table)).items();
+        List<Map<String, AttributeValue>> afterSecond = HistoryTable.entries(dynamoDb, table);
 
         assertTrue(first.getBatchItemFailures().isEmpty());
         assertTrue(second.getBatchItemFailures().isEmpty());
         assertEquals(4, afterFirst.size(), "acquired (x2), digest updated, released");
         assertEquals(afterFirst.size(), afterSecond.size());
-        assertEquals(Set.copyOf(afterFirst), Set.copyOf(afterSecond));
+        assertEquals(afterFirst.stream().map(item -> item.get("eventKey").s()).collect(java.util.stream.Collectors.toSet()),
+                afterSecond.stream().map(item -> item.get("eventKey").s()).collect(java.util.stream.Collectors.toSet()));
         assertEquals(List.of("LOCK_ACQUIRED", "DIGEST_UPDATED", "LOCK_RELEASED"),
                 HistoryTable.read(dynamoDb, table, "acme-tfstate/network/terraform.tfstate").stream()
                         .map(item -> item.get("event").s()).toList());
-        assertEquals(2, batchWrites.size(), "one BatchWriteItem request for each delivery of the batch");
+        assertEquals(8, historyPuts.size(), "one conditional PutItem per event and delivery");
+        assertEquals(List.of("LocksAcquired=2", "LocksAcquired=0"), metric("LocksAcquired"),
+                "the redelivered batch counted nothing");
     }
 
     @Test
-    void aThrottledHistoryWriteFailsTheBatchFromTheFirstRecordNotWritten() {
+    void aThrottledHistoryWriteFailsTheBatchFromTheFirstRecordNotWrittenAndTheRetryCountsOnlyWhatIsNew() {
         String throttledPath = "acme-tfstate/stack-25/terraform.tfstate";
         DynamoDbClient throttled = dynamoDb(new ExecutionInterceptor() {
             @Override
             public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-                if (context.request() instanceof BatchWriteItemRequest request && request.requestItems().values().stream()
-                        .flatMap(List::stream)
-                        .anyMatch(write -> write.putRequest().item().get("statePath").s().equals(throttledPath))) {
+                if (context.request() instanceof PutItemRequest request && request.item().containsKey("statePath")
+                        && request.item().get("statePath").s().equals(throttledPath)) {
                     throw ProvisionedThroughputExceededException.builder()
                             .statusCode(400)
                             .awsErrorDetails(AwsErrorDetails.builder()
@@ -173,31 +173,46 @@ class LockEventsFunctionIntegrationTest {
         StreamsEventResponse retried = handle(dynamoDb(), locks(25, 5));
         assertTrue(retried.getBatchItemFailures().isEmpty());
         assertEquals(30, HistoryTable.count(throttled, table));
+        assertEquals(List.of("LocksAcquired=25", "LocksAcquired=5"), metric("LocksAcquired"), "each lock counted once");
     }
 
     @Test
-    void unprocessedItemsAreWrittenAgainUntilTheyAreProcessed() {
-        AtomicInteger calls = new AtomicInteger();
-        DynamoDbClient partial = dynamoDb(new ExecutionInterceptor() {
+    void aWriteWhoseAnswerWasLostIsRetriedByTheSdkAndStillCountedOnce() {
+        AtomicInteger answers = new AtomicInteger();
+        DynamoDbClient losing = dynamoDb(new ExecutionInterceptor() {
             @Override
-            public SdkResponse modifyResponse(Context.ModifyResponse context, ExecutionAttributes attributes) {
-                if (context.response() instanceof BatchWriteItemResponse response && calls.incrementAndGet() == 1) {
-                    SdkRequest request = context.request();
-                    List<WriteRequest> writes = ((BatchWriteItemRequest) request).requestItems().get(table);
-                    return response.toBuilder()
-                            .unprocessedItems(Map.of(table, writes.subList(writes.size() - 3, writes.size())))
-                            .build();
+            public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
+                if (context.request() instanceof PutItemRequest && answers.incrementAndGet() == 1) {
+                    // The item was written; its answer never arrives (a reset connection): the SDK sends it again.
+                    return context.httpResponse().toBuilder().statusCode(503).build();
                 }
-                return context.response();
+                return context.httpResponse();
             }
         });
 
-        StreamsEventResponse response = handle(partial, locks(0, 10));
+        StreamsEventResponse response = handle(losing, locks(0, 3));
 
         assertTrue(response.getBatchItemFailures().isEmpty());
-        assertEquals(2, batchWrites.size());
-        assertEquals(10, batchWrites.get(0).requestItems().get(table).size());
-        assertEquals(3, batchWrites.get(1).requestItems().get(table).size());
-        assertEquals(10, HistoryTable.count(partial, table));
+        assertEquals(3, HistoryTable.count(losing, table));
+        assertEquals(List.of("LocksAcquired=3"), metric("LocksAcquired"), "the retried write is the same write: counted");
+    }
+
+    /** A metric's value in each invocation's embedded-metric-format line, in order. */
+    List<String> metric(String name) {
+        List<String> values = new ArrayList<>();
+        for (String line : metrics.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                com.fasterxml.jackson.databind.JsonNode emf = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+                if (emf.has("Environment") && !emf.has("AlertType")) {
+                    values.add(name + "=" + emf.path(name).asInt(0));
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return values;
     }
 }

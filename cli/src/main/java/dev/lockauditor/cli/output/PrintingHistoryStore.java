@@ -3,28 +3,19 @@ package dev.lockauditor.cli.output;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryQuery;
 import dev.lockauditor.history.HistoryStore;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
- * History through another store; each event written is then printed as a {@code history} line, once: an event
- * written again (redelivered, retried, or brought back to decide a check later) changes nothing in the store, and
- * prints nothing either.
+ * History through another store; each event written for the first time is then printed as a {@code history} line:
+ * an event written again (redelivered, retried, or brought back to decide a check later) changes nothing in the
+ * store, and prints nothing either. The store decides what is new, so a line is printed once however often the
+ * runner is restarted or a write is retried.
  */
 public final class PrintingHistoryStore implements HistoryStore {
 
-    /** How many recent entries are remembered as printed; far more than are ever written again. */
-    private static final int REMEMBERED = 100_000;
-
     private final HistoryStore delegate;
     private final Lines lines;
-    private final Map<String, Boolean> printed = new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > REMEMBERED;
-        }
-    };
 
     public PrintingHistoryStore(HistoryStore delegate, Lines lines) {
         this.delegate = delegate;
@@ -32,24 +23,28 @@ public final class PrintingHistoryStore implements HistoryStore {
     }
 
     @Override
-    public void write(List<HistoryEvent> events) throws WriteFailure {
+    public List<HistoryEvent> write(List<HistoryEvent> events) throws WriteFailure {
         try {
-            delegate.write(events);
-            print(events);
+            return print(delegate.write(events));
         } catch (WriteFailure failure) {
-            print(events.subList(0, failure.firstUnwritten()));
+            print(failure.newlyWritten());
             throw failure;
         }
     }
 
     @Override
-    public boolean recordOnce(HistoryEvent entry) {
-        return delegate.recordOnce(entry);
+    public Claim claim(HistoryEvent alert, Instant now, Instant pendingUntil) {
+        return delegate.claim(alert, now, pendingUntil);
     }
 
     @Override
-    public void forget(HistoryEvent entry) {
-        delegate.forget(entry);
+    public void markRaised(HistoryEvent alert) {
+        delegate.markRaised(alert);
+    }
+
+    @Override
+    public void release(HistoryEvent alert) {
+        delegate.release(alert);
     }
 
     @Override
@@ -57,15 +52,8 @@ public final class PrintingHistoryStore implements HistoryStore {
         return delegate.read(query);
     }
 
-    private void print(List<HistoryEvent> events) {
-        for (HistoryEvent event : events) {
-            boolean first;
-            synchronized (printed) {
-                first = printed.put(event.state().path() + "\n" + event.eventKey(), Boolean.TRUE) == null;
-            }
-            if (first) {
-                lines.print("history", event.fields());
-            }
-        }
+    private List<HistoryEvent> print(List<HistoryEvent> events) {
+        events.forEach(event -> lines.print("history", event.fields()));
+        return events;
     }
 }

@@ -2,34 +2,59 @@ package dev.lockauditor.alert;
 
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
- * Raises each alert once: the alert is first recorded in its state's history under its identity, with a
- * write that succeeds only if it is not there yet, and published only then. If publishing fails, the record
- * is taken back so that a retry can raise it.
+ * Raises each alert once, and never loses one: the alert is recorded in its state's history under its identity as
+ * pending (a claim that expires), then published, then marked raised. A failed publication takes the claim back at
+ * once. A crash between claiming and marking (a timeout, a hung SNS call) leaves the claim to expire; the retry that
+ * comes after that publishes it. So an alert is published exactly once in the normal case and at least once after any
+ * crash; a retry that finds the claim not yet expired fails, so that it comes back later rather than skipping it.
  */
 public final class OnceAlerts implements AlertSink {
 
+    /** Longer than any invocation (the functions' timeout is 30 seconds) could hold a claim while publishing. */
+    public static final Duration CLAIM = Duration.ofSeconds(90);
+
     private final HistoryStore history;
     private final AlertPublisher publisher;
+    private final Clock clock;
 
-    public OnceAlerts(HistoryStore history, AlertPublisher publisher) {
+    public OnceAlerts(HistoryStore history, AlertPublisher publisher, Clock clock) {
         this.history = history;
         this.publisher = publisher;
+        this.clock = clock;
     }
 
     @Override
     public boolean raise(Alert alert) {
         HistoryEvent entry = alert.toHistoryEvent();
-        if (!history.recordOnce(entry)) {
-            return false;
+        Instant now = clock.instant();
+        switch (history.claim(entry, now, now.plus(CLAIM))) {
+            case RAISED:
+                return false;
+            case IN_FLIGHT:
+                throw new InFlight(alert);
+            default:
+                break;
         }
         try {
             publisher.publish(alert);
-            return true;
         } catch (RuntimeException e) {
-            history.forget(entry);
+            history.release(entry);
             throw e;
+        }
+        history.markRaised(entry);
+        return true;
+    }
+
+    /** The alert is being published by another invocation, or was when it crashed: a retry after the claim decides. */
+    public static final class InFlight extends RuntimeException {
+        public InFlight(Alert alert) {
+            super(alert.type() + " for " + alert.state().path() + " is claimed by another invocation until its claim"
+                    + " expires", null, false, false);
         }
     }
 }

@@ -19,6 +19,13 @@ public record AuditSettings(String workspaceKeyPrefix, List<String> stateInclude
                 Duration.ofSeconds(config.lockEventLagSeconds()));
     }
 
+    /** How often a check waiting for the lock history to be complete looks again. */
+    public Duration recheckEvery() {
+        return lockEventLag.compareTo(MIN_RECHECK) < 0 ? MIN_RECHECK : lockEventLag;
+    }
+
+    private static final Duration MIN_RECHECK = Duration.ofSeconds(15);
+
     /** Whether an object key may hold a state (lock files never do). */
     public boolean mayBeState(String key) {
         if (StateKeys.isLockFile(key) || stateExcludeSuffixes.stream().anyMatch(key::endsWith)) {

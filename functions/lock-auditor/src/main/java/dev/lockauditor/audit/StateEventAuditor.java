@@ -64,11 +64,16 @@ public final class StateEventAuditor {
     private final Alerts alerts;
     private final DigestVerifier digests;
     private final StaleLockNotices staleLocks;
+    private final LockHistoryProgress progress;
+    private final LockIndex index;
     private final Clock clock;
 
     public StateEventAuditor(AuditSettings settings, StateBucket bucket, LockTable locks, HistoryStore history,
-                             AlertSink sink, Alerts alerts, StaleLockNotices staleLocks, Clock clock) {
+                             AlertSink sink, Alerts alerts, StaleLockNotices staleLocks, LockHistoryProgress progress,
+                             LockIndex index, Clock clock) {
         this.settings = settings;
+        this.progress = progress;
+        this.index = index;
         this.bucket = bucket;
         this.locks = locks;
         this.history = history;
@@ -121,18 +126,22 @@ public final class StateEventAuditor {
         }
         HistoryEvent written = event(state, Source.STATE_OBJECT, event,
                 new Facts.StateWritten(objectFacts(event), fields, unreadable));
-        history.write(List.of(written));
+        List<HistoryEvent> recorded = history.write(List.of(written));
 
         if (fields != null) {
             checkLineage(state, written, fields);
         }
         // Whether, and by which kind of lock, the write was covered decides both the unlocked write and which digest
-        // rule applies; a write no lock is known to cover is only judged once its lock's events had their lag.
+        // rule applies: a lock table lock seen covering it decides at once; anything less only once the lock history
+        // is complete past the write.
         Set<Source> kinds = lockKinds(state, event.at());
-        Instant lagOver = event.at().plus(settings.lockEventLag());
         Instant now = clock.instant();
-        if (kinds.isEmpty() && now.isBefore(lagOver)) {
-            return new Recorded(List.of(written), lagOver);
+        if (!kinds.contains(Source.DYNAMODB)) {
+            Optional<Instant> undecided = lockHistoryIncomplete(event.at(), kinds.isEmpty(), now);
+            if (undecided.isPresent()) {
+                return new Recorded(recorded, undecided.get());
+            }
+            kinds = lockKinds(state, event.at());
         }
         if (kinds.isEmpty()) {
             sink.raise(alerts.unlockedWrite(state, event.writer(), header == null ? null : header.serial(), event.at(),
@@ -140,7 +149,25 @@ public final class StateEventAuditor {
         }
         DigestVerifier.WriteLock lock = kinds.contains(Source.DYNAMODB) ? DigestVerifier.WriteLock.LOCK_TABLE
                 : kinds.isEmpty() ? DigestVerifier.WriteLock.NONE : DigestVerifier.WriteLock.LOCK_FILE_ONLY;
-        return new Recorded(List.of(written), digests.afterWrite(state, event.at(), event.eventId(), lock).orElse(null));
+        return new Recorded(recorded, digests.afterWrite(state, event.at(), event.eventId(), lock).orElse(null));
+    }
+
+    /**
+     * When to look again at an event whose lock history may not be complete yet: the lock files' events (which come
+     * with the state's, in any order) have their lag; the lock table's are complete when {@link LockHistoryProgress}
+     * says so, however long that takes.
+     *
+     * @param uncovered whether no lock at all is known to cover the event (else a lock file alone is)
+     */
+    private Optional<Instant> lockHistoryIncomplete(Instant at, boolean uncovered, Instant now) {
+        Instant lagOver = at.plus(settings.lockEventLag());
+        if (uncovered && now.isBefore(lagOver)) {
+            return Optional.of(lagOver);
+        }
+        if ((uncovered || progress.watchesLockTable()) && !progress.completeThrough(at)) {
+            return Optional.of(now.plus(settings.recheckEvery()));
+        }
+        return Optional.empty();
     }
 
     /**
@@ -236,7 +263,8 @@ public final class StateEventAuditor {
     private Outcome stateDeleted(StatePath state, ObjectEvent event) throws HistoryStore.WriteFailure {
         HistoryEvent deleted = event(state, Source.STATE_OBJECT, event,
                 new Facts.StateDeleted(objectFacts(event), event.deleteMarker()));
-        history.write(List.of(deleted));
+        List<HistoryEvent> recorded = history.write(List.of(deleted));
+        Optional<Instant> undecided = lockHistoryIncomplete(event.at(), true, clock.instant());
         Alert.Identity identity = identity(deleted);
         Optional<LockCoverage.Span> workspaceDelete = LockCoverage.spans(lockHistory(state, event.at())).stream()
                 .filter(span -> span.lock() != null && Operations.isWorkspaceDelete(span.lock().operation())
@@ -247,15 +275,14 @@ public final class StateEventAuditor {
             // terraform workspace delete: lock, release, then the object and its digest item go. One notice.
             sink.raise(alerts.workspaceDeleted(state, workspaceDelete.get().lock().toLockInfo(state.path()),
                     event.writer(), event.deleteMarker(), event.versionId(), event.at(), clock.instant(), identity));
-            return new Recorded(List.of(deleted));
+            return new Recorded(recorded);
         }
-        Instant lagOver = event.at().plus(settings.lockEventLag());
-        if (clock.instant().isBefore(lagOver)) {
-            return new Recorded(List.of(deleted), lagOver);
+        if (undecided.isPresent()) {
+            return new Recorded(recorded, undecided.get());
         }
         sink.raise(alerts.stateDeleted(state, event.writer(), event.deleteMarker(), event.versionId(), event.at(),
                 clock.instant(), identity));
-        return new Recorded(List.of(deleted), checkOrphanedDigest(state, event, identity).orElse(null));
+        return new Recorded(recorded, checkOrphanedDigest(state, event, identity).orElse(null));
     }
 
     /**
@@ -292,8 +319,9 @@ public final class StateEventAuditor {
         }
         HistoryEvent acquired = event(state, Source.S3_LOCK_FILE, event,
                 new Facts.LockAcquired(Facts.Lock.of(info), event.versionId()));
-        history.write(List.of(acquired));
-        return new Recorded(List.of(acquired));
+        List<HistoryEvent> recorded = history.write(List.of(acquired));
+        index.recorded(List.of(acquired));
+        return new Recorded(recorded);
     }
 
     private Outcome lockFileDeleted(StatePath state, ObjectEvent event) throws HistoryStore.WriteFailure {
@@ -309,9 +337,10 @@ public final class StateEventAuditor {
         }).orElse(null);
         HistoryEvent released = event(state, Source.S3_LOCK_FILE, event,
                 new Facts.LockReleased(lock, heldFor, event.versionId()));
-        history.write(List.of(released));
+        List<HistoryEvent> recorded = history.write(List.of(released));
+        index.recorded(List.of(released));
         staleLocks.released(state, lock, event.at(), event.eventId());
-        return new Recorded(List.of(released));
+        return new Recorded(recorded);
     }
 
     private static HistoryEvent event(StatePath state, Source source, ObjectEvent event, Facts facts) {

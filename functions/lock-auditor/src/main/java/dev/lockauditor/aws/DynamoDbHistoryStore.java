@@ -5,107 +5,113 @@ import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryQuery;
 import dev.lockauditor.history.HistoryStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
  * History in a DynamoDB table: partition key {@code statePath}, sort key {@code eventKey}, so that one
  * Query reads a state's history in time order and the same event always lands on the same item.
- * Items expire through the table's TTL attribute {@code expiresAt}.
+ * Items expire through the table's TTL attribute {@code expiresAt}. An alert entry carries its publication's
+ * status: {@code pending} with the time its claim expires, then {@code raised}.
  */
 public final class DynamoDbHistoryStore implements HistoryStore {
 
     public static final String PARTITION_KEY = HistoryAttributes.STATE_PATH;
     public static final String SORT_KEY = HistoryAttributes.EVENT_KEY;
     public static final String TTL_ATTRIBUTE = HistoryAttributes.EXPIRES_AT;
-    static final int BATCH_SIZE = 25;
-    private static final int ATTEMPTS = 6;
+    private static final String PENDING = "pending";
+    private static final String RAISED = "raised";
 
     private final DynamoDbClient dynamoDb;
     private final String table;
     private final Duration retention;
-    private final Sleeper sleeper;
 
     public DynamoDbHistoryStore(DynamoDbClient dynamoDb, String table, Duration retention) {
-        this(dynamoDb, table, retention, Thread::sleep);
-    }
-
-    DynamoDbHistoryStore(DynamoDbClient dynamoDb, String table, Duration retention, Sleeper sleeper) {
         this.dynamoDb = dynamoDb;
         this.table = table;
         this.retention = retention;
-        this.sleeper = sleeper;
     }
 
-    interface Sleeper {
-        void sleep(long millis) throws InterruptedException;
-    }
-
+    /**
+     * One conditional PutItem per event: it writes an event that is not there yet, and tells it apart from one that
+     * was (delivered again, retried, brought back). The write carries an id of its own, so that the SDK retrying a
+     * request whose answer was lost finds its own write and still counts it as new.
+     */
     @Override
-    public void write(List<HistoryEvent> events) throws WriteFailure {
-        for (int start = 0; start < events.size(); start += BATCH_SIZE) {
-            List<HistoryEvent> chunk = events.subList(start, Math.min(events.size(), start + BATCH_SIZE));
+    public List<HistoryEvent> write(List<HistoryEvent> events) throws WriteFailure {
+        List<HistoryEvent> written = new ArrayList<>();
+        String writeId = UUID.randomUUID().toString();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < events.size(); i++) {
+            if (!seen.add(events.get(i).state().path() + "\n" + events.get(i).eventKey())) {
+                continue;  // the same event twice in one write: once is enough
+            }
+            Map<String, AttributeValue> item = item(events.get(i));
+            item.put(HistoryAttributes.WRITE_ID, AttributeValue.fromS(writeId));
             try {
-                writeChunk(chunk);
-            } catch (SdkException | UnprocessedException e) {
-                throw new WriteFailure(start, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new WriteFailure(start, e);
+                dynamoDb.putItem(b -> b.tableName(table).item(item)
+                        .conditionExpression("attribute_not_exists(#p) OR #w = :w")
+                        .expressionAttributeNames(Map.of("#p", PARTITION_KEY, "#w", HistoryAttributes.WRITE_ID))
+                        .expressionAttributeValues(Map.of(":w", AttributeValue.fromS(writeId))));
+                written.add(events.get(i));
+            } catch (ConditionalCheckFailedException alreadyThere) {
+                // Written before, by an earlier delivery of the same event.
+            } catch (SdkException e) {
+                throw new WriteFailure(i, written, e);
             }
         }
-    }
-
-    private void writeChunk(List<HistoryEvent> chunk) throws InterruptedException, UnprocessedException {
-        // One request may not name an item twice; the last write of an item wins, as it would in order.
-        Map<String, WriteRequest> byKey = new LinkedHashMap<>();
-        for (HistoryEvent event : chunk) {
-            Map<String, AttributeValue> item = item(event);
-            byKey.put(event.state().path() + "\n" + item.get(SORT_KEY).s(),
-                    WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
-        }
-        Map<String, List<WriteRequest>> pending = Map.of(table, new ArrayList<>(byKey.values()));
-        for (int attempt = 1; ; attempt++) {
-            Map<String, List<WriteRequest>> request = pending;
-            BatchWriteItemResponse response = dynamoDb.batchWriteItem(b -> b.requestItems(request));
-            Map<String, List<WriteRequest>> unprocessed = response.unprocessedItems();
-            if (unprocessed == null || unprocessed.isEmpty()) {
-                return;
-            }
-            if (attempt == ATTEMPTS) {
-                throw new UnprocessedException(unprocessed.getOrDefault(table, List.of()).size());
-            }
-            pending = unprocessed;
-            sleeper.sleep(50L << attempt);
-        }
+        return written;
     }
 
     @Override
-    public boolean recordOnce(HistoryEvent entry) {
+    public Claim claim(HistoryEvent alert, Instant now, Instant pendingUntil) {
+        Map<String, AttributeValue> item = item(alert);
+        item.put(HistoryAttributes.ALERT_STATUS, AttributeValue.fromS(PENDING));
+        item.put(HistoryAttributes.PENDING_UNTIL, AttributeValue.fromN(Long.toString(pendingUntil.toEpochMilli())));
         try {
-            dynamoDb.putItem(b -> b.tableName(table).item(item(entry))
-                    .conditionExpression("attribute_not_exists(" + PARTITION_KEY + ")"));
-            return true;
-        } catch (ConditionalCheckFailedException alreadyThere) {
-            return false;
+            dynamoDb.putItem(b -> b.tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(#p) OR (#s = :pending AND #u < :now)")
+                    .expressionAttributeNames(Map.of("#p", PARTITION_KEY, "#s", HistoryAttributes.ALERT_STATUS,
+                            "#u", HistoryAttributes.PENDING_UNTIL))
+                    .expressionAttributeValues(Map.of(":pending", AttributeValue.fromS(PENDING),
+                            ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli()))))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return Claim.CLAIMED;
+        } catch (ConditionalCheckFailedException e) {
+            Map<String, AttributeValue> old = e.hasItem() ? e.item()
+                    : dynamoDb.getItem(b -> b.tableName(table).key(key(alert)).consistentRead(true)).item();
+            AttributeValue status = old == null ? null : old.get(HistoryAttributes.ALERT_STATUS);
+            return status != null && PENDING.equals(status.s()) ? Claim.IN_FLIGHT : Claim.RAISED;
         }
     }
 
     @Override
-    public void forget(HistoryEvent entry) {
-        dynamoDb.deleteItem(b -> b.tableName(table).key(Map.of(
-                PARTITION_KEY, AttributeValue.fromS(entry.state().path()),
-                SORT_KEY, AttributeValue.fromS(entry.eventKey()))));
+    public void markRaised(HistoryEvent alert) {
+        dynamoDb.updateItem(b -> b.tableName(table).key(key(alert))
+                .updateExpression("SET #s = :raised REMOVE #u")
+                .expressionAttributeNames(Map.of("#s", HistoryAttributes.ALERT_STATUS,
+                        "#u", HistoryAttributes.PENDING_UNTIL))
+                .expressionAttributeValues(Map.of(":raised", AttributeValue.fromS(RAISED))));
+    }
+
+    @Override
+    public void release(HistoryEvent alert) {
+        dynamoDb.deleteItem(b -> b.tableName(table).key(key(alert)));
+    }
+
+    private static Map<String, AttributeValue> key(HistoryEvent entry) {
+        return Map.of(PARTITION_KEY, AttributeValue.fromS(entry.state().path()),
+                SORT_KEY, AttributeValue.fromS(entry.eventKey()));
     }
 
     @Override
@@ -188,9 +194,4 @@ public final class DynamoDbHistoryStore implements HistoryStore {
         return AttributeValue.fromS(value.toString());
     }
 
-    private static final class UnprocessedException extends Exception {
-        UnprocessedException(int count) {
-            super(count + " items still unprocessed after " + ATTEMPTS + " attempts", null, false, false);
-        }
-    }
 }

@@ -109,6 +109,15 @@ public final class S3StateBucket implements StateBucket {
         return keys;
     }
 
+    @Override
+    public Page page(String continuation) {
+        var response = client.get().listObjectsV2(b -> b.bucket(bucket).continuationToken(continuation));
+        List<Listed> objects = new ArrayList<>(response.contents().size());
+        response.contents().forEach(object -> objects.add(new Listed(object.key(), unquote(object.eTag()),
+                object.size(), object.lastModified())));
+        return new Page(objects, Boolean.TRUE.equals(response.isTruncated()) ? response.nextContinuationToken() : null);
+    }
+
     /** Reads a stream through an MD5, a buffer at a time: memory stays the same whatever the stream's size. */
     public static void digest(InputStream in, MessageDigest md5) throws IOException {
         byte[] buffer = new byte[BUFFER];
@@ -123,7 +132,8 @@ public final class S3StateBucket implements StateBucket {
      * to retry; throttling, server errors and the bucket's own absence stay faults.
      */
     static <T> Optional<T> handle(S3Exception e) {
-        String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+        String code = e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null ? ""
+                : e.awsErrorDetails().errorCode();
         switch (e.statusCode()) {
             case 404:
                 if ("NoSuchBucket".equals(code)) {

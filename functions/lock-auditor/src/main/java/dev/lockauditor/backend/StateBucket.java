@@ -31,6 +31,20 @@ public interface StateBucket {
     /** The keys of every object whose key ends with {@code suffix}. */
     List<String> keysEndingWith(String suffix);
 
+    /** An object as a listing shows it. */
+    record Listed(String key, String etag, Long size, java.time.Instant lastModified) {
+    }
+
+    /** One page of a listing of the bucket, and where the next page starts (null after the last one). */
+    record Page(List<Listed> objects, String next) {
+    }
+
+    /** One page of the bucket's objects, from {@code continuation} (null: the first page). */
+    default Page page(String continuation) {
+        return new Page(continuation != null ? List.of()
+                : keysEndingWith("").stream().map(key -> new Listed(key, null, null, null)).toList(), null);
+    }
+
     /** An object S3 will not let the auditor read, such as one encrypted with a customer key (SSE-C). */
     final class Unreadable extends RuntimeException {
         public Unreadable(String why) {

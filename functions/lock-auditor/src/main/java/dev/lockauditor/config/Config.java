@@ -29,13 +29,17 @@ import java.util.Map;
  * @param slackMinSeverity     {@code SLACK_MIN_SEVERITY}: the least severe alert posted to Slack (default INFO)
  * @param stateEventsQueueUrl  {@code STATE_EVENTS_QUEUE_URL}: the queue bringing the state bucket's events, where an
  *                             event whose checks cannot be decided yet is sent again with a delay
+ * @param lockTableStreamArn   {@code LOCK_TABLE_STREAM_ARN}: the lock table's stream, read to tell whether its
+ *                             processing has recorded everything up to a time
+ * @param fullListingHours     {@code FULL_LISTING_HOURS}: how often the sweep lists the whole bucket to reconcile
+ *                             the lock files it knows from their events (default 24)
  */
 public record Config(String lockTable, String stateBucket, String historyTable, String alertTopicArn,
                      String environmentName, int historyRetentionDays, String workspaceKeyPrefix,
                      int digestGraceSeconds, int lockEventLagSeconds, List<String> stateIncludeSuffixes,
                      List<String> stateExcludeSuffixes, int staleLockMinutes, int staleLockReminderMinutes,
                      String staleLockOverrides, String slackWebhookSecretArn, String slackMinSeverity,
-                     String stateEventsQueueUrl) {
+                     String stateEventsQueueUrl, String lockTableStreamArn, int fullListingHours) {
 
     public static Config fromEnvironment() {
         return from(System.getenv());
@@ -59,7 +63,9 @@ public record Config(String lockTable, String stateBucket, String historyTable, 
                 env.getOrDefault("STALE_LOCK_OVERRIDES", ""),
                 env.getOrDefault("SLACK_WEBHOOK_SECRET_ARN", ""),
                 env.getOrDefault("SLACK_MIN_SEVERITY", "INFO"),
-                env.getOrDefault("STATE_EVENTS_QUEUE_URL", ""));
+                env.getOrDefault("STATE_EVENTS_QUEUE_URL", ""),
+                env.getOrDefault("LOCK_TABLE_STREAM_ARN", ""),
+                whole(env, "FULL_LISTING_HOURS", 24, 1));
     }
 
     /** The value of a setting that must be set. */

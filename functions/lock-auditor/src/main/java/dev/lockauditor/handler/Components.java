@@ -7,6 +7,8 @@ import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.alert.OnceAlerts;
 import dev.lockauditor.audit.AuditSettings;
 import dev.lockauditor.audit.DigestVerifier;
+import dev.lockauditor.audit.LockHistoryProgress;
+import dev.lockauditor.audit.LockIndex;
 import dev.lockauditor.audit.LockTableAuditor;
 import dev.lockauditor.audit.Rechecks;
 import dev.lockauditor.audit.StaleLockNotices;
@@ -14,15 +16,19 @@ import dev.lockauditor.audit.StaleLockSweeper;
 import dev.lockauditor.audit.StaleLocks;
 import dev.lockauditor.audit.StateEventAuditor;
 import dev.lockauditor.aws.AwsClients;
+import dev.lockauditor.aws.DynamoDbBookkeeping;
 import dev.lockauditor.aws.DynamoDbHistoryStore;
+import dev.lockauditor.aws.DynamoDbLockStream;
 import dev.lockauditor.aws.DynamoDbLockTable;
 import dev.lockauditor.aws.S3StateBucket;
 import dev.lockauditor.aws.SnsAlertPublisher;
 import dev.lockauditor.aws.SqsRechecks;
+import dev.lockauditor.backend.LockStream;
 import dev.lockauditor.backend.LockTable;
 import dev.lockauditor.backend.ObjectHead;
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.config.Config;
+import dev.lockauditor.history.Bookkeeping;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.metrics.Metrics;
 import dev.lockauditor.terraform.LockTableItem;
@@ -36,9 +42,9 @@ import java.util.Optional;
  * Everything the handlers work with, wired once per execution environment: the rules over the backend
  * (lock table and state bucket, read only), history, and where alerts go.
  */
-public record Components(Config config, HistoryStore history, LockTable locks, StateBucket bucket,
-                         AlertPublisher publisher, AlertSink alerts, Alerts alertText, Metrics metrics, Clock clock,
-                         Rechecks rechecks) {
+public record Components(Config config, HistoryStore history, Bookkeeping bookkeeping, LockTable locks,
+                         StateBucket bucket, LockStream lockStream, AlertPublisher publisher, AlertSink alerts,
+                         Alerts alertText, Metrics metrics, Clock clock, Rechecks rechecks) {
 
     /**
      * As a deployed function runs: every adapter on AWS, metrics on stdout, and every client the function may use
@@ -55,6 +61,9 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
         if (!config.stateEventsQueueUrl().isEmpty()) {
             aws.sqs();
         }
+        if (!config.lockTableStreamArn().isEmpty()) {
+            aws.dynamoDbStreams();
+        }
         return of(config, aws, historyStore(config, aws), publisher(config, aws),
                 new Metrics(System.out, config.environmentName(), Clock.systemUTC()));
     }
@@ -66,7 +75,9 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
                 : new DynamoDbLockTable(aws.dynamoDb(), config.lockTable(), config.workspaceKeyPrefix());
         StateBucket bucket = config.stateBucket().isEmpty() ? NO_STATE_BUCKET
                 : new S3StateBucket(aws::s3, config.stateBucket());
-        AlertSink alerts = new OnceAlerts(history, publisher);
+        LockStream lockStream = config.lockTableStreamArn().isEmpty() ? LockStream.UNKNOWN
+                : new DynamoDbLockStream(aws::dynamoDbStreams, config.lockTableStreamArn());
+        AlertSink alerts = new OnceAlerts(history, publisher, Clock.systemUTC());
         AlertSink counted = alert -> {
             boolean raised = alerts.raise(alert);
             if (raised) {
@@ -76,8 +87,8 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
         };
         Rechecks rechecks = config.stateEventsQueueUrl().isEmpty() ? Rechecks.NONE
                 : new SqsRechecks(aws.sqs(), config.stateEventsQueueUrl(), Clock.systemUTC());
-        return new Components(config, history, locks, bucket, publisher, counted, new Alerts(config.lockTable()),
-                metrics, Clock.systemUTC(), rechecks);
+        return new Components(config, history, new DynamoDbBookkeeping(aws.dynamoDb(), config.historyTable()), locks,
+                bucket, lockStream, publisher, counted, new Alerts(config.lockTable()), metrics, Clock.systemUTC(), rechecks);
     }
 
     public static HistoryStore historyStore(Config config, AwsClients aws) {
@@ -152,7 +163,11 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
 
     public StateEventAuditor stateEventAuditor() {
         return new StateEventAuditor(AuditSettings.from(config), bucket, locks, history, alerts, alertText,
-                staleLockNotices(), clock);
+                staleLockNotices(), lockHistoryProgress(), new LockIndex(bookkeeping), clock);
+    }
+
+    public LockHistoryProgress lockHistoryProgress() {
+        return new LockHistoryProgress(locks != NO_LOCK_TABLE, bookkeeping, lockStream);
     }
 
     public StaleLockNotices staleLockNotices() {
@@ -160,8 +175,9 @@ public record Components(Config config, HistoryStore history, LockTable locks, S
     }
 
     public StaleLockSweeper staleLockSweeper() {
-        return new StaleLockSweeper(locks, bucket, history, alerts, alertText, staleLocks(), AuditSettings.from(config),
-                clock);
+        return new StaleLockSweeper(locks, bucket, history, bookkeeping, alerts, alertText, staleLocks(),
+                staleLockNotices(), lockHistoryProgress(), AuditSettings.from(config),
+                Duration.ofHours(config.fullListingHours()), clock);
     }
 
     /** The stale lock rules from the settings; a malformed STALE_LOCK_OVERRIDES stops the function from starting. */

@@ -7,12 +7,14 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
+import dev.lockauditor.audit.LockIndex;
 import dev.lockauditor.audit.LockTableAuditor;
 import dev.lockauditor.audit.LockTableChecks;
 import dev.lockauditor.audit.LockTableAuditor.Recorded;
 import dev.lockauditor.audit.LockTableAuditor.Skipped;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.config.Config;
+import dev.lockauditor.history.Bookkeeping;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.metrics.Metrics;
@@ -26,7 +28,9 @@ import org.crac.Resource;
  * {@code LockEventsFunction}: the lock table's DynamoDB stream into lock and digest history; a digest that
  * changed is checked against its state object.
  *
- * <p>A record that is not Terraform's is logged with the reason and skipped. When history cannot be
+ * <p>What it has recorded moves the lock stream's watermark (kept in the history table), and the locks held now are
+ * kept from their events, so that the sweep need not list the bucket. A record that is not Terraform's is logged
+ * with the reason and skipped. When history cannot be
  * written or a digest cannot be checked, the first record concerned is reported as a batch item failure,
  * so that Lambda retries from there; doing a record again changes nothing and alerts nobody twice.
  */
@@ -35,6 +39,8 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
     private final LockTableAuditor auditor;
     private final HistoryStore history;
     private final LockTableChecks checks;
+    private final LockIndex index;
+    private final Bookkeeping bookkeeping;
     private final Metrics metrics;
     private final Components components;
     /** Wired by Lambda, on AWS: SnapStart priming drives its clients too. */
@@ -51,6 +57,8 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
         this.auditor = components.lockTableAuditor();
         this.history = components.history();
         this.checks = new LockTableChecks(components.digestVerifier(), components.staleLockNotices());
+        this.index = new LockIndex(components.bookkeeping());
+        this.bookkeeping = components.bookkeeping();
         this.metrics = components.metrics();
         this.components = components;
     }
@@ -71,19 +79,19 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
         }
         DynamodbStreamRecord failed = null;
         try {
-            history.write(events);
-            metrics.recordHistory(events);
+            metrics.recordHistory(history.write(events));
         } catch (HistoryStore.WriteFailure failure) {
             failed = recordOfEvent.get(failure.firstUnwritten());
             log.log("history write failed; retrying from record " + failed.getEventID() + ": " + failure.getMessage(),
                     LogLevel.ERROR);
-            metrics.recordHistory(events.subList(0, failure.firstUnwritten()));
+            metrics.recordHistory(failure.newlyWritten());
             metrics.count("HistoryWriteFailures", 1);
             events = events.subList(0, failure.firstUnwritten());
         }
         for (int i = 0; i < events.size(); i++) {
             HistoryEvent event = events.get(i);
             try {
+                index.recorded(List.of(event));
                 checks.after(event);
             } catch (RuntimeException e) {
                 DynamodbStreamRecord record = recordOfEvent.get(i);
@@ -93,9 +101,31 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
                 break;
             }
         }
+        recordedThrough(records, failed);
         metrics.flush();
         return new StreamsEventResponse(failed == null ? List.of()
                 : List.of(new StreamsEventResponse.BatchItemFailure(failed.getDynamodb().getSequenceNumber())));
+    }
+
+    /**
+     * Moves the lock stream's watermark to the last record of the batch that is done with (every record before the
+     * failed one): the state events' checks wait for it to pass their time.
+     */
+    private void recordedThrough(List<DynamodbStreamRecord> records, DynamodbStreamRecord failed) {
+        DynamodbStreamRecord last = null;
+        for (DynamodbStreamRecord record : records) {
+            if (failed != null && compare(record, failed) >= 0) {
+                break;
+            }
+            if (record.getDynamodb() != null && record.getDynamodb().getApproximateCreationDateTime() != null
+                    && record.getDynamodb().getSequenceNumber() != null) {
+                last = record;
+            }
+        }
+        if (last != null) {
+            bookkeeping.lockStreamRecordedTo(new Bookkeeping.StreamPosition(
+                    last.getDynamodb().getApproximateCreationDateTime().toInstant(), last.getDynamodb().getSequenceNumber()));
+        }
     }
 
     private static int compare(DynamodbStreamRecord a, DynamodbStreamRecord b) {

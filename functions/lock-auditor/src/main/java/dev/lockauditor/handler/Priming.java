@@ -16,7 +16,10 @@ import java.time.Instant;
 import dev.lockauditor.alert.AlertPublisher;
 import dev.lockauditor.alert.OnceAlerts;
 import dev.lockauditor.aws.PrimingTransport;
+import dev.lockauditor.backend.LockStream;
+import dev.lockauditor.history.Bookkeeping;
 import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.InMemoryBookkeeping;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryQuery;
@@ -75,7 +78,16 @@ final class Priming {
             attempt(() -> real.bucket().prefix(PrimingBackend.KEY, null, 1024));
             attempt(() -> real.bucket().md5(PrimingBackend.KEY, null));
             attempt(() -> real.bucket().keysEndingWith(".tflock"));
-            attempt(() -> new OnceAlerts(real.history(), real.publisher()).raise(alert(state)));
+            attempt(() -> real.bucket().page(null));
+            attempt(() -> real.lockStream().holdsChangesAfter("1"));
+            attempt(() -> real.bookkeeping().lockStreamRecorded());
+            attempt(() -> {
+                real.bookkeeping().lockStreamRecordedTo(new Bookkeeping.StreamPosition(Instant.EPOCH, "1"));
+                return null;
+            });
+            attempt(() -> real.bookkeeping().heldLocks());
+            attempt(() -> real.bookkeeping().listing());
+            attempt(() -> new OnceAlerts(real.history(), real.publisher(), Clock.systemUTC()).raise(alert(state)));
             attempt(() -> {
                 real.rechecks().later("{}", Instant.now(), 1);
                 return null;
@@ -109,8 +121,8 @@ final class Priming {
         PrimingBackend backend = new PrimingBackend();
         InMemoryHistoryStore history = new InMemoryHistoryStore();
         AlertPublisher nowhere = alert -> { };
-        return new Components(config, history, backend, backend, nowhere, new OnceAlerts(history, nowhere),
-                new Alerts(""), new Metrics(new PrintStream(OutputStream.nullOutputStream()), "priming", Clock.systemUTC()),
+        return new Components(config, history, new InMemoryBookkeeping(), backend, backend, LockStream.UNKNOWN, nowhere,
+                new OnceAlerts(history, nowhere, Clock.systemUTC()), new Alerts(""), new Metrics(new PrintStream(OutputStream.nullOutputStream()), "priming", Clock.systemUTC()),
                 Clock.systemUTC(), (document, at, attempt) -> { });
     }
 

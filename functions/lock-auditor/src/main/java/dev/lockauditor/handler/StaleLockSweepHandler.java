@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockauditor.audit.StaleLockSweeper;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.config.Config;
+import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.metrics.Metrics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,8 +58,14 @@ public class StaleLockSweepHandler implements RequestStreamHandler, Resource {
 
     /** Runs one sweep; returns what it found. */
     public ObjectNode sweep(String trigger, LambdaLogger log) {
-        StaleLockSweeper.Summary summary = sweeper.sweep();
+        StaleLockSweeper.Summary summary;
+        try {
+            summary = sweeper.sweep();
+        } catch (HistoryStore.WriteFailure e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
         metrics.gauge("LocksHeld", summary.locks());
+        metrics.count("Reconciled", summary.reconciled());
         metrics.gauge("StaleLocks", summary.staleLocks());
         metrics.gauge("OrphanedDigests", summary.orphanedDigests());
         metrics.flush();
@@ -67,7 +74,8 @@ public class StaleLockSweepHandler implements RequestStreamHandler, Resource {
                 .put("staleLocks", summary.staleLocks())
                 .put("digests", summary.digests())
                 .put("orphanedDigests", summary.orphanedDigests())
-                .put("alertsRaised", summary.alertsRaised());
+                .put("alertsRaised", summary.alertsRaised())
+                .put("reconciled", summary.reconciled());
         log.log("sweep (" + trigger + "): " + result, LogLevel.INFO);
         return result;
     }

@@ -145,7 +145,8 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
 
     /**
      * Audits events in sequencer order per key, each distinct event once, lock files first (a write in the same
-     * batch is checked against its lock). Metrics count an event the first time it is delivered only.
+     * batch is checked against its lock). Metrics count what history recorded for the first time, so an event
+     * delivered again, retried or brought back is counted once.
      */
     private Audited audit(List<ObjectEvent> events, LambdaLogger log, boolean firstTime) {
         Map<String, ObjectEvent> distinct = new LinkedHashMap<>();
@@ -168,9 +169,7 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
                     throw new IllegalStateException(e.getMessage(), e);
                 }
                 if (outcome instanceof StateEventAuditor.Recorded recorded) {
-                    if (firstTime) {
-                        metrics.recordHistory(recorded.events());
-                    }
+                    metrics.recordHistory(recorded.events());
                     counts.merge("recorded", 1, Integer::sum);
                     if (recorded.recheckAt() != null && (recheckAt == null || recorded.recheckAt().isBefore(recheckAt))) {
                         recheckAt = recorded.recheckAt();

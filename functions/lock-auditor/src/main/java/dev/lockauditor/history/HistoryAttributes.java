@@ -19,6 +19,10 @@ public final class HistoryAttributes {
     public static final String SOURCE_POSITION = "sourcePosition";
     /** When DynamoDB's TTL removes the item. */
     public static final String EXPIRES_AT = "expiresAt";
+    /** The store's own bookkeeping on an item, never part of what an entry says. */
+    public static final String WRITE_ID = "writeId";
+    public static final String ALERT_STATUS = "alertStatus";
+    public static final String PENDING_UNTIL = "pendingUntil";
 
     // A lock, as its lock info says.
     public static final String LOCK_ID = "lockId";

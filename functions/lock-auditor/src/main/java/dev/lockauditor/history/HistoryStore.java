@@ -1,5 +1,6 @@
 package dev.lockauditor.history;
 
+import java.time.Instant;
 import java.util.List;
 
 /** Where history is kept. */
@@ -8,15 +9,33 @@ public interface HistoryStore {
     /**
      * Writes events in order. Writing an event that is already there changes nothing.
      *
+     * @return the events written now for the first time: an event delivered again, retried or brought back is not
+     *         among them, so that whatever counts or prints history counts and prints each event once
      * @throws WriteFailure when some events could not be written; a retry of the same events can succeed
      */
-    void write(List<HistoryEvent> events) throws WriteFailure;
+    List<HistoryEvent> write(List<HistoryEvent> events) throws WriteFailure;
 
-    /** Writes an entry only if no entry has its key yet; returns whether it wrote it. */
-    boolean recordOnce(HistoryEvent entry);
+    /** What {@link #claim} found. */
+    enum Claim {
+        /** The alert is this caller's to publish now. */
+        CLAIMED,
+        /** It was published before. */
+        RAISED,
+        /** Someone is publishing it now, or was and may have crashed: try again once its claim has expired. */
+        IN_FLIGHT
+    }
 
-    /** Removes an entry. */
-    void forget(HistoryEvent entry);
+    /**
+     * Claims an alert entry for publishing: recorded as pending until {@code pendingUntil}, if it is not there yet
+     * or an earlier claim on it expired before {@code now} without being marked raised.
+     */
+    Claim claim(HistoryEvent alert, Instant now, Instant pendingUntil);
+
+    /** The claimed alert was published. */
+    void markRaised(HistoryEvent alert);
+
+    /** The claimed alert could not be published: it is claimable again at once. */
+    void release(HistoryEvent alert);
 
     /** Reads the entries of a state's history that the query asks for, in its order. */
     List<HistoryEvent> read(HistoryQuery query);
@@ -24,14 +43,21 @@ public interface HistoryStore {
     /** Some events were not written: those from {@code firstUnwritten} on may be missing. */
     final class WriteFailure extends Exception {
         private final int firstUnwritten;
+        private final List<HistoryEvent> newlyWritten;
 
-        public WriteFailure(int firstUnwritten, Throwable cause) {
+        public WriteFailure(int firstUnwritten, List<HistoryEvent> newlyWritten, Throwable cause) {
             super("history write failed from event " + firstUnwritten + ": " + cause.getMessage(), cause);
             this.firstUnwritten = firstUnwritten;
+            this.newlyWritten = List.copyOf(newlyWritten);
         }
 
         public int firstUnwritten() {
             return firstUnwritten;
+        }
+
+        /** Those of the events before {@link #firstUnwritten} that were written for the first time. */
+        public List<HistoryEvent> newlyWritten() {
+            return newlyWritten;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.lockauditor.history;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,20 +12,46 @@ import java.util.TreeMap;
 public class InMemoryHistoryStore implements HistoryStore {
 
     private final Map<String, NavigableMap<String, HistoryEvent>> states = new HashMap<>();
+    /** Alert entries claimed and not yet marked raised, with when their claim expires. */
+    private final Map<String, Instant> pending = new HashMap<>();
 
     @Override
-    public synchronized void write(List<HistoryEvent> events) throws WriteFailure {
-        events.forEach(event -> entries(event).put(event.eventKey(), event));
+    public synchronized List<HistoryEvent> write(List<HistoryEvent> events) throws WriteFailure {
+        List<HistoryEvent> written = new ArrayList<>();
+        for (HistoryEvent event : events) {
+            if (entries(event).putIfAbsent(event.eventKey(), event) == null) {
+                written.add(event);
+            }
+        }
+        return written;
     }
 
     @Override
-    public synchronized boolean recordOnce(HistoryEvent entry) {
-        return entries(entry).putIfAbsent(entry.eventKey(), entry) == null;
+    public synchronized Claim claim(HistoryEvent alert, Instant now, Instant pendingUntil) {
+        String id = alert.state().path() + "\n" + alert.eventKey();
+        if (entries(alert).containsKey(alert.eventKey())) {
+            Instant until = pending.get(id);
+            if (until == null) {
+                return Claim.RAISED;
+            }
+            if (!until.isBefore(now)) {
+                return Claim.IN_FLIGHT;
+            }
+        }
+        entries(alert).put(alert.eventKey(), alert);
+        pending.put(id, pendingUntil);
+        return Claim.CLAIMED;
     }
 
     @Override
-    public synchronized void forget(HistoryEvent entry) {
-        entries(entry).remove(entry.eventKey());
+    public synchronized void markRaised(HistoryEvent alert) {
+        pending.remove(alert.state().path() + "\n" + alert.eventKey());
+    }
+
+    @Override
+    public synchronized void release(HistoryEvent alert) {
+        pending.remove(alert.state().path() + "\n" + alert.eventKey());
+        entries(alert).remove(alert.eventKey());
     }
 
     /** Reads as the history table does: each entry comes back from the fields it is stored as. */

@@ -78,7 +78,7 @@ class AlertDocumentTest {
                 throw new IllegalStateException("SNS is down");
             }
             published.add(alert);
-        });
+        }, java.time.Clock.fixed(DETECTED, java.time.ZoneOffset.UTC));
         Alert alert = alerts.stateDeleted(STATE, new Writer("bob", null), false, null, IDENTITY.at(), DETECTED, IDENTITY);
 
         assertThrows(IllegalStateException.class, () -> once.raise(alert));
@@ -94,5 +94,25 @@ class AlertDocumentTest {
         assertEquals(AlertType.STATE_DELETED.name(), entry.type().name());
         assertEquals("CRITICAL", entry.fields().get("severity"));
         assertTrue(entry.eventKey().endsWith("#STATE_DELETED"), entry.eventKey());
+    }
+
+    @Test
+    void anAlertClaimedByAnInvocationThatCrashedBeforePublishingIsPublishedByTheRetryAfterItsClaimExpired() {
+        InMemoryHistoryStore history = new InMemoryHistoryStore();
+        List<Alert> published = new ArrayList<>();
+        dev.lockauditor.audit.TestTime time = new dev.lockauditor.audit.TestTime(DETECTED);
+        Alert alert = alerts.stateDeleted(STATE, new Writer("bob", null), false, null, IDENTITY.at(), DETECTED, IDENTITY);
+        // The crashed invocation: it claimed the alert, and died before publishing it (a timeout, a hung SNS call).
+        assertEquals(dev.lockauditor.history.HistoryStore.Claim.CLAIMED,
+                history.claim(alert.toHistoryEvent(), DETECTED, DETECTED.plus(OnceAlerts.CLAIM)));
+        OnceAlerts retry = new OnceAlerts(history, published::add, time);
+
+        assertThrows(OnceAlerts.InFlight.class, () -> retry.raise(alert),
+                "a retry within the claim fails, so that it comes back rather than skipping the alert");
+        time.advance(OnceAlerts.CLAIM.plusSeconds(1));
+        assertTrue(retry.raise(alert));
+        assertFalse(retry.raise(alert));
+
+        assertEquals(1, published.size());
     }
 }

@@ -33,7 +33,7 @@ class DigestVerifierTest {
     final TestTime time = new TestTime(T0.plusSeconds(1));
     final InMemoryHistoryStore history = new InMemoryHistoryStore();
     final DigestVerifier digests = new DigestVerifier(backend, backend, history,
-            new OnceAlerts(history, published::add), new Alerts("terraform-locks"), Duration.ofSeconds(30), time);
+            new OnceAlerts(history, published::add, time), new Alerts("terraform-locks"), Duration.ofSeconds(30), time);
 
     @Test
     void aDigestChangedToAValueTheOlderObjectDoesNotHaveIsAMismatchAtOnce() {

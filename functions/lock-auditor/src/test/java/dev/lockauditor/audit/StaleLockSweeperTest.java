@@ -12,6 +12,9 @@ import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.alert.OnceAlerts;
 import dev.lockauditor.backend.InMemoryBackend;
 import dev.lockauditor.history.Facts;
+import dev.lockauditor.history.Bookkeeping;
+import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.InMemoryBookkeeping;
 import dev.lockauditor.history.InMemoryHistoryStore;
 import dev.lockauditor.history.Source;
 import dev.lockauditor.history.HistoryEvent;
@@ -37,12 +40,18 @@ class StaleLockSweeperTest {
     final InMemoryHistoryStore history = new InMemoryHistoryStore();
     final List<Alert> published = new CopyOnWriteArrayList<>();
     final TestTime time = new TestTime(NOW);
-    final OnceAlerts sink = new OnceAlerts(history, published::add);
+    final OnceAlerts sink = new OnceAlerts(history, published::add, time);
+    final InMemoryBookkeeping bookkeeping = new InMemoryBookkeeping();
+    final TestLockStream stream = new TestLockStream();
     final Alerts alerts = new Alerts("terraform-locks");
 
     StaleLockSweeper sweeper() throws Exception {
-        return new StaleLockSweeper(backend, backend, history, sink, alerts, StaleLocks.of(60, 240, "env:/prod/*=180"),
-                new AuditSettings("env:", List.of(), List.of(), Duration.ofSeconds(30), Duration.ofSeconds(60)), time);
+        StaleLocks rules = StaleLocks.of(60, 240, "env:/prod/*=180");
+        return new StaleLockSweeper(backend, backend, history, bookkeeping, sink, alerts, rules,
+                new StaleLockNotices(history, sink, alerts, rules, time),
+                new LockHistoryProgress(true, bookkeeping, stream),
+                new AuditSettings("env:", List.of(), List.of(), Duration.ofSeconds(30), Duration.ofSeconds(60)),
+                Duration.ofHours(24), time);
     }
 
     List<AlertType> types() {
@@ -223,5 +232,94 @@ class StaleLockSweeperTest {
         assertEquals(List.of(AlertType.STALE_LOCK, AlertType.STALE_LOCK_CLEARED), types());
         assertEquals(7800L, published.get(1).facts().get("heldForSeconds"));
         assertTrue(published.get(1).summary().contains("released after 2h 10m"));
+    }
+
+    @Test
+    void aReleaseWhoseEventWasLostIsRecordedByTheSweepAndClearsItsStaleLockAlert() throws Exception {
+        LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", NOW.minus(Duration.ofHours(2)));
+        backend.locks.put(PATH, lock);
+        StateFixtures.lockHistory(history, STATE, lock, NOW.minus(Duration.ofHours(2)), null);
+        new LockIndex(bookkeeping).recorded(history.history(PATH));
+        sweeper().sweep();
+        assertEquals(List.of(AlertType.STALE_LOCK), types());
+
+        backend.locks.remove(PATH);  // released; its stream record went to the dead-letter queue
+        time.advance(Duration.ofMinutes(5));
+        assertEquals(0, sweeper().sweep().reconciled(), "gone at one sweep may be a release still on its way");
+        time.advance(Duration.ofMinutes(5));
+        StaleLockSweeper.Summary summary = sweeper().sweep();
+
+        assertEquals(1, summary.reconciled());
+        assertEquals(List.of(AlertType.STALE_LOCK, AlertType.STALE_LOCK_CLEARED), types());
+        HistoryEvent released = history.history(PATH).stream()
+                .filter(entry -> entry.type() == EventType.LOCK_RELEASED).findFirst().orElseThrow();
+        assertEquals("sweep", released.sourceId());
+        assertEquals(NOW.plus(Duration.ofMinutes(5)), released.at(), "released by the time the sweep first found it gone");
+        assertEquals(List.of(), bookkeeping.heldLocks());
+        time.advance(Duration.ofMinutes(5));
+        assertEquals(0, sweeper().sweep().reconciled(), "recorded once");
+    }
+
+    @Test
+    void aReleaseStillOnItsWayWhileTheLockStreamLagsIsNotReconciled() throws Exception {
+        LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", NOW.minus(Duration.ofMinutes(20)));
+        StateFixtures.lockHistory(history, STATE, lock, NOW.minus(Duration.ofMinutes(20)), null);
+        new LockIndex(bookkeeping).recorded(history.history(PATH));
+        bookkeeping.lockStreamRecordedTo(new Bookkeeping.StreamPosition(NOW.minus(Duration.ofMinutes(20)), "100"));
+        stream.lagging = true;
+
+        sweeper().sweep();
+        time.advance(Duration.ofMinutes(10));
+        sweeper().sweep();
+
+        assertEquals(0, history.history(PATH).stream().filter(e -> e.type() == EventType.LOCK_RELEASED).count());
+        assertEquals(1, bookkeeping.heldLocks().size(), "kept until the stream's processing has caught up");
+    }
+
+    @Test
+    void aLockHeldWithNoAcquisitionRecordedIsRecordedOnce() throws Exception {
+        LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", NOW.minus(Duration.ofMinutes(30)));
+        backend.locks.put(PATH, lock);
+
+        assertEquals(1, sweeper().sweep().reconciled());
+        time.advance(Duration.ofMinutes(5));
+        assertEquals(0, sweeper().sweep().reconciled());
+
+        List<HistoryEvent> acquired = history.history(PATH).stream()
+                .filter(entry -> entry.type() == EventType.LOCK_ACQUIRED).toList();
+        assertEquals(1, acquired.size());
+        assertEquals(lock.createdInstant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), acquired.get(0).at());
+        assertEquals(Source.DYNAMODB, acquired.get(0).source());
+        assertEquals(lock.id(), ((Facts.LockAcquired) acquired.get(0).facts()).lock().id());
+    }
+
+    @Test
+    void lockFilesAreKnownFromTheirEventsAndTheBucketIsListedOnlyForTheDailyFullListing() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            backend.put("modules/module-" + i + ".zip", "zip", NOW.minus(Duration.ofDays(3)));
+        }
+        LockInfo known = new LockInfo("3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583", "OperationTypeApply", "", "ci@runner",
+                "1.11.2", NOW.minus(Duration.ofHours(2)).toString(), PATH);
+        backend.put(KEY + ".tflock", known.toJson(), NOW.minus(Duration.ofHours(2)));
+        bookkeeping.held(new Bookkeeping.HeldLock("s3", STATE, Facts.Lock.of(known), null));
+        StatePath other = new StatePath(BUCKET + "/other/terraform.tfstate", BUCKET, "other/terraform.tfstate", "default");
+        LockInfo unknown = new LockInfo("51b2c7a4-f583-3b7e-9d10-52c4a8f16e0d", "OperationTypeApply", "", "bob@laptop",
+                "1.11.2", NOW.minus(Duration.ofHours(3)).toString(), other.path());
+        backend.put("other/terraform.tfstate.tflock", unknown.toJson(), NOW.minus(Duration.ofHours(3)));
+
+        StaleLockSweeper.Summary first = sweeper().sweep();
+        assertEquals(1, backend.listings, "the first sweep makes the full listing");
+        assertEquals(2, first.staleLocks(), "the lock file it did not know is found by the listing");
+        assertEquals(2, bookkeeping.heldLocks().size());
+
+        for (int sweep = 0; sweep < 12; sweep++) {
+            time.advance(Duration.ofMinutes(5));
+            assertEquals(2, sweeper().sweep().locks());
+        }
+        assertEquals(1, backend.listings, "no listing between full listings: the lock files are known");
+
+        time.advance(Duration.ofHours(24));
+        sweeper().sweep();
+        assertEquals(2, backend.listings, "the next full listing a day later");
     }
 }

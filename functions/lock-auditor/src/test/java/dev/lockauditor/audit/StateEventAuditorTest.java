@@ -7,6 +7,7 @@ import static dev.lockauditor.audit.StateFixtures.OTHER_LINEAGE;
 import static dev.lockauditor.audit.StateFixtures.PATH;
 import static dev.lockauditor.audit.StateFixtures.SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,8 @@ import dev.lockauditor.backend.ObjectHead;
 import dev.lockauditor.history.EventType;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryStore;
+import dev.lockauditor.history.Bookkeeping;
+import dev.lockauditor.history.InMemoryBookkeeping;
 import dev.lockauditor.history.InMemoryHistoryStore;
 import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.StatePath;
@@ -41,7 +44,9 @@ class StateEventAuditorTest {
     final InMemoryHistoryStore history = new InMemoryHistoryStore();
     final List<Alert> published = new ArrayList<>();
     final TestTime time = new TestTime(T0);
-    final OnceAlerts sink = new OnceAlerts(history, published::add);
+    final OnceAlerts sink = new OnceAlerts(history, published::add, time);
+    final InMemoryBookkeeping bookkeeping = new InMemoryBookkeeping();
+    final TestLockStream stream = new TestLockStream();
     final Alerts alerts = new Alerts("terraform-locks");
     final StateEventAuditor auditor = auditor();
 
@@ -52,7 +57,8 @@ class StateEventAuditorTest {
         try {
             return new StateEventAuditor(
             new AuditSettings("env:", List.of(), List.of(".tfplan"), Duration.ofSeconds(30), Duration.ofSeconds(60)),
-            backend, backend, history, sink, alerts, new StaleLockNotices(history, sink, alerts, StaleLocks.of(60, 240, ""), time), time);
+            backend, backend, history, sink, alerts, new StaleLockNotices(history, sink, alerts, StaleLocks.of(60, 240, ""), time),
+            new LockHistoryProgress(true, bookkeeping, stream), new LockIndex(bookkeeping), time);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -79,7 +85,7 @@ class StateEventAuditorTest {
             assertTrue(delivery < 5, "decided within a few deliveries");
             time.recheckAt(last.recheckAt());
             last = assertInstanceOf(StateEventAuditor.Recorded.class, auditor.audit(event));
-            assertEquals(first.events(), last.events(), "coming back records nothing new");
+            assertEquals(List.of(), last.events(), "coming back records nothing new");
         }
         return new Recorded(first.events());
     }
@@ -245,6 +251,72 @@ class StateEventAuditorTest {
         audit(StateFixtures.created(KEY, T0, null, "ci"));
 
         assertEquals(List.of(), alertTypes());
+    }
+
+    /**
+     * The lock table's stream held back for two minutes (its processing throttled or failing): the locked apply's lock
+     * events are recorded only then, and its write, seen long before, is not called unlocked meanwhile.
+     */
+    @Test
+    void aWriteIsNotJudgedUnlockedWhileTheLockStreamLagsHoweverLongThatIs() throws Exception {
+        bookkeeping.lockStreamRecordedTo(new Bookkeeping.StreamPosition(T0.minusSeconds(600), "100"));
+        stream.lagging = true;
+        String body = StateFixtures.terraformState(5, LINEAGE);
+        backend.put(KEY, body, T0);
+        backend.digests.put(PATH, InMemoryBackend.md5(body));
+        LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", T0.minusMillis(300));
+        ObjectEvent write = StateFixtures.created(KEY, T0, null, "ci");
+
+        StateEventAuditor.Recorded first = (StateEventAuditor.Recorded) auditor.audit(write);
+        List<Instant> looks = new ArrayList<>();
+        for (Instant at = first.recheckAt(); !at.isAfter(T0.plusSeconds(120)); ) {
+            time.recheckAt(at);
+            looks.add(at);
+            at = ((StateEventAuditor.Recorded) auditor.audit(write)).recheckAt();
+        }
+        assertEquals(List.of(), alertTypes(), "nothing decided while the stream lags: " + looks);
+        assertTrue(looks.size() >= 2, "looked again without waiting in an invocation: " + looks);
+
+        StateFixtures.lockHistory(history, STATE, lock, T0.minusSeconds(1), T0.plusSeconds(1));
+        bookkeeping.lockStreamRecordedTo(new Bookkeeping.StreamPosition(T0.plusSeconds(1), "104"));
+        stream.lagging = false;
+        time.recheckAt(T0.plusSeconds(180));
+        assertNull(((StateEventAuditor.Recorded) auditor.audit(write)).recheckAt());
+
+        assertEquals(List.of(), alertTypes(), "covered by the lock its late events showed");
+    }
+
+    @Test
+    void anUnlockedWriteMadeWhileTheLockStreamLagsIsAlertedOnceWhenItCatchesUp() throws Exception {
+        bookkeeping.lockStreamRecordedTo(new Bookkeeping.StreamPosition(T0.minusSeconds(600), "100"));
+        stream.lagging = true;
+        backend.put(KEY, StateFixtures.terraformState(5, LINEAGE), T0);
+        ObjectEvent write = StateFixtures.created(KEY, T0, null, "arn:aws:iam::123456789012:user/alice");
+
+        Instant next = ((StateEventAuditor.Recorded) auditor.audit(write)).recheckAt();
+        time.recheckAt(next);
+        next = ((StateEventAuditor.Recorded) auditor.audit(write)).recheckAt();
+        assertEquals(List.of(), alertTypes());
+
+        bookkeeping.lockStreamRecordedTo(new Bookkeeping.StreamPosition(T0.plusSeconds(100), "130"));
+        time.recheckAt(next);
+        auditor.audit(write);
+        auditor.audit(write);
+
+        assertEquals(List.of(AlertType.UNLOCKED_WRITE), alertTypes());
+    }
+
+    @Test
+    void aQuietLockTableDoesNotHoldTheDecisionBack() throws Exception {
+        bookkeeping.lockStreamRecordedTo(new Bookkeeping.StreamPosition(T0.minusSeconds(3600), "100"));
+        stream.lagging = false;
+        backend.put(KEY, StateFixtures.terraformState(5, LINEAGE), T0);
+
+        audit(StateFixtures.created(KEY, T0, null, "arn:aws:iam::123456789012:user/alice"));
+
+        assertEquals(List.of(AlertType.UNLOCKED_WRITE), alertTypes());
+        assertEquals(List.of(T0.plusSeconds(60)), time.rechecks, "decided at the first look after the lag");
+        assertEquals(1, stream.reads, "the stream read once, to see its processing has nothing left");
     }
 
     @Test

@@ -27,6 +27,8 @@ public final class InMemoryBackend implements LockTable, StateBucket {
     public final Map<String, StoredObject> objects = new HashMap<>();
     public final Map<String, StoredObject> versions = new HashMap<>();
     public int md5Reads;
+    /** How many times the bucket was listed. */
+    public int listings;
     private int nextVersion = 1;
 
     /** Puts an object as a single-part, unencrypted upload does: its ETag is its MD5. */
@@ -87,6 +89,7 @@ public final class InMemoryBackend implements LockTable, StateBucket {
 
     @Override
     public List<String> keysEndingWith(String suffix) {
+        listings++;
         return objects.keySet().stream().filter(key -> key.endsWith(suffix)).sorted().toList();
     }
 

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockauditor.alert.Alert;
 import dev.lockauditor.alert.AlertType;
 import dev.lockauditor.backend.InMemoryBackend;
+import dev.lockauditor.history.Bookkeeping;
 import dev.lockauditor.history.EventType;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.metrics.Metrics;
@@ -112,6 +113,39 @@ class LockEventsHandlerTest {
         assertEquals(1, response.getBatchItemFailures().size());
         assertEquals("100000000000000000002", response.getBatchItemFailures().get(0).getItemIdentifier());
         assertTrue(context.lines.stream().anyMatch(line -> line.startsWith("ERROR history write failed; retrying from record 3e1c5f7a9d4f6e8c0a2b3c5d7e9f1a4b")));
+    }
+
+    @Test
+    void aBatchMovesTheLockStreamWatermarkToItsLastRecordAndNeverPastAFailedOne() {
+        test.history.failFrom = 1;
+        handle("lock-acquired.json", "foreign-item.json", "digest-updated.json", "lock-released.json");
+        assertEquals(new Bookkeeping.StreamPosition(java.time.Instant.ofEpochSecond(1741944414), "100000000000000000001"),
+                test.bookkeeping.lockStreamRecorded().orElseThrow(), "recorded up to the record before the failed one");
+
+        test.history.failFrom = -1;
+        handle("digest-updated.json", "lock-released.json");
+        assertEquals(new Bookkeeping.StreamPosition(java.time.Instant.ofEpochSecond(1741944701), "100000000000000000003"),
+                test.bookkeeping.lockStreamRecorded().orElseThrow());
+    }
+
+    @Test
+    void theLocksHeldAreKeptFromTheirEventsForTheSweep() {
+        handle("lock-acquired.json");
+        assertEquals(List.of("dynamodb acme-tfstate/network/terraform.tfstate"), test.bookkeeping.heldLocks().stream()
+                .map(lock -> lock.kind() + " " + lock.state().path()).toList());
+
+        handle("lock-released.json");
+        assertEquals(List.of(), test.bookkeeping.heldLocks());
+    }
+
+    @Test
+    void aRecordDeliveredAgainIsCountedOnce() throws Exception {
+        handle("lock-acquired.json");
+        handle("lock-acquired.json");
+
+        String[] lines = test.metrics().strip().split("\n");
+        assertEquals(1, lines.length, "the second delivery recorded nothing new, so counted nothing: " + test.metrics());
+        assertEquals(1, new ObjectMapper().readTree(lines[0]).get("LocksAcquired").asInt());
     }
 
     @Test

@@ -60,6 +60,7 @@ class PrimingTest {
                     "AWS_ACCESS_KEY_ID", "priming", "AWS_SECRET_ACCESS_KEY", "priming",
                     "LOCK_TABLE", "terraform-locks", "STATE_BUCKET", "acme-tfstate", "HISTORY_TABLE", "history",
                     "ALERT_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:alerts",
+                    "LOCK_TABLE_STREAM_ARN", "arn:aws:dynamodb:eu-west-1:123456789012:table/terraform-locks/stream/2025-03-14T09:00:00.000",
                     "STATE_EVENTS_QUEUE_URL", "http://127.0.0.1:" + server.getAddress().getPort() + "/123456789012/events");
             List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
             var aws = dev.lockauditor.aws.AwsClients.forTools(env).withInterceptor(
@@ -79,8 +80,8 @@ class PrimingTest {
             Priming.sdk(real);
             real.metrics().flush();
 
-            assertTrue(sent.containsAll(List.of("Query", "BatchWriteItem", "GetItem", "Scan", "HeadObject", "GetObject",
-                    "ListObjectsV2", "Publish", "PutItem", "SendMessage")), sent.toString());
+            assertTrue(sent.containsAll(List.of("Query", "PutItem", "UpdateItem", "GetItem", "Scan", "HeadObject",
+                    "GetObject", "ListObjectsV2", "DescribeStream", "Publish", "SendMessage")), sent.toString());
             assertEquals(0, received.get(), "no request reached the endpoint");
             assertEquals("", metrics.toString(), "priming counts nothing");
         } finally {

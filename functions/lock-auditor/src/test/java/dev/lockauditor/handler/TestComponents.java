@@ -7,6 +7,8 @@ import dev.lockauditor.audit.TestTime;
 import dev.lockauditor.backend.InMemoryBackend;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.audit.TestLockStream;
+import dev.lockauditor.history.InMemoryBookkeeping;
 import dev.lockauditor.history.InMemoryHistoryStore;
 import dev.lockauditor.metrics.Metrics;
 import java.io.ByteArrayOutputStream;
@@ -25,12 +27,12 @@ final class TestComponents {
         int failFrom = -1;
 
         @Override
-        public synchronized void write(List<HistoryEvent> events) throws WriteFailure {
+        public synchronized List<HistoryEvent> write(List<HistoryEvent> events) throws WriteFailure {
             if (failFrom >= 0 && failFrom < events.size()) {
-                super.write(events.subList(0, failFrom));
-                throw new WriteFailure(failFrom, new RuntimeException("ProvisionedThroughputExceededException"));
+                throw new WriteFailure(failFrom, super.write(events.subList(0, failFrom)),
+                        new RuntimeException("ProvisionedThroughputExceededException"));
             }
-            super.write(events);
+            return super.write(events);
         }
     }
 
@@ -40,6 +42,8 @@ final class TestComponents {
     final ByteArrayOutputStream metricsOut = new ByteArrayOutputStream();
     final TestTime time = new TestTime(Instant.parse("2025-03-14T09:40:00Z"));
     final List<Recheck> rechecks = new ArrayList<>();
+    final InMemoryBookkeeping bookkeeping = new InMemoryBookkeeping();
+    final TestLockStream stream = new TestLockStream();
 
     /** An event sent back to the state events queue. */
     record Recheck(String document, Instant at, int attempt) {
@@ -48,8 +52,8 @@ final class TestComponents {
     Components components() {
         Config config = Config.from(Map.of("STATE_BUCKET", "acme-tfstate", "LOCK_TABLE", "terraform-locks",
                 "HISTORY_TABLE", "history", "ENVIRONMENT_NAME", "test"));
-        return new Components(config, history, backend, backend, published::add, new OnceAlerts(history, published::add),
-                new Alerts(config.lockTable()),
+        return new Components(config, history, bookkeeping, backend, backend, stream, published::add,
+                new OnceAlerts(history, published::add, time), new Alerts(config.lockTable()),
                 new Metrics(new PrintStream(metricsOut, true, StandardCharsets.UTF_8), "test", time), time,
                 (document, at, attempt) -> rechecks.add(new Recheck(document, at, attempt)));
     }

@@ -1,0 +1,146 @@
+package dev.lockauditor.cli;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An endpoint in front of moto that breaks as an operator's network and a hot table break: it can go down (every
+ * connection closed without an answer), throttle DynamoDB's writes ({@code ProvisionedThroughputExceededException},
+ * as DynamoDB answers them), and deny reading some objects ({@code AccessDenied}, as S3 answers it). Otherwise it
+ * passes each request on to moto and its answer back.
+ */
+final class FaultyEndpoint implements AutoCloseable {
+
+    private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade",
+            "transfer-encoding");
+    private static final Set<String> DYNAMODB_WRITES = Set.of("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem");
+
+    volatile boolean down;
+    volatile boolean throttleDynamoDbWrites;
+    /** Object keys (or any part of a request's path) whose reads are denied. */
+    final Set<String> denied = new CopyOnWriteArraySet<>();
+    final AtomicInteger refused = new AtomicInteger();
+    final AtomicInteger throttled = new AtomicInteger();
+
+    private final HttpServer server;
+    private final URI target;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    FaultyEndpoint(String target) throws IOException {
+        this.target = URI.create(target);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        server.setExecutor(Executors.newFixedThreadPool(8, runnable -> {
+            Thread thread = new Thread(runnable, "faulty-endpoint");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String endpoint() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** moto's settings, with this endpoint in moto's place. */
+    Map<String, String> environment() {
+        Map<String, String> env = MotoServer.environment();
+        env.put("AWS_ENDPOINT_URL", endpoint());
+        return env;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (down) {
+                refused.incrementAndGet();
+                return;  // closed without an answer: the client sees its connection end
+            }
+            String operation = operation(exchange);
+            if (throttleDynamoDbWrites && DYNAMODB_WRITES.contains(operation)) {
+                throttled.incrementAndGet();
+                answer(exchange, 400, "application/x-amz-json-1.0",
+                        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\","
+                                + "\"message\":\"The level of configured provisioned throughput for the table was exceeded.\"}");
+                return;
+            }
+            String path = exchange.getRequestURI().getRawPath();
+            if (denied.stream().anyMatch(path::contains) && !exchange.getRequestMethod().equals("PUT")) {
+                answer(exchange, 403, "application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>"
+                        + "AccessDenied</Code><Message>Access Denied</Message><RequestId>faulty</RequestId></Error>");
+                return;
+            }
+            forward(exchange);
+        }
+    }
+
+    private static String operation(HttpExchange exchange) {
+        String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+        return target == null ? "" : target.substring(target.indexOf('.') + 1);
+    }
+
+    private void forward(HttpExchange exchange) throws IOException {
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readAllBytes();
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().getRawPath()
+                        + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery())))
+                .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            if (!RESTRICTED.contains(name.toLowerCase())) {
+                values.forEach(value -> request.header(name, value));
+            }
+        });
+        HttpResponse<byte[]> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        response.headers().map().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("transfer-encoding") && !name.startsWith(":")
+                    && (!name.equalsIgnoreCase("content-length") || exchange.getRequestMethod().equals("HEAD"))) {
+                exchange.getResponseHeaders().put(name, List.copyOf(values));
+            }
+        });
+        boolean noBody = exchange.getRequestMethod().equals("HEAD") || response.body().length == 0;
+        exchange.sendResponseHeaders(response.statusCode(), noBody ? -1 : response.body().length);
+        if (!noBody) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(response.body());
+            }
+        }
+    }
+
+    private static void answer(HttpExchange exchange, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

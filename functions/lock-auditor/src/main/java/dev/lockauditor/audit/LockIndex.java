@@ -1,0 +1,36 @@
+package dev.lockauditor.audit;
+
+import dev.lockauditor.history.Bookkeeping;
+import dev.lockauditor.history.Facts;
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.Source;
+import java.util.List;
+
+/**
+ * The locks held now, as their events tell, kept so that the sweep knows the lock files without listing the bucket:
+ * an acquisition adds its lock, a release removes it (if it is still the lock kept for its state and kind).
+ */
+public final class LockIndex {
+
+    private final Bookkeeping bookkeeping;
+
+    public LockIndex(Bookkeeping bookkeeping) {
+        this.bookkeeping = bookkeeping;
+    }
+
+    /** The kind a lock event's source names: {@code dynamodb} or {@code s3}. */
+    static String kind(Source source) {
+        return source == Source.S3_LOCK_FILE ? "s3" : "dynamodb";
+    }
+
+    /** After lock events were recorded (again or for the first time: doing it twice changes nothing). */
+    public void recorded(List<HistoryEvent> events) {
+        for (HistoryEvent event : events) {
+            if (event.facts() instanceof Facts.LockAcquired acquired && acquired.lock() != null) {
+                bookkeeping.held(new Bookkeeping.HeldLock(kind(event.source()), event.state(), acquired.lock(), null));
+            } else if (event.facts() instanceof Facts.LockReleased released && released.lock() != null) {
+                bookkeeping.released(kind(event.source()), event.state(), released.lock().id());
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.lockauditor.aws;
+
+import dev.lockauditor.history.Bookkeeping;
+import dev.lockauditor.history.Facts;
+import dev.lockauditor.terraform.StatePath;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+/**
+ * Bookkeeping in the history table, under partitions no state can have (a lock path starts with a bucket name, and
+ * no bucket name starts with {@code #}): {@code #lock-stream}, {@code #held-locks}, {@code #sweep}. None expires.
+ */
+public final class DynamoDbBookkeeping implements Bookkeeping {
+
+    static final String STREAM = "#lock-stream";
+    static final String HELD = "#held-locks";
+    static final String SWEEP = "#sweep";
+
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+
+    public DynamoDbBookkeeping(DynamoDbClient dynamoDb, String table) {
+        this.dynamoDb = dynamoDb;
+        this.table = table;
+    }
+
+    @Override
+    public Optional<StreamPosition> lockStreamRecorded() {
+        Map<String, AttributeValue> item = get(STREAM, "recorded");
+        if (item == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new StreamPosition(Instant.ofEpochMilli(Long.parseLong(item.get("at").n())),
+                text(item, "sequenceNumber")));
+    }
+
+    @Override
+    public void lockStreamRecordedTo(StreamPosition position) {
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table).key(key(STREAM, "recorded"))
+                    .updateExpression("SET #a = :at, #s = :seq")
+                    .conditionExpression("attribute_not_exists(#a) OR #a <= :at")
+                    .expressionAttributeNames(Map.of("#a", "at", "#s", "sequenceNumber"))
+                    .expressionAttributeValues(Map.of(":at", AttributeValue.fromN(Long.toString(position.at().toEpochMilli())),
+                            ":seq", AttributeValue.fromS(position.sequenceNumber()))));
+        } catch (ConditionalCheckFailedException behind) {
+            // Another batch recorded a later position.
+        }
+    }
+
+    @Override
+    public List<HeldLock> heldLocks() {
+        List<HeldLock> held = new ArrayList<>();
+        dynamoDb.queryPaginator(b -> b.tableName(table).keyConditionExpression("#p = :p")
+                        .expressionAttributeNames(Map.of("#p", DynamoDbHistoryStore.PARTITION_KEY))
+                        .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(HELD))).consistentRead(true))
+                .items().forEach(item -> {
+                    String created = text(item, "created");
+                    String missing = text(item, "missingSince");
+                    held.add(new HeldLock(text(item, "kind"),
+                            new StatePath(text(item, "lockPath"), text(item, "bucket"), text(item, "key"),
+                                    text(item, "workspace")),
+                            new Facts.Lock(text(item, "lockId"), text(item, "operation"), text(item, "who"),
+                                    text(item, "version"), created == null ? null : Instant.parse(created),
+                                    text(item, "info")),
+                            missing == null ? null : Instant.parse(missing)));
+                });
+        return held;
+    }
+
+    @Override
+    public void held(HeldLock lock) {
+        Map<String, AttributeValue> item = new HashMap<>(key(HELD, lock.kind() + "#" + lock.state().path()));
+        put(item, "kind", lock.kind());
+        put(item, "lockPath", lock.state().path());
+        put(item, "bucket", lock.state().bucket());
+        put(item, "key", lock.state().key());
+        put(item, "workspace", lock.state().workspace());
+        put(item, "lockId", lock.lock().id());
+        put(item, "operation", lock.lock().operation());
+        put(item, "who", lock.lock().who());
+        put(item, "version", lock.lock().version());
+        put(item, "created", lock.lock().created() == null ? null : lock.lock().created().toString());
+        put(item, "info", lock.lock().info());
+        put(item, "missingSince", lock.missingSince() == null ? null : lock.missingSince().toString());
+        dynamoDb.putItem(b -> b.tableName(table).item(item));
+    }
+
+    @Override
+    public void released(String kind, StatePath state, String lockId) {
+        try {
+            dynamoDb.deleteItem(b -> b.tableName(table).key(key(HELD, kind + "#" + state.path()))
+                    .conditionExpression("lockId = :id")
+                    .expressionAttributeValues(Map.of(":id", AttributeValue.fromS(lockId))));
+        } catch (ConditionalCheckFailedException notThatLock) {
+            // Another lock is kept for the state now, or none.
+        }
+    }
+
+    @Override
+    public Optional<Listing> listing() {
+        Map<String, AttributeValue> item = get(SWEEP, "listing");
+        if (item == null) {
+            return Optional.empty();
+        }
+        String started = text(item, "startedAt");
+        String completed = text(item, "completedAt");
+        return Optional.of(new Listing(text(item, "continuation"), started == null ? null : Instant.parse(started),
+                completed == null ? null : Instant.parse(completed)));
+    }
+
+    @Override
+    public void listing(Listing listing) {
+        Map<String, AttributeValue> item = new HashMap<>(key(SWEEP, "listing"));
+        put(item, "continuation", listing.continuation());
+        put(item, "startedAt", listing.startedAt() == null ? null : listing.startedAt().toString());
+        put(item, "completedAt", listing.completedAt() == null ? null : listing.completedAt().toString());
+        dynamoDb.putItem(b -> b.tableName(table).item(item));
+    }
+
+    private Map<String, AttributeValue> get(String partition, String sort) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table).key(key(partition, sort))
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? null : item;
+    }
+
+    private static Map<String, AttributeValue> key(String partition, String sort) {
+        return Map.of(DynamoDbHistoryStore.PARTITION_KEY, AttributeValue.fromS(partition),
+                DynamoDbHistoryStore.SORT_KEY, AttributeValue.fromS(sort));
+    }
+
+    private static void put(Map<String, AttributeValue> item, String name, String value) {
+        if (value != null && !value.isEmpty()) {
+            item.put(name, AttributeValue.fromS(value));
+        }
+    }
+
+    private static String text(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
+    }
+}

@@ -1,0 +1,59 @@
+package dev.lockauditor.history;
+
+import dev.lockauditor.terraform.StatePath;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the auditor keeps of its own progress, beside history: how far the lock table's stream has been recorded,
+ * which locks are held as their events tell, and how far the sweep's full listing of the bucket has got.
+ */
+public interface Bookkeeping {
+
+    /** A position in the lock table's stream: the newest record recorded, its time and sequence number. */
+    record StreamPosition(Instant at, String sequenceNumber) {
+
+        /** Whether it is at least as far on as {@code other}: stream times are whole seconds, shared by many records. */
+        public boolean notBehind(StreamPosition other) {
+            return !at.isBefore(other.at());
+        }
+    }
+
+    /** How far the lock table's stream has been recorded in history, if it ever was. */
+    Optional<StreamPosition> lockStreamRecorded();
+
+    /** The stream was recorded up to {@code position}; a position behind the one kept changes nothing. */
+    void lockStreamRecordedTo(StreamPosition position);
+
+    /**
+     * A lock held, as its acquisition's event told.
+     *
+     * @param kind         {@code dynamodb} (a lock table item) or {@code s3} (a {@code .tflock} file)
+     * @param missingSince when a sweep first found it no longer held while no release was recorded, or null
+     */
+    record HeldLock(String kind, StatePath state, Facts.Lock lock, Instant missingSince) {
+    }
+
+    /** Every lock held, as the events recorded so far tell. */
+    List<HeldLock> heldLocks();
+
+    /** A lock was acquired; it replaces whatever lock of that kind was held on the state before. */
+    void held(HeldLock lock);
+
+    /** A held lock was released: removed if it is still the lock kept for its state and kind. */
+    void released(String kind, StatePath state, String lockId);
+
+    /**
+     * The sweep's full listing of the bucket, done a page budget at a time.
+     *
+     * @param continuation where the listing in progress goes on from, or null when none is in progress
+     * @param completedAt  when the last full listing completed, or null
+     */
+    record Listing(String continuation, Instant startedAt, Instant completedAt) {
+    }
+
+    Optional<Listing> listing();
+
+    void listing(Listing listing);
+}

@@ -1,0 +1,55 @@
+package dev.lockauditor.history;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Bookkeeping held in memory (SnapStart priming, tests). */
+public final class InMemoryBookkeeping implements Bookkeeping {
+
+    private StreamPosition position;
+    private final Map<String, HeldLock> held = new LinkedHashMap<>();
+    private Listing listing;
+
+    @Override
+    public synchronized Optional<StreamPosition> lockStreamRecorded() {
+        return Optional.ofNullable(position);
+    }
+
+    @Override
+    public synchronized void lockStreamRecordedTo(StreamPosition next) {
+        if (position == null || next.notBehind(position)) {
+            position = next;
+        }
+    }
+
+    @Override
+    public synchronized List<HeldLock> heldLocks() {
+        return new ArrayList<>(held.values());
+    }
+
+    @Override
+    public synchronized void held(HeldLock lock) {
+        held.put(lock.kind() + "#" + lock.state().path(), lock);
+    }
+
+    @Override
+    public synchronized void released(String kind, dev.lockauditor.terraform.StatePath state, String lockId) {
+        HeldLock kept = held.get(kind + "#" + state.path());
+        if (kept != null && kept.lock().id().equals(lockId)) {
+            held.remove(kind + "#" + state.path());
+        }
+    }
+
+    @Override
+    public synchronized Optional<Listing> listing() {
+        return Optional.ofNullable(listing);
+    }
+
+    @Override
+    public synchronized void listing(Listing next) {
+        listing = next;
+    }
+}
