@@ -106,4 +106,60 @@ class BinLockAuditorIntegrationTest {
         assertTrue(help.out().contains("invoke FUNCTION EVENT_FILE"));
         assertTrue(unknown.out().isEmpty() && noFunction.out().isEmpty() && noFile.out().isEmpty());
     }
+
+    /**
+     * SIGTERM to the launcher (CI cancelling a job, systemd, timeout) on the first run after a build, when it records
+     * its class archive, and on a demo that started moto_server: the JVM is the launcher's own process and stops, and
+     * so does whatever it started; nothing is left running.
+     */
+    @Test
+    void sigtermToTheLauncherLeavesNothingRunningOnEveryPath() throws Exception {
+        try (var archives = java.nio.file.Files.list(ROOT.resolve("cli/target"))) {
+            for (Path file : archives.filter(f -> f.getFileName().toString().startsWith("lock-auditor.jsa")).toList()) {
+                java.nio.file.Files.delete(file);  // the next run is the first after a build: it records the archive
+            }
+        }
+        TerraformBackend backend = new TerraformBackend("signals").createLockTable(
+                software.amazon.awssdk.services.dynamodb.model.StreamViewType.NEW_AND_OLD_IMAGES).createBucket();
+        Map<String, String> env = MotoServer.environment();
+        env.put("LOCK_TABLE", backend.lockTable);
+        env.put("STATE_BUCKET", backend.bucket);
+        env.put("HISTORY_TABLE", "signals-history");
+        assertStopsOnSigterm(env, "local", "--duration", "600", "--format", "json");
+
+        Map<String, String> demo = new java.util.HashMap<>(Map.of("PATH", System.getenv("PATH")));
+        assertStopsOnSigterm(demo, "local", "--demo", "--duration", "600", "--format", "json");
+    }
+
+    static void assertStopsOnSigterm(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/lock-auditor").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().keySet().retainAll(Set.of("PATH", "HOME", "JAVA_HOME", "MAVEN_OPTS"));
+        builder.environment().putAll(env);
+        Process launcher = builder.start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(launcher.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            do {
+                line = out.readLine();
+            } while (line != null && !line.contains("\"record\":\"ready\""));
+            assertTrue(line != null, "the runner got ready");
+            List<ProcessHandle> started = new ArrayList<>(launcher.toHandle().descendants().toList());
+            started.add(launcher.toHandle());
+            assertTrue(launcher.toHandle().info().command().orElse("").endsWith("java"),
+                    "the launcher's process is the JVM itself: " + launcher.toHandle().info().command());
+
+            launcher.destroy();  // SIGTERM
+
+            assertTrue(launcher.waitFor(30, TimeUnit.SECONDS), "stopped on SIGTERM");
+            for (ProcessHandle process : started) {
+                assertTrue(process.onExit().completeOnTimeout(process, 15, TimeUnit.SECONDS).join().isAlive() == false,
+                        "left running: " + process.info());
+            }
+        } finally {
+            launcher.destroyForcibly();
+        }
+    }
 }

@@ -125,9 +125,13 @@ class CommandsIntegrationTest {
             backend.unlock(key, lock.id());
         }
         backend.lock("stack-0/terraform.tfstate", "OperationTypePlan", "dev@laptop", Instant.now().minus(Duration.ofMinutes(5)));
+        // Whatever else a bucket holds: a zero-byte object named like a state, keys of any form.
+        backend.putState("empty/terraform.tfstate", "");
+        backend.putState("odd keys/ü +%20&?=#/terraform.tfstate", "not a state");
 
         Result clean = main(env, "audit", "--table", backend.lockTable, "--bucket", backend.bucket);
         assertEquals(0, clean.status(), clean.stdout() + clean.stderr());
+        assertFalse(clean.stderr().contains("Exception"), clean.stderr());
         assertTrue(clean.stdout().contains("No problems found."), clean.stdout());
         assertTrue(clean.stdout().contains("stack-0/terraform.tfstate"), "the lock held now is listed");
         assertTrue(clean.stderr().contains("verifying digests: 25/25"), clean.stderr());

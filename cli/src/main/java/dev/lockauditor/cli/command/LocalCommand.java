@@ -101,6 +101,10 @@ public final class LocalCommand {
             throw new Main.SetupException("LOCK_TABLE is not set (nor STATE_BUCKET): name the backend to watch");
         }
         String streamArn = lockTable.isBlank() ? null : resources.lockTableStream(lockTable);
+        if (streamArn != null) {
+            // Read to tell whether every lock change up to a state write's time is recorded.
+            settings.put("LOCK_TABLE_STREAM_ARN", streamArn);
+        }
         if (!stateBucket.isBlank()) {
             resources.requireBucket(stateBucket);
         }
