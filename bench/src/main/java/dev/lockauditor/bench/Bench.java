@@ -90,9 +90,10 @@ public final class Bench {
         PrintStream out = System.out;
         System.setOut(System.err);
         Bench bench = new Bench(Path.of(args[0]).toAbsolutePath(), out);
-        List<String> groups = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("functions", "digest");
-        if (groups.contains("functions")) {
-            bench.withMoto();
+        List<String> groups = args.length > 1 ? List.of(args).subList(1, args.length)
+                : List.of("functions", "sweep", "digest");
+        if (groups.contains("functions") || groups.contains("sweep")) {
+            bench.withMoto(groups);
         }
         if (groups.contains("digest")) {
             bench.digests();
@@ -107,22 +108,43 @@ public final class Bench {
     }
 
     /** The functions under the Lambda runtime interface client, and DynamoDB requests, against a moto_server of the bench's own. */
-    private void withMoto() throws Exception {
+    private void withMoto(List<String> groups) throws Exception {
         try (MotoProcess moto = MotoProcess.start()) {
             Map<String, String> env = new HashMap<>(Map.of(
                     "AWS_ENDPOINT_URL", moto.endpoint(), "AWS_REGION", "us-east-1",
                     "AWS_ACCESS_KEY_ID", "bench", "AWS_SECRET_ACCESS_KEY", "bench"));
             AwsClients aws = AwsClients.forTools(env);
-            try (EmulatedStack stack = new EmulatedStack(aws, "bench", "acme-tfstate")) {
-                Path packageFolder = FunctionPackage.of(root, "functions/lock-auditor", System.err);
-                figure("package_mb", megabytes(packageFolder), "MB");
-                functions(stack, packageFolder, env);
-                Map<String, String> settings = new HashMap<>(env);
-                settings.put("HISTORY_TABLE", stack.historyTable);
-                settings.put("LOCK_TABLE", stack.backend.lockTable);
-                settings.put("ALERT_TOPIC_ARN", stack.topicArn);
-                figure("ddb_requests_per_100_records", dynamoDbRequests(settings), "requests");
+            if (groups.contains("functions")) {
+                functionFigures(aws, env);
             }
+            if (groups.contains("sweep")) {
+                sweepFigures(env);
+            }
+        }
+    }
+
+    private void functionFigures(AwsClients aws, Map<String, String> env) throws Exception {
+        try (EmulatedStack stack = new EmulatedStack(aws, "bench", "acme-tfstate")) {
+            Path packageFolder = FunctionPackage.of(root, "functions/lock-auditor", System.err);
+            figure("package_mb", megabytes(packageFolder), "MB");
+            functions(stack, packageFolder, env);
+            Map<String, String> settings = new HashMap<>(env);
+            settings.put("HISTORY_TABLE", stack.historyTable);
+            settings.put("LOCK_TABLE", stack.backend.lockTable);
+            settings.put("ALERT_TOPIC_ARN", stack.topicArn);
+            figure("ddb_requests_per_100_records", dynamoDbRequests(settings), "requests");
+        }
+    }
+
+    /** One sweep's S3 requests and DynamoDB read units with 5,000 and 50,000 other objects in the bucket. */
+    private void sweepFigures(Map<String, String> env) throws Exception {
+        for (int objects : new int[] {5_000, 50_000}) {
+            SweepCost.Cost cost = new SweepCost(env).measure("sweep" + objects, objects);
+            figure("sweep_s3_requests_" + objects + "_objects", cost.s3Requests(), "requests");
+            figure("sweep_s3_list_requests_" + objects + "_objects", cost.s3ListRequests(), "requests");
+            figure("sweep_ddb_read_units_" + objects + "_objects", cost.readUnits(), "RCU");
+            figure("full_listing_s3_requests_" + objects + "_objects", cost.fullListingRequests(), "requests");
+            figure("full_listing_sweeps_" + objects + "_objects", cost.fullListingSweeps(), "sweeps");
         }
     }
 
@@ -204,6 +226,20 @@ public final class Bench {
 
     private static double millis(java.time.Duration duration) {
         return duration.toNanos() / 1e6;
+    }
+
+    /** Every record the lock table's stream holds now, as Lambda's event source mapping would hand them over. */
+    static DynamodbEvent streamEvent(AwsClients aws, String streamArn) {
+        var streams = aws.dynamoDbStreams();
+        List<software.amazon.awssdk.services.dynamodb.model.Record> records = new ArrayList<>();
+        for (var shard : streams.describeStream(b -> b.streamArn(streamArn)).streamDescription().shards()) {
+            String iterator = streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shard.shardId())
+                    .shardIteratorType(software.amazon.awssdk.services.dynamodb.model.ShardIteratorType.TRIM_HORIZON))
+                    .shardIterator();
+            records.addAll(streams.getRecords(b -> b.shardIterator(iterator)).records());
+        }
+        return LambdaEventSerializers.serializerFor(DynamodbEvent.class, Bench.class.getClassLoader())
+                .fromJson(dev.lockauditor.cli.lambda.LambdaStreamEvents.toEventJson(records, streamArn));
     }
 
     /** DynamoDB requests LockEventsFunction's handler makes for a batch of 100 lock records, counted by the SDK. */

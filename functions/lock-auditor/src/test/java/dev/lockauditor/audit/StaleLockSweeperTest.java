@@ -322,4 +322,25 @@ class StaleLockSweeperTest {
         sweeper().sweep();
         assertEquals(2, backend.listings, "the next full listing a day later");
     }
+
+    @Test
+    void theFullListingRecordsAStateWhoseLatestWriteWasNeverRecorded() throws Exception {
+        String body = StateFixtures.terraformState(12, "7c1e9d52-3b8a-4f0e-9a61-2d5c8b7e4f13");
+        backend.put(KEY, body, NOW.minus(Duration.ofHours(1)));
+        backend.digests.put(PATH, InMemoryBackend.md5(body));
+        backend.put("env:/staging/app/terraform.tfstate", StateFixtures.terraformState(3, "0b9f6a3e-1d2c-4e5f-8a7b-6c5d4e3f2a1b"),
+                NOW.minusSeconds(30));
+        backend.put("modules/vpc.zip", "zip", NOW.minus(Duration.ofDays(9)));
+
+        assertEquals(1, sweeper().sweep().reconciled(), "a write this recent may still have its event on the way");
+        HistoryEvent written = history.history(PATH).get(0);
+        assertEquals(EventType.STATE_WRITTEN, written.type());
+        assertEquals("sweep", written.sourceId());
+        assertEquals(12L, ((Facts.StateWritten) written.facts()).header().serial());
+        assertEquals(StaleLockSweeper.RECONCILED, ((Facts.StateWritten) written.facts()).object().reason());
+
+        time.advance(Duration.ofHours(25));
+        assertEquals(1, sweeper().sweep().reconciled(), "the next full listing: only the write it had not seen");
+        assertEquals(1, history.history(PATH).size());
+    }
 }

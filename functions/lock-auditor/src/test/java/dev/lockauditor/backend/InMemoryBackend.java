@@ -87,6 +87,16 @@ public final class InMemoryBackend implements LockTable, StateBucket {
         return "acme-tfstate";
     }
 
+    /** The whole bucket as one page, as a listing shows each object. */
+    @Override
+    public Page page(String continuation) {
+        listings++;
+        return new Page(objects.keySet().stream().sorted().map(key -> {
+            StoredObject object = objects.get(key);
+            return new Listed(key, object.etag(), (long) object.body().length, object.lastModified());
+        }).toList(), null);
+    }
+
     @Override
     public List<String> keysEndingWith(String suffix) {
         listings++;
