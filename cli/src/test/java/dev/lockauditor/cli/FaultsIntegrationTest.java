@@ -153,6 +153,13 @@ class FaultsIntegrationTest {
             return response;
         }
 
+        /** A plan's lock taken and released, and recorded: the lock stream has a watermark from then on. */
+        void recordALockChange(Components components) {
+            LockInfo plan = backend.lock("warmup/terraform.tfstate", "OperationTypePlan", "ci@runner");
+            backend.unlock("warmup/terraform.tfstate", plan.id());
+            assertTrue(catchUp(components).getBatchItemFailures().isEmpty());
+        }
+
         StreamsEventResponse catchUp(Components components) {
             return deliverLockEvents(components, pendingStreamRecords());
         }
@@ -222,9 +229,7 @@ class FaultsIntegrationTest {
     void withTheLockStreamHeldBackOnlyTheUnlockedWriteIsAlertedOnceAfterItCatchesUp() throws Exception {
         Stack stack = new Stack();
         Components components = stack.components();
-        LockInfo warmup = stack.backend.lock("warmup/terraform.tfstate", "OperationTypePlan", "ci@runner");
-        stack.backend.unlock("warmup/terraform.tfstate", warmup.id());
-        assertTrue(stack.catchUp(components).getBatchItemFailures().isEmpty());
+        stack.recordALockChange(components);
 
         LockInfo lock = stack.backend.lock("applied/terraform.tfstate", "OperationTypeApply", "ci@runner");
         stack.backend.putDigest("applied/terraform.tfstate", stack.backend.putState("applied/terraform.tfstate", state(2)));
@@ -327,9 +332,7 @@ class FaultsIntegrationTest {
     void aCrashBetweenRecordingAndPublishingStillDeliversTheAlertOnce() throws Exception {
         Stack stack = new Stack();
         Components components = stack.components();
-        LockInfo warmup = stack.backend.lock("warmup/terraform.tfstate", "OperationTypePlan", "ci@runner");
-        stack.backend.unlock("warmup/terraform.tfstate", warmup.id());
-        stack.catchUp(components);
+        stack.recordALockChange(components);
         stack.backend.putState("crash/terraform.tfstate", state(4));
         String unlocked = stack.written("crash/terraform.tfstate");
         Components crashing = new Components(components.config(), components.history(), components.bookkeeping(),
