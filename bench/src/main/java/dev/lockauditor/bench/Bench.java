@@ -1,5 +1,6 @@
 package dev.lockauditor.bench;
 
+import dev.lockauditor.config.Environments;
 import dev.lockauditor.cli.aws.EmulatedStack;
 import dev.lockauditor.cli.aws.MotoProcess;
 import dev.lockauditor.cli.aws.TerraformS3Backend;
@@ -255,7 +256,7 @@ public final class Bench {
         });
         Config config = Config.from(env);
         LockEventsHandler handler = new LockEventsHandler(Components.of(config, aws, Components.historyStore(config, aws),
-                Components.publisher(config, aws), new Metrics(nullStream(), "bench", Clock.systemUTC())));
+                Components.publisher(config, aws), new Metrics(nullStream(), Environments.only("bench"), Clock.systemUTC())));
         handler.handleRequest(records(100, 0), new LocalContext("LockEventsFunction", nullStream()));
         return requests.get();
     }

@@ -1,5 +1,6 @@
 package dev.lockauditor.bench;
 
+import dev.lockauditor.config.Environments;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.cli.aws.LocalResources;
 import dev.lockauditor.cli.aws.TerraformS3Backend;
@@ -126,7 +127,7 @@ final class SweepCost {
         });
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
         Components components = Components.of(config, counted, Components.historyStore(config, counted),
-                alert -> { }, new Metrics(nowhere, "bench", Clock.systemUTC()));
+                alert -> { }, new Metrics(nowhere, Environments.only("bench"), Clock.systemUTC()));
         // The lock table's locks as their stream records tell them (the lock files' events are not replayed: the
         // first sweep's full listing finds them, as it finds whatever the events missed).
         new LockEventsHandler(components).handleRequest(Bench.streamEvent(moto, settings.get("LOCK_TABLE_STREAM_ARN")),

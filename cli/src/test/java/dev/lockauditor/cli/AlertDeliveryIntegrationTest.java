@@ -1,5 +1,6 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.config.Environments;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,7 +100,7 @@ class AlertDeliveryIntegrationTest {
             }
         });
         SnsAlertPublisher publisher = new SnsAlertPublisher(capturing.sns(), topic,
-                new AlertDocument.Origin("production", "123456789012", "us-east-1", "terraform-locks"));
+                new AlertDocument.Origin(Environments.only("production"), "123456789012", "us-east-1", "terraform-locks"));
         StatePath state = new StatePath("acme-tfstate/env:/prod/app.tfstate", "acme-tfstate", "env:/prod/app.tfstate", "prod");
         LockInfo lock = new LockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", "OperationTypeApply", "", "ci@runner-7f9c",
                 "1.11.2", "2025-03-14T09:26:53Z", state.path());
@@ -131,6 +132,61 @@ class AlertDeliveryIntegrationTest {
         assertTrue(structure.get("email").asText().contains("terraform force-unlock 9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382"));
         assertEquals("custom", JSON.readTree(structure.get("https").asText()).get("source").asText());
         assertEquals(document, JSON.readTree(structure.get("lambda").asText()));
+    }
+
+    /**
+     * One stack watching a backend with {@code prod} and {@code staging} workspaces (Terraform's multi-account layout,
+     * environments by workspace): production alerts reach the on-call queue and staging alerts the other, through SNS
+     * filter policies on the {@code environment} attribute.
+     */
+    @Test
+    void productionAlertsReachOnCallAndTheRestTheChannelThroughFilterPoliciesOnEnvironment() throws Exception {
+        TerraformBackend backend = new TerraformBackend("envs" + ++run).createLockTable(StreamViewType.NEW_AND_OLD_IMAGES)
+                .createBucket();
+        String topic = sns.createTopic(b -> b.name("env-alerts-" + run)).topicArn();
+        String onCall = subscribedQueue(topic, "on-call-" + run, "{\"environment\":[\"production\"]}");
+        String channel = subscribedQueue(topic, "channel-" + run, "{\"environment\":[\"staging\", \"shared\"]}");
+        OutputLines out = new OutputLines();
+        OutputLines err = new OutputLines();
+        Map<String, String> env = MotoServer.environment();
+        env.put("LOCK_TABLE", backend.lockTable);
+        env.put("STATE_BUCKET", backend.bucket);
+        env.put("HISTORY_TABLE", "env-history-" + run);
+        env.put("ALERT_TOPIC_ARN", topic);
+        env.put("LOCK_EVENT_LAG_SECONDS", "2");
+        env.put("ENVIRONMENT_NAME", "shared");
+        env.put("ENVIRONMENTS", "production=env:/prod/*;staging=env:/staging/*");
+        Thread runner = new Thread(() -> Main.run(List.of("local", "--duration", "120"), env, out.stream, err.stream));
+        runner.start();
+        try {
+            out.await(OutputLines.record("ready"), 1, 60);
+            String state = "{\"version\": 4, \"serial\": 1, \"lineage\": \"7c1e9d52-3b8a-4f0e-9a61-2d5c8b7e4f13\"}";
+            backend.putState("env:/prod/app/terraform.tfstate", state);     // unlocked, in production
+            backend.putState("env:/staging/app/terraform.tfstate", state);  // unlocked, in staging
+            List<JsonNode> alerts = out.await(OutputLines.record("alert"), 2, 60);
+            assertEquals(List.of("production", "staging"), alerts.stream().map(a -> a.get("environment").asText())
+                    .sorted().toList());
+            JsonNode written = out.await(line -> line.path("event").asText().equals("STATE_WRITTEN")
+                    && line.path("key").asText().startsWith("env:/prod/"), 1, 10).get(0);
+            assertEquals("production", written.get("environment").asText(), "history says the environment too");
+        } finally {
+            runner.interrupt();
+            runner.join(15_000);
+        }
+
+        List<Message> paged = receive(onCall);
+        assertEquals(1, paged.size());
+        JsonNode production = envelope(paged.get(0));
+        assertEquals("production", production.at("/MessageAttributes/environment/Value").asText());
+        assertEquals(backend.lockPath("env:/prod/app/terraform.tfstate"),
+                JSON.readTree(production.get("Message").asText()).get("statePath").asText());
+        assertTrue(production.get("Subject").asText().contains(" production "), production.get("Subject").asText());
+        List<Message> posted = receive(channel);
+        assertEquals(1, posted.size());
+        assertEquals("staging", envelope(posted.get(0)).at("/MessageAttributes/environment/Value").asText());
+        var item = HistoryTable.read(aws.dynamoDb(), "env-history-" + run,
+                backend.lockPath("env:/staging/app/terraform.tfstate")).get(0);
+        assertEquals("staging", item.get("environment").s());
     }
 
     @Test

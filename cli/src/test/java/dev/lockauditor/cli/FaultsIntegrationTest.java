@@ -1,5 +1,6 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.config.Environments;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -120,9 +121,10 @@ class FaultsIntegrationTest {
             Config config = Config.from(env(endpoint));
             AwsClients aws = AwsClients.forTools(env(endpoint));
             HistoryStore history = new PrintingHistoryStore(Components.historyStore(config, aws),
-                    (record, fields) -> lines.add(record + " " + fields.get("event") + " " + fields.get("eventKey")));
+                    (record, fields) -> lines.add(record + " " + fields.get("event") + " " + fields.get("eventKey")),
+                    config.environmentsByKey());
             Components real = Components.of(config, aws, history, published::add,
-                    new Metrics(new PrintStream(metrics, true, StandardCharsets.UTF_8), "test", clock));
+                    new Metrics(new PrintStream(metrics, true, StandardCharsets.UTF_8), Environments.only("test"), clock));
             OnceAlerts alerts = new OnceAlerts(history, published::add, clock);
             return new Components(config, history, real.bookkeeping(), real.locks(), real.bucket(), real.lockStream(),
                     published::add, alerts, real.alertText(), real.metrics(), clock,

@@ -1,5 +1,6 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.config.Environments;
 import dev.lockauditor.cli.aws.LocalResources;
 import dev.lockauditor.cli.lambda.LocalContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -76,7 +77,7 @@ class LockEventsFunctionIntegrationTest {
         AwsClients aws = AwsClients.forTools(env);
         LockEventsHandler handler = new LockEventsHandler(Components.of(Config.from(env), aws,
                 new DynamoDbHistoryStore(dynamoDb, table, Duration.ofDays(90)), Components.publisher(Config.from(env), aws),
-                new Metrics(new PrintStream(metrics, true), "test", Clock.systemUTC())));
+                new Metrics(new PrintStream(metrics, true), Environments.only("test"), Clock.systemUTC())));
         return handler.handleRequest(event, new LocalContext("LockEventsFunction", new PrintStream(OutputStream.nullOutputStream())));
     }
 

@@ -48,6 +48,7 @@ class TemplateTest {
         assertEquals("INFO", slack.environment().get("SLACK_MIN_SEVERITY"), "a parameter's default");
         assertEquals("history-table", slack.environment().get("HISTORY_TABLE"), "a resource's name, as given");
         assertEquals("", slack.environment().get("ALERT_TOPIC_ARN"), "a resource not given");
+        assertEquals("", slack.environment().get("ENVIRONMENTS"));
         assertEquals("env:", slack.environment().get("WORKSPACE_KEY_PREFIX"));
         assertEquals("JSON", slack.logFormat());
         assertTrue(slack.snapStart());
@@ -72,5 +73,23 @@ class TemplateTest {
                 assertTrue(files.contains(named), "events/README.md names " + named + ", which is not there");
             }
         }
+    }
+
+    @Test
+    void aStackGivenAnExistingAlertTopicCreatesNoneAndPublishesThere() {
+        String central = "arn:aws:sns:eu-west-1:210987654321:terraform-alerts";
+        Map<String, String> existing = Map.of("ExistingAlertTopicArn", central, "AlertTopic", "created-topic");
+
+        Set<String> created = template.resourcesCreated(existing);
+        assertTrue(created.contains("LockEventsFunction") && created.contains("LockHistoryTable"), created.toString());
+        assertTrue(!created.contains("AlertTopic") && !created.contains("AlertTopicKey"), created.toString());
+        for (String name : template.functionNames()) {
+            assertEquals(central, template.function(name, existing).environment().get("ALERT_TOPIC_ARN"), name);
+        }
+
+        Set<String> own = template.resourcesCreated(Map.of());
+        assertTrue(own.contains("AlertTopic") && own.contains("AlertTopicKey"), own.toString());
+        assertEquals("created-topic", template.function("StateEventsFunction", Map.of("AlertTopic", "created-topic"))
+                .environment().get("ALERT_TOPIC_ARN"));
     }
 }

@@ -121,9 +121,9 @@ public final class LocalCommand {
         AlertDocument.Origin origin = Components.origin(config, aws);
         AlertPublisher publisher = config.alertTopicArn().isEmpty() ? alert -> { } : Components.publisher(config, aws);
         Components components = Components.of(config, aws,
-                new PrintingHistoryStore(Components.historyStore(config, aws), lines),
+                new PrintingHistoryStore(Components.historyStore(config, aws), lines, config.environmentsByKey()),
                 new PrintingAlertPublisher(publisher, origin, lines),
-                new Metrics(logs, config.environmentName(), Clock.systemUTC()));
+                new Metrics(logs, config.environmentsByKey(), Clock.systemUTC()));
 
         List<IntSupplier> pollers = new ArrayList<>();
         List<AutoCloseable> closing = new ArrayList<>();

@@ -77,13 +77,7 @@ public final class SamTemplate {
         Map<String, Object> properties = new LinkedHashMap<>(globals);
         properties.putAll(own);
 
-        Map<String, String> refs = new LinkedHashMap<>();
-        map(root, "Parameters").forEach((parameter, spec) -> {
-            Object fallback = map(spec).get("Default");
-            refs.put(parameter, fallback == null ? "" : String.valueOf(fallback));
-        });
-        refs.putAll(values);
-
+        Map<String, String> refs = refs(values);
         Map<String, String> environment = new LinkedHashMap<>();
         for (Map<String, Object> source : List.of(globals, own)) {
             map(map(source, "Environment"), "Variables").forEach((variable, value) ->
@@ -98,17 +92,71 @@ public final class SamTemplate {
                 resolve(logging.get("ApplicationLogLevel"), refs), environment);
     }
 
-    private static String resolve(Object value, Map<String, String> refs) {
+    /**
+     * The logical ids of the resources a stack with these parameter values creates: those with no {@code Condition}
+     * and those whose condition holds.
+     */
+    public TreeSet<String> resourcesCreated(Map<String, String> values) {
+        Map<String, String> refs = refs(values);
+        TreeSet<String> created = new TreeSet<>();
+        map(root, "Resources").forEach((name, resource) -> {
+            Object condition = map(resource).get("Condition");
+            if (!(condition instanceof String named) || condition(named, refs)) {
+                created.add(name);
+            }
+        });
+        return created;
+    }
+
+    private Map<String, String> refs(Map<String, String> values) {
+        Map<String, String> refs = new LinkedHashMap<>();
+        map(root, "Parameters").forEach((parameter, spec) -> {
+            Object fallback = map(spec).get("Default");
+            refs.put(parameter, fallback == null ? "" : String.valueOf(fallback));
+        });
+        refs.putAll(values);
+        return refs;
+    }
+
+    private String resolve(Object value, Map<String, String> refs) {
         if (value == null) {
             return "";
         }
         if (value instanceof Map<?, ?> function && function.get("Ref") instanceof String ref) {
             return refs.getOrDefault(ref, "");
         }
+        if (value instanceof Map<?, ?> function && function.get("Fn::If") instanceof List<?> choice && choice.size() == 3) {
+            return resolve(condition(String.valueOf(choice.get(0)), refs) ? choice.get(1) : choice.get(2), refs);
+        }
         if (value instanceof Map<?, ?>) {
             return "";
         }
         return String.valueOf(value);
+    }
+
+    /** A condition of the template's {@code Conditions}, with Equals, Not, And, Or and Condition as CloudFormation has them. */
+    private boolean condition(String name, Map<String, String> refs) {
+        return holds(map(root, "Conditions").get(name), refs);
+    }
+
+    private boolean holds(Object expression, Map<String, String> refs) {
+        Map<String, Object> function = map(expression);
+        if (function.get("Condition") instanceof String named) {
+            return condition(named, refs);
+        }
+        if (function.get("Fn::Equals") instanceof List<?> pair && pair.size() == 2) {
+            return resolve(pair.get(0), refs).equals(resolve(pair.get(1), refs));
+        }
+        if (function.get("Fn::Not") instanceof List<?> one && one.size() == 1) {
+            return !holds(one.get(0), refs);
+        }
+        if (function.get("Fn::And") instanceof List<?> all) {
+            return all.stream().allMatch(each -> holds(each, refs));
+        }
+        if (function.get("Fn::Or") instanceof List<?> any) {
+            return any.stream().anyMatch(each -> holds(each, refs));
+        }
+        throw new IllegalStateException("a condition this reader does not know: " + expression);
     }
 
     private static int number(Object value, int fallback) {

@@ -1,10 +1,14 @@
 package dev.lockauditor.cli.output;
 
+import dev.lockauditor.config.Environments;
+import dev.lockauditor.history.HistoryAttributes;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryQuery;
 import dev.lockauditor.history.HistoryStore;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * History through another store; each event written for the first time is then printed as a {@code history} line:
@@ -16,10 +20,13 @@ public final class PrintingHistoryStore implements HistoryStore {
 
     private final HistoryStore delegate;
     private final Lines lines;
+    private final Environments environments;
 
-    public PrintingHistoryStore(HistoryStore delegate, Lines lines) {
+    /** @param environments the environment each line names, as the history table stores it */
+    public PrintingHistoryStore(HistoryStore delegate, Lines lines, Environments environments) {
         this.delegate = delegate;
         this.lines = lines;
+        this.environments = environments;
     }
 
     @Override
@@ -53,7 +60,11 @@ public final class PrintingHistoryStore implements HistoryStore {
     }
 
     private List<HistoryEvent> print(List<HistoryEvent> events) {
-        events.forEach(event -> lines.print("history", event.fields()));
+        for (HistoryEvent event : events) {
+            Map<String, Object> fields = new LinkedHashMap<>(event.fields());
+            fields.put(HistoryAttributes.ENVIRONMENT, environments.of(event.state()));
+            lines.print("history", fields);
+        }
         return events;
     }
 }

@@ -19,7 +19,8 @@ class PrintingHistoryStoreTest {
     void anEntryWrittenAgainIsNotPrintedAgain() throws Exception {
         List<String> printed = new ArrayList<>();
         PrintingHistoryStore store = new PrintingHistoryStore(new InMemoryHistoryStore(),
-                (record, fields) -> printed.add(record + " " + fields.get("eventKey")));
+                (record, fields) -> printed.add(record + " " + fields.get("eventKey") + " " + fields.get("environment")),
+                dev.lockauditor.config.Environments.of("production=app.tfstate", "staging"));
         StatePath state = new StatePath("acme-tfstate/app.tfstate", "acme-tfstate", "app.tfstate", "default");
         HistoryEvent written = new HistoryEvent(state, Instant.parse("2025-03-14T09:31:40Z"), Source.STATE_OBJECT,
                 "event-1", "0062E99A88DC407460", "0", new Facts.StateWritten(Facts.ObjectFacts.NONE, null, null));
@@ -30,6 +31,7 @@ class PrintingHistoryStoreTest {
         store.write(List.of(written, next));
         store.write(List.of(next));
 
-        assertEquals(List.of("history " + written.eventKey(), "history " + next.eventKey()), printed);
+        assertEquals(List.of("history " + written.eventKey() + " production", "history " + next.eventKey() + " production"),
+                printed);
     }
 }

@@ -2,6 +2,7 @@ package dev.lockauditor.alert;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockauditor.config.Environments;
 import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.StateKeys;
 import java.net.URLEncoder;
@@ -20,19 +21,24 @@ public final class AlertDocument {
     /**
      * Where alerts come from.
      *
-     * @param environment the environment's name ({@code ENVIRONMENT_NAME})
-     * @param account     the AWS account of the backend
-     * @param region      the AWS region of the backend
-     * @param lockTable   the lock table's name, or empty
+     * @param environments which environment each state is in ({@code ENVIRONMENTS}, {@code ENVIRONMENT_NAME})
+     * @param account      the AWS account of the backend
+     * @param region       the AWS region of the backend
+     * @param lockTable    the lock table's name, or empty
      */
-    public record Origin(String environment, String account, String region, String lockTable) {
+    public record Origin(Environments environments, String account, String region, String lockTable) {
 
         /** The account and region from an ARN (the alert topic's), or the region given and no account. */
-        public static Origin of(String environment, String arn, String fallbackRegion, String lockTable) {
+        public static Origin of(Environments environments, String arn, String fallbackRegion, String lockTable) {
             String[] parts = arn == null ? new String[0] : arn.split(":");
             return parts.length >= 6
-                    ? new Origin(environment, parts[4], parts[3], lockTable)
-                    : new Origin(environment, "", fallbackRegion, lockTable);
+                    ? new Origin(environments, parts[4], parts[3], lockTable)
+                    : new Origin(environments, "", fallbackRegion, lockTable);
+        }
+
+        /** Every state in one environment. */
+        public static Origin of(String environment, String arn, String fallbackRegion, String lockTable) {
+            return of(Environments.only(environment), arn, fallbackRegion, lockTable);
         }
     }
 
@@ -44,7 +50,7 @@ public final class AlertDocument {
         document.put("schemaVersion", SCHEMA_VERSION);
         document.put("type", alert.type().name());
         document.put("severity", alert.severity().name());
-        document.put("environment", origin.environment());
+        document.put("environment", origin.environments().of(alert.state()));
         document.put("account", origin.account());
         document.put("region", origin.region());
         document.put("statePath", alert.state().path());

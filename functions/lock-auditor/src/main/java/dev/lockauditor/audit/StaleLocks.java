@@ -6,35 +6,52 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
+import dev.lockauditor.config.Environments;
+import dev.lockauditor.config.KeyPattern;
 
 /**
  * What counts as a stale lock: one held longer than its state's threshold, counted from the lock info's
  * {@code Created} (the only start a lock taken before the auditor was deployed has). The threshold is
  * {@code STALE_LOCK_MINUTES}, or the first {@code STALE_LOCK_OVERRIDES} entry whose pattern matches the
- * state, for states whose applies are long.
+ * state (or that names its environment), for states whose applies are long.
  */
 public final class StaleLocks {
 
-    /** One override: a glob ({@code *} any characters, {@code ?} one) over the state key or the lock path. */
-    record Override(String pattern, Pattern glob, Duration threshold) {
+    /**
+     * One override: a {@link KeyPattern} over the state key or the lock path, or (written
+     * {@code environment:NAME}) every state of an environment ({@code ENVIRONMENTS}).
+     */
+    record Override(String pattern, KeyPattern glob, String environment, Duration threshold) {
     }
+
+    static final String ENVIRONMENT = "environment:";
 
     private final Duration threshold;
     private final Duration reminderInterval;
     private final List<Override> overrides;
+    private final Environments environments;
 
-    public StaleLocks(Duration threshold, Duration reminderInterval, List<Override> overrides) {
+    public StaleLocks(Duration threshold, Duration reminderInterval, List<Override> overrides,
+                      Environments environments) {
         this.threshold = threshold;
         this.reminderInterval = reminderInterval;
         this.overrides = List.copyOf(overrides);
+        this.environments = environments;
     }
 
     /**
-     * @param overrides {@code pattern=minutes} entries, comma-separated, e.g. {@code env:/prod/*=180,legacy/*=600}
+     * @param overrides {@code pattern=minutes} entries, comma-separated, e.g.
+     *                  {@code env:/prod/*=180,legacy/*=600,environment:production=120}
      */
+    public static StaleLocks of(int minutes, int reminderMinutes, String overrides, Environments environments)
+            throws MalformedException {
+        return new StaleLocks(Duration.ofMinutes(minutes), Duration.ofMinutes(reminderMinutes), parse(overrides),
+                environments);
+    }
+
+    /** With every state in one environment. */
     public static StaleLocks of(int minutes, int reminderMinutes, String overrides) throws MalformedException {
-        return new StaleLocks(Duration.ofMinutes(minutes), Duration.ofMinutes(reminderMinutes), parse(overrides));
+        return of(minutes, reminderMinutes, overrides, Environments.only("default"));
     }
 
     static List<Override> parse(String text) throws MalformedException {
@@ -53,7 +70,9 @@ public final class StaleLocks {
                 if (minutes < 1) {
                     throw new NumberFormatException();
                 }
-                overrides.add(new Override(pattern, glob(pattern), Duration.ofMinutes(minutes)));
+                boolean byEnvironment = pattern.startsWith(ENVIRONMENT);
+                overrides.add(new Override(pattern, byEnvironment ? null : KeyPattern.of(pattern),
+                        byEnvironment ? pattern.substring(ENVIRONMENT.length()) : null, Duration.ofMinutes(minutes)));
             } catch (NumberFormatException e) {
                 throw new MalformedException("STALE_LOCK_OVERRIDES entry '" + entry.trim()
                         + "' does not end in a whole number of minutes");
@@ -62,22 +81,12 @@ public final class StaleLocks {
         return overrides;
     }
 
-    private static Pattern glob(String pattern) {
-        StringBuilder regex = new StringBuilder();
-        for (char c : pattern.toCharArray()) {
-            switch (c) {
-                case '*' -> regex.append(".*");
-                case '?' -> regex.append('.');
-                default -> regex.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(regex.toString());
-    }
-
     /** The threshold for a state. */
     public Duration thresholdFor(StatePath state) {
         for (Override override : overrides) {
-            if (override.glob().matcher(state.key()).matches() || override.glob().matcher(state.path()).matches()) {
+            boolean matches = override.environment() != null ? override.environment().equals(environments.of(state))
+                    : override.glob().matches(state);
+            if (matches) {
                 return override.threshold();
             }
         }

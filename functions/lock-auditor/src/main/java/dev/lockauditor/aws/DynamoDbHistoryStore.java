@@ -1,5 +1,6 @@
 package dev.lockauditor.aws;
 
+import dev.lockauditor.config.Environments;
 import dev.lockauditor.history.HistoryAttributes;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryQuery;
@@ -35,11 +36,18 @@ public final class DynamoDbHistoryStore implements HistoryStore {
     private final DynamoDbClient dynamoDb;
     private final String table;
     private final Duration retention;
+    private final Environments environments;
 
-    public DynamoDbHistoryStore(DynamoDbClient dynamoDb, String table, Duration retention) {
+    /** @param environments the environment each entry is stored under (its attribute {@code environment}) */
+    public DynamoDbHistoryStore(DynamoDbClient dynamoDb, String table, Duration retention, Environments environments) {
         this.dynamoDb = dynamoDb;
         this.table = table;
         this.retention = retention;
+        this.environments = environments;
+    }
+
+    public DynamoDbHistoryStore(DynamoDbClient dynamoDb, String table, Duration retention) {
+        this(dynamoDb, table, retention, Environments.only("default"));
     }
 
     /**
@@ -180,6 +188,7 @@ public final class DynamoDbHistoryStore implements HistoryStore {
     public Map<String, AttributeValue> item(HistoryEvent event) {
         Map<String, AttributeValue> item = new HashMap<>(48);
         event.fields().forEach((name, value) -> item.put(name, attribute(value)));
+        item.put(HistoryAttributes.ENVIRONMENT, AttributeValue.fromS(environments.of(event.state())));
         item.put(TTL_ATTRIBUTE, AttributeValue.fromN(Long.toString(event.at().plus(retention).getEpochSecond())));
         return item;
     }

@@ -56,7 +56,7 @@ public final class SnsAlertPublisher implements AlertPublisher {
                 .messageAttributes(Map.of(
                         "type", text(alert.type().name()),
                         "severity", text(alert.severity().name()),
-                        "environment", text(origin.environment()),
+                        "environment", text(document.path("environment").asText()),
                         "statePath", text(alert.state().path()))));
     }
 

@@ -11,7 +11,10 @@ import java.util.Map;
  * @param stateBucket          {@code STATE_BUCKET}: the Terraform state bucket watched
  * @param historyTable         {@code HISTORY_TABLE}: where history is kept
  * @param alertTopicArn        {@code ALERT_TOPIC_ARN}: where alerts are published
- * @param environmentName      {@code ENVIRONMENT_NAME}: the name alerts and metrics carry, e.g. {@code production}
+ * @param environmentName      {@code ENVIRONMENT_NAME}: the environment of every state {@code ENVIRONMENTS} does not
+ *                             name, e.g. {@code production}
+ * @param environments         {@code ENVIRONMENTS}: environments by key pattern, first match wins, e.g.
+ *                             {@code production=env:/prod/*,prod/*;staging=env:/staging/*}
  * @param historyRetentionDays {@code HISTORY_RETENTION_DAYS}: how long history is kept (default 90)
  * @param workspaceKeyPrefix   {@code WORKSPACE_KEY_PREFIX}: the backend's {@code workspace_key_prefix} (default {@code env:})
  * @param digestGraceSeconds   {@code DIGEST_GRACE_SECONDS}: how long a state and its digest may differ while
@@ -39,7 +42,8 @@ public record Config(String lockTable, String stateBucket, String historyTable, 
                      int digestGraceSeconds, int lockEventLagSeconds, List<String> stateIncludeSuffixes,
                      List<String> stateExcludeSuffixes, int staleLockMinutes, int staleLockReminderMinutes,
                      String staleLockOverrides, String slackWebhookSecretArn, String slackMinSeverity,
-                     String stateEventsQueueUrl, String lockTableStreamArn, int fullListingHours) {
+                     String stateEventsQueueUrl, String lockTableStreamArn, int fullListingHours,
+                     String environments) {
 
     public static Config fromEnvironment() {
         return from(System.getenv());
@@ -65,7 +69,17 @@ public record Config(String lockTable, String stateBucket, String historyTable, 
                 env.getOrDefault("SLACK_MIN_SEVERITY", "INFO"),
                 env.getOrDefault("STATE_EVENTS_QUEUE_URL", ""),
                 env.getOrDefault("LOCK_TABLE_STREAM_ARN", ""),
-                whole(env, "FULL_LISTING_HOURS", 24, 1));
+                whole(env, "FULL_LISTING_HOURS", 24, 1),
+                env.getOrDefault("ENVIRONMENTS", ""));
+    }
+
+    /** Which environment each state is in; a malformed ENVIRONMENTS stops whatever reads it from starting. */
+    public Environments environmentsByKey() {
+        try {
+            return Environments.of(environments, environmentName);
+        } catch (dev.lockauditor.terraform.MalformedException e) {
+            throw new IllegalStateException(e.getMessage());
+        }
     }
 
     /** The value of a setting that must be set. */

@@ -65,7 +65,7 @@ public record Components(Config config, HistoryStore history, Bookkeeping bookke
             aws.dynamoDbStreams();
         }
         return of(config, aws, historyStore(config, aws), publisher(config, aws),
-                new Metrics(System.out, config.environmentName(), Clock.systemUTC()));
+                new Metrics(System.out, config.environmentsByKey(), Clock.systemUTC()));
     }
 
     /** The backend's adapters on AWS, with the given history, alert publisher and metrics. */
@@ -81,7 +81,7 @@ public record Components(Config config, HistoryStore history, Bookkeeping bookke
         AlertSink counted = alert -> {
             boolean raised = alerts.raise(alert);
             if (raised) {
-                metrics.alertRaised(alert.type().name());
+                metrics.alertRaised(alert.state(), alert.type().name());
             }
             return raised;
         };
@@ -93,7 +93,7 @@ public record Components(Config config, HistoryStore history, Bookkeeping bookke
 
     public static HistoryStore historyStore(Config config, AwsClients aws) {
         return new DynamoDbHistoryStore(aws.dynamoDb(), Config.required("HISTORY_TABLE", config.historyTable()),
-                Duration.ofDays(config.historyRetentionDays()));
+                Duration.ofDays(config.historyRetentionDays()), config.environmentsByKey());
     }
 
     /** The alert topic; with no ALERT_TOPIC_ARN, publishing fails (and is retried) rather than losing the alert. */
@@ -107,7 +107,7 @@ public record Components(Config config, HistoryStore history, Bookkeeping bookke
     }
 
     public static AlertDocument.Origin origin(Config config, AwsClients aws) {
-        return AlertDocument.Origin.of(config.environmentName(), config.alertTopicArn(), aws.region().id(),
+        return AlertDocument.Origin.of(config.environmentsByKey(), config.alertTopicArn(), aws.region().id(),
                 config.lockTable());
     }
 
@@ -183,7 +183,8 @@ public record Components(Config config, HistoryStore history, Bookkeeping bookke
     /** The stale lock rules from the settings; a malformed STALE_LOCK_OVERRIDES stops the function from starting. */
     public StaleLocks staleLocks() {
         try {
-            return StaleLocks.of(config.staleLockMinutes(), config.staleLockReminderMinutes(), config.staleLockOverrides());
+            return StaleLocks.of(config.staleLockMinutes(), config.staleLockReminderMinutes(), config.staleLockOverrides(),
+                    config.environmentsByKey());
         } catch (MalformedException e) {
             throw new IllegalStateException(e.getMessage());
         }

@@ -122,7 +122,8 @@ final class Priming {
         InMemoryHistoryStore history = new InMemoryHistoryStore();
         AlertPublisher nowhere = alert -> { };
         return new Components(config, history, new InMemoryBookkeeping(), backend, backend, LockStream.UNKNOWN, nowhere,
-                new OnceAlerts(history, nowhere, Clock.systemUTC()), new Alerts(""), new Metrics(new PrintStream(OutputStream.nullOutputStream()), "priming", Clock.systemUTC()),
+                new OnceAlerts(history, nowhere, Clock.systemUTC()), new Alerts(""), new Metrics(new PrintStream(OutputStream.nullOutputStream()),
+                dev.lockauditor.config.Environments.only("priming"), Clock.systemUTC()),
                 Clock.systemUTC(), (document, at, attempt) -> { });
     }
 
@@ -179,6 +180,6 @@ final class Priming {
         StatePath state = new StatePath(PATH, "priming-bucket", "env:/priming/terraform.tfstate", "priming");
         Alert alert = new Alerts("").orphanedDigest(state, "ad37533d627aecda1ac35c00e2ee3a7f", Instant.EPOCH,
                 new Alert.Identity(Instant.EPOCH, Source.LOCK, "priming", "priming"));
-        return AlertDocument.of(alert, new AlertDocument.Origin("priming", "", "us-east-1", "")).toString();
+        return AlertDocument.of(alert, AlertDocument.Origin.of("priming", "", "us-east-1", "")).toString();
     }
 }

@@ -21,6 +21,8 @@ public final class HistoryAttributes {
     public static final String EXPIRES_AT = "expiresAt";
     /** The store's own bookkeeping on an item, never part of what an entry says. */
     public static final String WRITE_ID = "writeId";
+    /** The environment the entry's state is in ({@code ENVIRONMENTS}), as stored; not part of what it says. */
+    public static final String ENVIRONMENT = "environment";
     public static final String ALERT_STATUS = "alertStatus";
     public static final String PENDING_UNTIL = "pendingUntil";
 

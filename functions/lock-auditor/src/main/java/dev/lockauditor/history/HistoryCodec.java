@@ -19,7 +19,7 @@ final class HistoryCodec {
 
     /** The fields every entry has, and those an alert entry has beside its details. */
     private static final Set<String> ENVELOPE = Set.of(STATE_PATH, EVENT_KEY, EVENT, AT, BUCKET, KEY, WORKSPACE, SOURCE,
-            SOURCE_EVENT_ID, SOURCE_POSITION, EXPIRES_AT, WRITE_ID, ALERT_STATUS, PENDING_UNTIL);
+            SOURCE_EVENT_ID, SOURCE_POSITION, EXPIRES_AT, WRITE_ID, ALERT_STATUS, PENDING_UNTIL, ENVIRONMENT);
     private static final Set<String> ALERT_FIELDS = Set.of(SEVERITY, LOCK_ID, WHO, OPERATION, DETECTED_AT, SUMMARY);
 
     private HistoryCodec() {

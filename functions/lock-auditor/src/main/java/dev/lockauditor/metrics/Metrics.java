@@ -2,10 +2,12 @@ package dev.lockauditor.metrics;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.lockauditor.config.Environments;
 import dev.lockauditor.history.EventType;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.Source;
+import dev.lockauditor.terraform.StatePath;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
@@ -18,8 +20,8 @@ import java.util.Map;
 
 /**
  * Metrics written as CloudWatch embedded metric format: one JSON log line per flush and dimension set, which
- * CloudWatch Logs turns into metrics in the {@value #NAMESPACE} namespace, by environment (and, for alerts,
- * by alert type).
+ * CloudWatch Logs turns into metrics in the {@value #NAMESPACE} namespace, by environment (each state's, as
+ * {@code ENVIRONMENTS} names it) and, for alerts, by alert type.
  */
 public final class Metrics {
 
@@ -33,24 +35,27 @@ public final class Metrics {
     }
 
     private final PrintStream out;
-    private final String environment;
+    private final Environments environments;
     private final Clock clock;
     private final Map<Map<String, String>, Group> groups = new LinkedHashMap<>();
 
-    public Metrics(PrintStream out, String environment, Clock clock) {
+    /** @param environments which environment each state's figures count under; figures of no state count under its default */
+    public Metrics(PrintStream out, Environments environments, Clock clock) {
         this.out = out;
-        this.environment = environment;
+        this.environments = environments;
         this.clock = clock;
     }
 
-    /** Adds to a count: one value per flush. */
+    /** Adds to a count of the whole stack (its default environment): one value per flush. */
     public synchronized void count(String name, long count) {
-        count(Map.of(), name, count);
+        count(dimensions(null), name, count);
     }
 
-    /** Counts an alert raised, by its type. */
-    public synchronized void alertRaised(String alertType) {
-        count(Map.of("AlertType", alertType), "AlertsRaised", 1);
+    /** Counts an alert raised, by its state's environment and its type. */
+    public synchronized void alertRaised(StatePath state, String alertType) {
+        Map<String, String> dimensions = new LinkedHashMap<>(dimensions(state));
+        dimensions.put("AlertType", alertType);
+        count(dimensions, "AlertsRaised", 1);
     }
 
     private void count(Map<String, String> dimensions, String name, long count) {
@@ -60,18 +65,21 @@ public final class Metrics {
         list.set(0, list.get(0) + count);
     }
 
-    /** Records one observation of a duration: every value is kept. */
-    public synchronized void seconds(String name, long seconds) {
-        Group group = group(Map.of());
+    private void seconds(StatePath state, String name, long seconds) {
+        Group group = group(dimensions(state));
         group.units.put(name, "Seconds");
         group.values.computeIfAbsent(name, n -> new ArrayList<>()).add((double) seconds);
     }
 
-    /** Records a value as it is now (e.g. how many locks are stale). */
+    /** Records a value of the whole stack as it is now (e.g. how many locks are stale). */
     public synchronized void gauge(String name, long value) {
-        Group group = group(Map.of());
+        Group group = group(dimensions(null));
         group.units.put(name, "Count");
         group.values.put(name, new ArrayList<>(List.of((double) value)));
+    }
+
+    private Map<String, String> dimensions(StatePath state) {
+        return Map.of("Environment", state == null ? environments.fallback() : environments.of(state));
     }
 
     private Group group(Map<String, String> dimensions) {
@@ -82,25 +90,26 @@ public final class Metrics {
      * Counts history events by kind, and how long each released lock was held. DynamoDB locks and lock files
      * are counted apart: Terraform can take both for one lock.
      */
-    public void recordHistory(List<HistoryEvent> events) {
+    public synchronized void recordHistory(List<HistoryEvent> events) {
         for (HistoryEvent event : events) {
             if (!(event.type() instanceof EventType type)) {
                 continue;
             }
             boolean lockFile = event.source() == Source.S3_LOCK_FILE;
+            Map<String, String> in = dimensions(event.state());
             switch (type) {
-                case LOCK_ACQUIRED -> count(lockFile ? "LockFilesAcquired" : "LocksAcquired", 1);
+                case LOCK_ACQUIRED -> count(in, lockFile ? "LockFilesAcquired" : "LocksAcquired", 1);
                 case LOCK_RELEASED -> {
-                    count(lockFile ? "LockFilesReleased" : "LocksReleased", 1);
+                    count(in, lockFile ? "LockFilesReleased" : "LocksReleased", 1);
                     if (event.facts() instanceof Facts.LockReleased released && released.heldForSeconds() != null) {
-                        seconds("LockHeldSeconds", released.heldForSeconds());
+                        seconds(event.state(), "LockHeldSeconds", released.heldForSeconds());
                     }
                 }
-                case DIGEST_UPDATED -> count("DigestsUpdated", 1);
-                case DIGEST_REMOVED -> count("DigestsRemoved", 1);
-                case STATE_WRITTEN -> count("StatesWritten", 1);
-                case STATE_DELETED -> count("StatesDeleted", 1);
-                case LOCK_ACKNOWLEDGED -> count("LocksAcknowledged", 1);
+                case DIGEST_UPDATED -> count(in, "DigestsUpdated", 1);
+                case DIGEST_REMOVED -> count(in, "DigestsRemoved", 1);
+                case STATE_WRITTEN -> count(in, "StatesWritten", 1);
+                case STATE_DELETED -> count(in, "StatesDeleted", 1);
+                case LOCK_ACKNOWLEDGED -> count(in, "LocksAcknowledged", 1);
             }
         }
     }
@@ -126,7 +135,6 @@ public final class Metrics {
             json.writeStringField("Namespace", NAMESPACE);
             json.writeArrayFieldStart("Dimensions");
             json.writeStartArray();
-            json.writeString("Environment");
             for (String dimension : dimensions.keySet()) {
                 json.writeString(dimension);
             }
@@ -143,7 +151,6 @@ public final class Metrics {
             json.writeEndObject();
             json.writeEndArray();
             json.writeEndObject();
-            json.writeStringField("Environment", environment);
             for (var dimension : dimensions.entrySet()) {
                 json.writeStringField(dimension.getKey(), dimension.getValue());
             }

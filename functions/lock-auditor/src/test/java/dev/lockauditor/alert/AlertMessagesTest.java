@@ -1,5 +1,6 @@
 package dev.lockauditor.alert;
 
+import dev.lockauditor.config.Environments;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,7 @@ class AlertMessagesTest {
             "env:/staging/network/terraform.tfstate", "staging");
     static final LockInfo LOCK = new LockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", "OperationTypeApply", "",
             "ci@runner-7f9c", "1.11.2", "2025-03-14T09:26:53.589793238Z", STATE.path());
-    static final AlertDocument.Origin ORIGIN = new AlertDocument.Origin("production", "123456789012", "eu-west-1",
+    static final AlertDocument.Origin ORIGIN = new AlertDocument.Origin(Environments.only("production"), "123456789012", "eu-west-1",
             "terraform-locks");
 
     static ObjectNode staleLock() {

@@ -42,6 +42,16 @@ class StaleLocksTest {
     }
 
     @Test
+    void anOverrideCanNameAnEnvironmentAndTheFirstMatchStillWins() throws Exception {
+        StaleLocks byEnvironment = StaleLocks.of(60, 240, "legacy/*=600,environment:production=120",
+                dev.lockauditor.config.Environments.of("production=env:/prod/*,legacy/*", "staging"));
+
+        assertEquals(Duration.ofMinutes(120), byEnvironment.thresholdFor(PROD));
+        assertEquals(Duration.ofMinutes(600), byEnvironment.thresholdFor(LEGACY), "its key pattern comes first");
+        assertEquals(Duration.ofMinutes(60), byEnvironment.thresholdFor(STAGING));
+    }
+
+    @Test
     void aStaleLockIsAlertedThenRemindedEveryInterval() {
         Instant stale = CREATED.plus(Duration.ofMinutes(60));
         assertEquals(0, rules.alertNumber(STAGING, CREATED, stale));

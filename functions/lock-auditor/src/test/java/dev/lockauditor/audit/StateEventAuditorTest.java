@@ -1,5 +1,6 @@
 package dev.lockauditor.audit;
 
+import dev.lockauditor.config.Environments;
 import static dev.lockauditor.audit.StateFixtures.BUCKET;
 import static dev.lockauditor.audit.StateFixtures.KEY;
 import static dev.lockauditor.audit.StateFixtures.LINEAGE;
@@ -549,7 +550,7 @@ class StateEventAuditorTest {
                         + "and the digest with it (which lock there was tells why it differs)");
         StringBuilder everything = new StringBuilder();
         history.all().forEach(e -> everything.append(e.fields()));
-        published.forEach(a -> everything.append(AlertDocument.of(a, new AlertDocument.Origin("test", "1", "r", "t"))));
+        published.forEach(a -> everything.append(AlertDocument.of(a, new AlertDocument.Origin(Environments.only("test"), "1", "r", "t"))));
         everything.append(assertInstanceOf(StateEventAuditor.Skipped.class, broken).reason());
         assertFalse(everything.toString().contains(SECRET), everything.toString());
         assertFalse(everything.toString().contains("db_password"));

@@ -75,7 +75,8 @@ class PrimingTest {
             var metrics = new java.io.ByteArrayOutputStream();
             Components real = Components.of(config, aws, Components.historyStore(config, aws),
                     Components.publisher(config, aws), new dev.lockauditor.metrics.Metrics(
-                            new java.io.PrintStream(metrics, true), "test", java.time.Clock.systemUTC()));
+                            new java.io.PrintStream(metrics, true), dev.lockauditor.config.Environments.only("test"),
+                            java.time.Clock.systemUTC()));
 
             Priming.sdk(real);
             real.metrics().flush();

@@ -1,5 +1,6 @@
 package dev.lockauditor.handler;
 
+import dev.lockauditor.config.Environments;
 import dev.lockauditor.alert.Alert;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.alert.OnceAlerts;
@@ -54,7 +55,7 @@ final class TestComponents {
                 "HISTORY_TABLE", "history", "ENVIRONMENT_NAME", "test"));
         return new Components(config, history, bookkeeping, backend, backend, stream, published::add,
                 new OnceAlerts(history, published::add, time), new Alerts(config.lockTable()),
-                new Metrics(new PrintStream(metricsOut, true, StandardCharsets.UTF_8), "test", time), time,
+                new Metrics(new PrintStream(metricsOut, true, StandardCharsets.UTF_8), Environments.only("test"), time), time,
                 (document, at, attempt) -> rechecks.add(new Recheck(document, at, attempt)));
     }
 
