@@ -13,15 +13,19 @@ import java.util.Map;
  */
 public final class CommandLine {
 
-    /** An option: a flag when it takes no value. */
-    public record Option(String name, String value, String help) {
+    /** An option: a flag when it takes no value; a repeatable one may be given more than once. */
+    public record Option(String name, String value, String help, boolean repeatable) {
 
         public static Option flag(String name, String help) {
-            return new Option(name, null, help);
+            return new Option(name, null, help, false);
         }
 
         public static Option valued(String name, String value, String help) {
-            return new Option(name, value, help);
+            return new Option(name, value, help, false);
+        }
+
+        public static Option repeatable(String name, String value, String help) {
+            return new Option(name, value, help, true);
         }
 
         boolean isFlag() {
@@ -41,7 +45,7 @@ public final class CommandLine {
             StringBuilder text = new StringBuilder("usage: bin/lock-auditor ").append(command);
             operands.forEach(operand -> text.append(' ').append(operand));
             options.forEach(option -> text.append(" [").append(option.name())
-                    .append(option.isFlag() ? "" : " " + option.value()).append(']'));
+                    .append(option.isFlag() ? "" : " " + option.value()).append(']').append(option.repeatable() ? "..." : ""));
             text.append("\n\n").append(description).append('\n');
             if (!options.isEmpty()) {
                 text.append("\noptions:\n");
@@ -54,8 +58,17 @@ public final class CommandLine {
         }
     }
 
-    /** What was given: option values by name ({@code ""} for a flag), and the operands in order. */
-    public record Parsed(Spec spec, Map<String, String> options, List<String> operands) {
+    /**
+     * What was given: option values by name ({@code ""} for a flag), and the operands in order; a repeatable option's
+     * values in the order given.
+     */
+    public record Parsed(Spec spec, Map<String, String> options, List<String> operands,
+                         Map<String, List<String>> repeated) {
+
+        /** Every value of a repeatable option, in the order given. */
+        public List<String> values(String name) {
+            return repeated.getOrDefault(name, List.of());
+        }
 
         public boolean flag(String name) {
             return options.containsKey(name);
@@ -140,6 +153,7 @@ public final class CommandLine {
 
     public static Parsed parse(Spec spec, List<String> args) {
         Map<String, String> values = new LinkedHashMap<>();
+        Map<String, List<String>> repeated = new LinkedHashMap<>();
         List<String> operands = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -158,18 +172,25 @@ public final class CommandLine {
                     throw new Main.UsageException(name + " takes no value");
                 }
                 values.put(name, "");
-            } else if (arg.contains("=")) {
-                values.put(name, arg.substring(arg.indexOf('=') + 1));
-            } else if (i + 1 < args.size()) {
-                values.put(name, args.get(++i));
             } else {
-                throw new Main.UsageException(name + " needs a value (" + option.value() + ")");
+                String value;
+                if (arg.contains("=")) {
+                    value = arg.substring(arg.indexOf('=') + 1);
+                } else if (i + 1 < args.size()) {
+                    value = args.get(++i);
+                } else {
+                    throw new Main.UsageException(name + " needs a value (" + option.value() + ")");
+                }
+                values.put(name, value);
+                if (option.repeatable()) {
+                    repeated.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+                }
             }
         }
         if (operands.size() != spec.operands().size()) {
             throw new Main.UsageException(spec.command() + (spec.operands().isEmpty() ? " takes no operand"
                     : " takes " + String.join(" ", spec.operands())));
         }
-        return new Parsed(spec, values, operands);
+        return new Parsed(spec, values, operands, repeated);
     }
 }

@@ -168,6 +168,66 @@ class CommandsIntegrationTest {
         assertTrue(text.stdout().contains("PROBLEMS (4)"), text.stdout());
     }
 
+    /**
+     * Terraform's multi-account layout: backends in several accounts, reached by a profile or an assumed role, and
+     * environments by workspace. One report, environment by environment, with one exit status.
+     */
+    @Test
+    void auditOverSeveralBackendsReportsEachEnvironmentWithOneExitStatus() throws Exception {
+        TerraformBackend admin = new TerraformBackend("admin" + ++run).createLockTable(StreamViewType.NEW_AND_OLD_IMAGES)
+                .createBucket();
+        TerraformBackend sandbox = new TerraformBackend("sandbox" + run).createLockTable(StreamViewType.NEW_AND_OLD_IMAGES)
+                .createBucket();
+        for (String key : List.of("env:/prod/network/terraform.tfstate", "env:/staging/network/terraform.tfstate")) {
+            LockInfo lock = admin.lock(key, "OperationTypeApply", "ci");
+            admin.putDigest(key, admin.putState(key, state(1, "7c1e9d52-3b8a-4f0e-9a61-2d5c8b7e4f13")));
+            admin.unlock(key, lock.id());
+        }
+        admin.lock("env:/staging/network/terraform.tfstate", "OperationTypeApply", "ci@runner-9c2e",
+                Instant.now().minus(Duration.ofHours(3)));
+        sandbox.putDigest("dev/terraform.tfstate", sandbox.putState("dev/terraform.tfstate",
+                state(1, "0b9f6a3e-1d2c-4e5f-8a7b-6c5d4e3f2a1b")));
+        java.nio.file.Path credentials = java.nio.file.Files.createTempFile("aws-credentials", "");
+        java.nio.file.Files.writeString(credentials, "[sandbox]\naws_access_key_id = testing\n"
+                + "aws_secret_access_key = testing\n");
+        Map<String, String> env = MotoServer.environment();
+        env.put("ENVIRONMENTS", "production=env:/prod/*;staging=env:/staging/*");
+        env.put("AWS_SHARED_CREDENTIALS_FILE", credentials.toString());
+        String[] backends = {
+                "--backend", "table=" + admin.lockTable + ",bucket=" + admin.bucket
+                        + ",role=arn:aws:iam::123456789012:role/terraform-lock-auditor-audit,environment=shared",
+                "--backend", "table=" + sandbox.lockTable + ",bucket=" + sandbox.bucket + ",profile=sandbox,environment=sandbox"};
+
+        Result json = main(env, java.util.stream.Stream.concat(java.util.stream.Stream.of("audit", "--json"),
+                java.util.Arrays.stream(backends)).toArray(String[]::new));
+
+        assertEquals(1, json.status(), json.stderr());
+        JsonNode report = JSON.readTree(json.stdout());
+        assertEquals(2, report.get("backends").size());
+        assertEquals(List.of("production clean", "staging 1", "sandbox clean"),
+                java.util.stream.StreamSupport.stream(report.get("environments").spliterator(), false)
+                        .map(e -> e.get("environment").asText() + " " + (e.get("clean").asBoolean() ? "clean"
+                                : e.get("findings").asText())).toList());
+        JsonNode stale = report.get("findings").get(0);
+        assertEquals("STALE_LOCK", stale.get("problem").asText());
+        assertEquals("staging", stale.get("environment").asText());
+        assertEquals(admin.lockTable, stale.get("lockTable").asText());
+
+        Result text = main(env, java.util.stream.Stream.concat(java.util.stream.Stream.of("audit"),
+                java.util.Arrays.stream(backends)).toArray(String[]::new));
+        assertEquals(1, text.status());
+        String stdout = text.stdout();
+        assertTrue(stdout.indexOf("=== production ===") < stdout.indexOf("=== staging ===")
+                && stdout.indexOf("=== staging ===") < stdout.indexOf("=== sandbox ==="), stdout);
+        assertTrue(stdout.contains("as arn:aws:iam::123456789012:role/terraform-lock-auditor-audit"), stdout);
+
+        Result partly = main(env, "audit", "--backend", "table=" + admin.lockTable + ",bucket=" + admin.bucket,
+                "--backend", "table=no-such-table,bucket=" + sandbox.bucket);
+        assertEquals(2, partly.status(), "one backend could not be looked at");
+        assertTrue(partly.stdout().contains("NOT REACHED (1)"), partly.stdout());
+        assertTrue(partly.stdout().contains("=== staging ==="), "the other is reported: " + partly.stdout());
+    }
+
     @Test
     void auditAndHistorySayWhatIsWrongAndExitTwo() {
         TerraformBackend backend = new TerraformBackend("wrong" + ++run).createBucket();

@@ -3,7 +3,7 @@ package dev.lockauditor.cli.command;
 import dev.lockauditor.cli.CommandLine;
 import dev.lockauditor.cli.Main;
 import dev.lockauditor.cli.aws.AwsErrors;
-import dev.lockauditor.cli.aws.LocalResources;
+import dev.lockauditor.cli.aws.Backend;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,13 +17,13 @@ import dev.lockauditor.aws.DynamoDbLockTable;
 import dev.lockauditor.aws.S3StateBucket;
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.config.Config;
+import dev.lockauditor.config.Environments;
 import dev.lockauditor.terraform.MalformedException;
 import dev.lockauditor.terraform.StatePath;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,7 +36,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code audit}: one read-only pass over a live backend. Every lock held now (stale ones with the command that
+ * {@code audit}: one read-only pass over live backends (one, or one per account with {@code --backend}). Every lock held now (stale ones with the command that
  * releases them), every state's digest checked against its object, digests whose state is gone, states with no
  * digest where the table has digests for others, lock files left behind. Exit status 0 when clean, 1 when it
  * found a problem, 2 when it could not look.
@@ -47,6 +47,11 @@ public final class AuditCommand {
 
     /** One thing found: what, on which state, and the detail a person acts on. */
     record Finding(String problem, String statePath, String detail) {
+    }
+
+    /** What one backend holds now: its rows, each with its state's environment. */
+    private record Reviewed(Backend backend, List<Map<String, Object>> locks, List<Map<String, Object>> digests,
+                            List<Map<String, Object>> findings, List<String> environments) {
     }
 
     private final Map<String, String> env;
@@ -62,39 +67,71 @@ public final class AuditCommand {
     }
 
     public static final CommandLine.Spec SPEC = new CommandLine.Spec("audit", List.of(),
-            "Check a live backend once, read-only: locks held (stale ones with the command that releases them),\n"
-                    + "every state's digest, orphaned and missing digests, lock files left behind. Exit status 0 when\n"
-                    + "clean, 1 when it found a problem, 2 when it could not look.",
+            "Check live backends once, read-only: locks held (stale ones with the command that releases them),\n"
+                    + "every state's digest, orphaned and missing digests, lock files left behind; one report, environment\n"
+                    + "by environment (ENVIRONMENTS, ENVIRONMENT_NAME). Exit status 0 when clean, 1 when it found a\n"
+                    + "problem, 2 when it could not look at a backend.",
             List.of(CommandLine.Option.valued("--table", "TABLE", "the lock table (default: LOCK_TABLE)"),
                     CommandLine.Option.valued("--bucket", "BUCKET", "the state bucket (default: STATE_BUCKET)"),
+                    CommandLine.Option.repeatable("--backend", "SPEC", "a backend: table=T,bucket=B[,profile=P]"
+                            + "[,role=ARN][,region=R][,environment=NAME]; give one per account"),
                     CommandLine.Option.flag("--json", "the report as JSON, for scripts"),
                     CommandLine.Option.valued("--parallel", "N", "digests verified at a time (default 4)")));
 
     public int run(List<String> args) {
         CommandLine.Parsed parsed = CommandLine.parse(SPEC, args);
-        Map<String, String> settings = new HashMap<>(env);
-        if (parsed.flag("--table")) {
-            settings.put("LOCK_TABLE", parsed.value("--table", ""));
-        }
-        if (parsed.flag("--bucket")) {
-            settings.put("STATE_BUCKET", parsed.value("--bucket", ""));
-        }
         boolean json = parsed.flag("--json");
         int parallel = parsed.number("--parallel", 4, 1);
+        List<Backend> backends = new ArrayList<>(parsed.values("--backend").stream().map(Backend::parse).toList());
+        if (backends.isEmpty()) {
+            String table = parsed.value("--table", env.getOrDefault("LOCK_TABLE", ""));
+            String bucket = parsed.value("--bucket", env.getOrDefault("STATE_BUCKET", ""));
+            if (table.isBlank() || bucket.isBlank()) {
+                throw new Main.UsageException("audit needs the lock table and the state bucket: --table and --bucket, "
+                        + "or LOCK_TABLE and STATE_BUCKET, or --backend");
+            }
+            backends.add(new Backend(table, bucket, null, null, null, null));
+        } else if (parsed.flag("--table") || parsed.flag("--bucket")) {
+            throw new Main.UsageException("audit takes --backend, or --table and --bucket, not both");
+        }
+        Instant now = Instant.now();
+        List<Reviewed> reviewed = new ArrayList<>();
+        List<String> unreachable = new ArrayList<>();
+        for (Backend backend : backends) {
+            try {
+                reviewed.add(review(backend, parallel, now));
+            } catch (Main.SetupException e) {
+                if (backends.size() == 1) {
+                    throw e;
+                }
+                unreachable.add(backend.label() + ": " + e.getMessage());
+                err.println("lock-auditor: " + backend.label() + ": " + e.getMessage());
+            }
+        }
+        boolean clean = reviewed.stream().allMatch(r -> r.findings().isEmpty());
+        if (json) {
+            json(reviewed, unreachable, clean);
+        } else {
+            text(reviewed, unreachable);
+        }
+        return !unreachable.isEmpty() ? 2 : clean ? 0 : 1;
+    }
+
+    /** One backend, read-only, with its own credentials and its states' environments. */
+    private Reviewed review(Backend backend, int parallel, Instant now) {
+        Map<String, String> settings = backend.settings(env);
         Config config;
         StaleLocks staleLocks;
+        Environments environments;
         try {
             config = Config.from(settings);
+            environments = config.environmentsByKey();
             staleLocks = StaleLocks.of(config.staleLockMinutes(), config.staleLockReminderMinutes(),
-                    config.staleLockOverrides());
+                    config.staleLockOverrides(), environments);
         } catch (IllegalStateException | MalformedException e) {
             throw new Main.SetupException(e.getMessage());
         }
-        if (config.lockTable().isBlank() || config.stateBucket().isBlank()) {
-            throw new Main.UsageException("audit needs the lock table and the state bucket: --table and --bucket, "
-                    + "or LOCK_TABLE and STATE_BUCKET");
-        }
-        AwsClients aws = LocalResources.clients(settings);
+        AwsClients aws = backend.clients(settings);
         String table = config.lockTable();
         String bucketName = config.stateBucket();
         AwsErrors.explain(() -> {
@@ -112,7 +149,6 @@ public final class AuditCommand {
                 new DynamoDbLockTable(aws.dynamoDb(), table, config.workspaceKeyPrefix()), bucket,
                 config.workspaceKeyPrefix()), "dynamodb:Scan on " + table + " and s3:ListBucket on " + bucketName);
         List<String> keys = AwsErrors.explain(() -> bucket.keysEndingWith(""), "s3:ListBucket on " + bucketName);
-        Instant now = Instant.now();
 
         BackendReview review = new BackendReview(staleLocks, AuditSettings.from(config));
         List<Finding> findings = new ArrayList<>();
@@ -131,25 +167,109 @@ public final class AuditCommand {
             row.put("ageSeconds", Math.max(0, Duration.between(lock.created(), now).getSeconds()));
             row.put("kinds", List.copyOf(lock.kinds()));
             row.put("stale", stale.contains(lock.info().id()));
-            lockRows.add(row);
+            lockRows.add(placed(row, environments, lock.state(), backend));
         }
-        List<Map<String, Object>> digestRows = verify(bucket, held.digests(), parallel, now,
-                Duration.ofSeconds(config.digestGraceSeconds()), findings);
+        List<Map<String, Object>> digestRows = new ArrayList<>();
+        for (Map<String, Object> row : verify(bucket, held.digests(), parallel, now,
+                Duration.ofSeconds(config.digestGraceSeconds()), findings)) {
+            digestRows.add(placed(row, environments, (StatePath) row.remove("state"), backend));
+        }
         review.missingDigests(held, keys, bucket).forEach(missing -> findings.add(finding(missing)));
-
-        if (json) {
-            ObjectNode report = JSON.createObjectNode().put("lockTable", table).put("stateBucket", bucketName)
-                    .put("clean", findings.isEmpty());
-            report.set("locks", JSON.valueToTree(lockRows));
-            report.set("digests", JSON.valueToTree(digestRows));
-            ArrayNode problems = report.putArray("findings");
-            findings.forEach(f -> problems.addObject().put("problem", f.problem()).put("statePath", f.statePath())
-                    .put("detail", f.detail()));
-            out.println(report.toPrettyString());
-        } else {
-            table(lockRows, digestRows, findings);
+        List<Map<String, Object>> findingRows = new ArrayList<>();
+        for (Finding finding : findings) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("problem", finding.problem());
+            row.put("statePath", finding.statePath());
+            row.put("detail", finding.detail());
+            findingRows.add(placed(row, environments, statePath(finding.statePath(), config), backend));
         }
-        return findings.isEmpty() ? 0 : 1;
+        return new Reviewed(backend, lockRows, digestRows, findingRows, environments.names());
+    }
+
+    /** A row with the environment its state is in, and the backend it was found in. */
+    private static Map<String, Object> placed(Map<String, Object> row, Environments environments, StatePath state,
+                                              Backend backend) {
+        row.put("environment", environments.of(state));
+        row.put("lockTable", backend.table());
+        row.put("stateBucket", backend.bucket());
+        return row;
+    }
+
+    private static StatePath statePath(String lockPath, Config config) {
+        try {
+            return StatePath.parse(lockPath, config.workspaceKeyPrefix());
+        } catch (MalformedException e) {
+            throw new IllegalStateException("a finding on a state that has no lock path: " + lockPath);
+        }
+    }
+
+    /** The environments of the report, in the order the settings name them, then any other that has rows. */
+    private static List<String> environments(List<Reviewed> reviewed) {
+        Set<String> names = new LinkedHashSet<>();
+        for (Reviewed backend : reviewed) {
+            for (List<Map<String, Object>> rows : List.of(backend.locks(), backend.digests(), backend.findings())) {
+                rows.forEach(row -> names.add((String) row.get("environment")));
+            }
+        }
+        List<String> ordered = new ArrayList<>();
+        reviewed.forEach(backend -> backend.environments().stream().filter(names::contains)
+                .filter(name -> !ordered.contains(name)).forEach(ordered::add));
+        names.stream().filter(name -> !ordered.contains(name)).forEach(ordered::add);
+        return ordered;
+    }
+
+    private static List<Map<String, Object>> rows(List<Reviewed> reviewed, String environment,
+                                                  java.util.function.Function<Reviewed, List<Map<String, Object>>> part) {
+        return reviewed.stream().flatMap(backend -> part.apply(backend).stream())
+                .filter(row -> environment == null || environment.equals(row.get("environment"))).toList();
+    }
+
+    private void json(List<Reviewed> reviewed, List<String> unreachable, boolean clean) {
+        ObjectNode report = JSON.createObjectNode();
+        if (reviewed.size() == 1 && unreachable.isEmpty()) {
+            report.put("lockTable", reviewed.get(0).backend().table()).put("stateBucket", reviewed.get(0).backend().bucket());
+        }
+        report.put("clean", clean && unreachable.isEmpty());
+        ArrayNode backends = report.putArray("backends");
+        reviewed.forEach(r -> backends.addObject().put("lockTable", r.backend().table())
+                .put("stateBucket", r.backend().bucket()).put("backend", r.backend().label()));
+        ArrayNode environments = report.putArray("environments");
+        for (String environment : environments(reviewed)) {
+            int problems = rows(reviewed, environment, Reviewed::findings).size();
+            environments.addObject().put("environment", environment).put("clean", problems == 0)
+                    .put("locks", rows(reviewed, environment, Reviewed::locks).size())
+                    .put("digests", rows(reviewed, environment, Reviewed::digests).size())
+                    .put("findings", problems);
+        }
+        report.set("locks", JSON.valueToTree(rows(reviewed, null, Reviewed::locks)));
+        report.set("digests", JSON.valueToTree(rows(reviewed, null, Reviewed::digests)));
+        report.set("findings", JSON.valueToTree(rows(reviewed, null, Reviewed::findings)));
+        report.set("unreachable", JSON.valueToTree(unreachable));
+        out.println(report.toPrettyString());
+    }
+
+    /** The report for a person: environment by environment, each with its locks, digests and problems. */
+    private void text(List<Reviewed> reviewed, List<String> unreachable) {
+        List<String> environments = environments(reviewed);
+        boolean sections = environments.size() > 1 || reviewed.size() > 1;
+        if (sections) {
+            out.println("BACKENDS (" + reviewed.size() + ")");
+            reviewed.forEach(r -> out.println("  " + r.backend().label()));
+            out.println();
+        }
+        for (String environment : environments.isEmpty() ? List.of("") : environments) {
+            String in = environment.isEmpty() ? null : environment;
+            if (sections) {
+                out.println("=== " + environment + " ===");
+            }
+            table(rows(reviewed, in, Reviewed::locks), rows(reviewed, in, Reviewed::digests),
+                    rows(reviewed, in, Reviewed::findings));
+            out.println();
+        }
+        if (!unreachable.isEmpty()) {
+            out.println("NOT REACHED (" + unreachable.size() + ")");
+            unreachable.forEach(line -> out.println("  " + line));
+        }
     }
 
     /** Every digest against its object's MD5 (the ETag when it is one, else the object streamed), in parallel. */
@@ -172,6 +292,7 @@ public final class AuditCommand {
             for (Future<BackendReview.DigestState> future : states) {
                 BackendReview.DigestState state = future.get();
                 Map<String, Object> row = new LinkedHashMap<>();
+                row.put("state", state.state());
                 row.put("statePath", state.state().path());
                 row.put("digest", state.digest());
                 if (state.objectMd5() != null) {
@@ -218,7 +339,8 @@ public final class AuditCommand {
         return new Finding("MISSING_DIGEST", path, "the lock table has digests for other states but none for this one");
     }
 
-    private void table(List<Map<String, Object>> locks, List<Map<String, Object>> digests, List<Finding> findings) {
+    private void table(List<Map<String, Object>> locks, List<Map<String, Object>> digests,
+                       List<Map<String, Object>> findings) {
         out.println("LOCKS HELD (" + locks.size() + ")");
         if (!locks.isEmpty()) {
             out.println(String.format("  %-58s %-22s %-22s %-9s %s", "STATE", "WHO", "OPERATION", "AGE", "STATUS"));
@@ -239,9 +361,9 @@ public final class AuditCommand {
             return;
         }
         out.println("PROBLEMS (" + findings.size() + ")");
-        for (Finding finding : findings) {
-            out.println(String.format("  %-22s %s%n  %-22s %s", finding.problem(), finding.statePath(), "",
-                    finding.detail()));
+        for (Map<String, Object> finding : findings) {
+            out.println(String.format("  %-22s %s%n  %-22s %s", finding.get("problem"), finding.get("statePath"), "",
+                    finding.get("detail")));
         }
     }
 

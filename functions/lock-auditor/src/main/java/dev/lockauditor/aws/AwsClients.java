@@ -66,6 +66,16 @@ public final class AwsClients {
         this.env = env;
     }
 
+    /** Clients for the same endpoint and region that sign with other credentials (another account's role). */
+    public AwsClients withCredentials(AwsCredentialsProvider other) {
+        return new AwsClients(env, other, interceptors);
+    }
+
+    /** The credentials these clients sign with. */
+    public AwsCredentialsProvider credentials() {
+        return credentials;
+    }
+
     /** The same clients, each also running {@code interceptor} on every request (to count or inject faults). */
     public AwsClients withInterceptor(ExecutionInterceptor interceptor) {
         List<ExecutionInterceptor> all = new ArrayList<>(interceptors);
