@@ -92,4 +92,19 @@ class TemplateTest {
         assertEquals("created-topic", template.function("StateEventsFunction", Map.of("AlertTopic", "created-topic"))
                 .environment().get("ALERT_TOPIC_ARN"));
     }
+
+    @Test
+    void everyParameterSamconfigSetsIsATemplateParameter() throws Exception {
+        String samconfig = Files.readString(Path.of("..", "samconfig.toml"));
+        Set<String> parameters = template.parameterNames();
+        java.util.regex.Matcher override = java.util.regex.Pattern.compile("\"([A-Za-z]+)=").matcher(samconfig);
+        int count = 0;
+        while (override.find()) {
+            assertTrue(parameters.contains(override.group(1)), override.group(1) + " is not a template parameter");
+            count++;
+        }
+        assertTrue(count > 10, "samconfig.toml sets parameters: " + count);
+        assertTrue(samconfig.contains("[admin.deploy.parameters]") && samconfig.contains("ExistingAlertTopicArn="),
+                "both layouts");
+    }
 }

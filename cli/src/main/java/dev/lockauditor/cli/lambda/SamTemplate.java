@@ -52,6 +52,11 @@ public final class SamTemplate {
         }
     }
 
+    /** The names of the template's parameters, sorted. */
+    public TreeSet<String> parameterNames() {
+        return new TreeSet<>(map(root, "Parameters").keySet());
+    }
+
     /** The logical ids of the template's serverless functions, sorted. */
     public TreeSet<String> functionNames() {
         TreeSet<String> names = new TreeSet<>();
