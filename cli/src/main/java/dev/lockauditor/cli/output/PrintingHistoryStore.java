@@ -40,6 +40,11 @@ public final class PrintingHistoryStore implements HistoryStore {
     }
 
     @Override
+    public void replace(HistoryEvent entry) {
+        delegate.replace(entry);
+    }
+
+    @Override
     public Claim claim(HistoryEvent alert, Instant now, Instant pendingUntil) {
         return delegate.claim(alert, now, pendingUntil);
     }

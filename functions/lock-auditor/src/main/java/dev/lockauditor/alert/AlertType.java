@@ -14,7 +14,13 @@ public enum AlertType implements HistoryKind {
     STATE_DELETED(Severity.CRITICAL),
     WORKSPACE_DELETED(Severity.WARNING),
     STALE_DIGEST(Severity.WARNING),
-    SERIAL_CONFLICT(Severity.HIGH);
+    SERIAL_CONFLICT(Severity.HIGH),
+    /** A lock released by another principal (or from another source) than the one that took it (CloudTrail). */
+    LOCK_FORCE_RELEASED(Severity.WARNING),
+    /** A lock item deleted by the lock table's own time to live, not by Terraform. */
+    LOCK_REMOVED_BY_TTL(Severity.WARNING),
+    /** Who made a change an earlier alert was about, once its CloudTrail record came. */
+    CALLER_IDENTIFIED(Severity.INFO);
 
     private final Severity severity;
 

@@ -1,6 +1,7 @@
 package dev.lockauditor.alert;
 
 import dev.lockauditor.alert.Alert.Identity;
+import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryAttributes;
 import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.StateKeys;
@@ -19,10 +20,21 @@ public final class Alerts {
      * account id, or a service such as {@code s3.amazonaws.com}; classic notifications: a principal id), so the
      * description says exactly that much and calls the rest unknown, never presenting a guess as an identity.
      */
-    public record Writer(String requester, String sourceIp) {
+    /**
+     * Who made a change: what the object's event names ({@code requester}, {@code sourceIp}), and the caller its
+     * CloudTrail record names, when that is known.
+     */
+    public record Writer(String requester, String sourceIp, Facts.Caller caller) {
         private static final java.util.regex.Pattern ACCOUNT = java.util.regex.Pattern.compile("\\d{12}");
 
+        public Writer(String requester, String sourceIp) {
+            this(requester, sourceIp, null);
+        }
+
         public String describe() {
+            if (caller != null && caller.principalArn() != null) {
+                return caller.describe();
+            }
             String who = who();
             return sourceIp == null || sourceIp.isEmpty() || sourceIp.equals(requester) ? who : who + " from " + sourceIp;
         }
@@ -42,7 +54,8 @@ public final class Alerts {
 
         void addTo(Map<String, Object> facts) {
             putIfSet(facts, HistoryAttributes.WRITER, requester);
-            putIfSet(facts, HistoryAttributes.SOURCE_IP, sourceIp);
+            putIfSet(facts, HistoryAttributes.SOURCE_IP, sourceIp != null ? sourceIp : caller == null ? null : caller.sourceIp());
+            Alerts.addCaller(facts, caller);
         }
     }
 
@@ -65,10 +78,17 @@ public final class Alerts {
 
     public Alert digestMismatch(StatePath state, String expectedDigest, String actualDigest, MismatchCause cause,
                                 Instant detectedAt, Identity identity) {
+        return digestMismatch(state, expectedDigest, actualDigest, cause, null, detectedAt, identity);
+    }
+
+    /** @param caller who made the change that left the mismatch (the write, or the digest change), when known */
+    public Alert digestMismatch(StatePath state, String expectedDigest, String actualDigest, MismatchCause cause,
+                                Facts.Caller caller, Instant detectedAt, Identity identity) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("expectedDigest", expectedDigest);
         facts.put("actualDigest", actualDigest);
         facts.put("cause", cause.name());
+        addCaller(facts, caller);
         String update = "update the Digest value stored in the DynamoDB table to the calculated value " + actualDigest
                 + ": aws dynamodb put-item --table-name " + lockTable + " --item '" + digestItem(state, actualDigest) + "'";
         String why = switch (cause) {
@@ -87,7 +107,8 @@ public final class Alerts {
         };
         return new Alert(AlertType.DIGEST_MISMATCH, state, null, facts, detectedAt,
                 "Digest mismatch on " + state + ": the lock table expects " + expectedDigest
-                        + ", the state object's MD5 is " + actualDigest + "; " + why,
+                        + ", the state object's MD5 is " + actualDigest + "; " + why
+                        + (caller == null ? "" : " (the change was made by " + caller.describe() + ")"),
                 "Every plan and apply on this state fails with \"state data in S3 does not have the expected "
                         + "content\". " + fix,
                 identity);
@@ -254,6 +275,74 @@ public final class Alerts {
                 "Nothing to do: the state can be locked again. If the lock was released with force-unlock, "
                         + "run terraform plan to check that the interrupted operation left nothing half done.",
                 identity);
+    }
+
+    /**
+     * A lock released by someone other than its holder: another principal, or the same from another address, as the
+     * CloudTrail records of its acquisition and its release name them ({@code terraform force-unlock} from another
+     * machine, a script deleting the item or the lock file).
+     */
+    public Alert lockForceReleased(StatePath state, Facts.Lock lock, Facts.Caller takenBy, Facts.Caller releasedBy,
+                                   Long heldForSeconds, Instant detectedAt, Identity identity) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("takenBy", takenBy.describe());
+        facts.put("releasedBy", releasedBy.describe());
+        putIfSet(facts, "takenByPrincipalArn", takenBy.principalArn());
+        putIfSet(facts, "releasedByPrincipalArn", releasedBy.principalArn());
+        putIfSet(facts, HistoryAttributes.HELD_FOR_SECONDS, heldForSeconds);
+        String held = heldForSeconds == null ? "" : " after " + duration(heldForSeconds);
+        return new Alert(AlertType.LOCK_FORCE_RELEASED, state, lock.toLockInfo(state.path()), facts, detectedAt,
+                "Lock on " + state + " (" + who(lock.who()) + ", " + lock.operation() + ") was released" + held + " by "
+                        + releasedBy.describe() + ", not by " + takenBy.describe() + " who took it",
+                "Find out why: a force-unlock while the holder was still running lets a second apply write the same "
+                        + "state. Ask " + who(lock.who()) + " whether the operation had ended; if it had not, run "
+                        + "terraform plan" + workspace(state) + " and check the state's history for writes by both.",
+                identity);
+    }
+
+    /** A lock item DynamoDB's time to live deleted: the table itself released a lock that may still be in use. */
+    public Alert lockRemovedByTtl(StatePath state, Facts.Lock lock, Long heldForSeconds, Instant detectedAt,
+                                  Identity identity) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        putIfSet(facts, HistoryAttributes.HELD_FOR_SECONDS, heldForSeconds);
+        LockInfo info = lock == null ? null : lock.toLockInfo(state.path());
+        return new Alert(AlertType.LOCK_REMOVED_BY_TTL, state, info, facts, detectedAt,
+                "Lock on " + state + (lock == null ? "" : " (" + who(lock.who()) + ", " + lock.operation() + ")")
+                        + " was deleted by the lock table's time to live, not by Terraform",
+                "A time to live on the lock table deletes locks that may still be held, and lets a second apply run. "
+                        + "Terraform's lock table needs none: find its attribute with aws dynamodb describe-time-to-live "
+                        + "--table-name " + lockTable + ", and switch it off with aws dynamodb update-time-to-live "
+                        + "--table-name " + lockTable + " --time-to-live-specification Enabled=false,AttributeName=<that "
+                        + "attribute>. Then check that the operation holding the lock had ended (terraform plan"
+                        + workspace(state) + ").",
+                identity);
+    }
+
+    /** Who made a change an earlier alert was about: its CloudTrail record came after the alert was raised. */
+    public Alert callerIdentified(StatePath state, AlertType earlier, Instant changedAt, Facts.Caller caller,
+                                  Instant detectedAt, Identity identity) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("alertType", earlier.name());
+        facts.put("changedAt", changedAt.toString());
+        addCaller(facts, caller);
+        return new Alert(AlertType.CALLER_IDENTIFIED, state, null, facts, detectedAt,
+                "The " + earlier.name() + " on " + state + " at " + changedAt + " was made by " + caller.describe(),
+                "Follow the " + earlier.name() + " alert's advice, starting with " + (caller.principalArn() == null
+                        ? "whoever made the request" : caller.principalArn()) + ".",
+                identity);
+    }
+
+    /** The caller's fields, as far as known. */
+    static void addCaller(Map<String, Object> facts, Facts.Caller caller) {
+        if (caller == null) {
+            return;
+        }
+        putIfSet(facts, HistoryAttributes.PRINCIPAL_ARN, caller.principalArn());
+        putIfSet(facts, HistoryAttributes.USER_AGENT, caller.userAgent());
+        putIfSet(facts, HistoryAttributes.TOOL, caller.tool());
+        if (caller.sourceIp() != null) {
+            facts.putIfAbsent(HistoryAttributes.SOURCE_IP, caller.sourceIp());
+        }
     }
 
     /** A duration as people read it: {@code 2h 5m}, {@code 45m}, {@code 30s}. */

@@ -70,7 +70,13 @@ public final class DigestVerifier {
      * @return when the check can be decided, if it cannot be yet
      */
     public Optional<Instant> afterWrite(StatePath state, Instant writtenAt, String sourceId, WriteLock lock) {
-        return compare(state, writtenAt, sourceId, null, lock);
+        return afterWrite(state, writtenAt, sourceId, lock, null);
+    }
+
+    /** @param caller who made the write, when its CloudTrail record is known */
+    public Optional<Instant> afterWrite(StatePath state, Instant writtenAt, String sourceId, WriteLock lock,
+                                        Facts.Caller caller) {
+        return compare(state, writtenAt, sourceId, null, lock, caller);
     }
 
     /**
@@ -79,7 +85,13 @@ public final class DigestVerifier {
      * @param digest the digest the change carries (it spares the first read of the lock table)
      */
     public void afterDigestChange(StatePath state, Instant changedAt, String sourceId, String digest) {
-        compare(state, changedAt, sourceId, digest, null);
+        afterDigestChange(state, changedAt, sourceId, digest, null);
+    }
+
+    /** @param caller who changed the digest, when its CloudTrail record is known */
+    public void afterDigestChange(StatePath state, Instant changedAt, String sourceId, String digest,
+                                  Facts.Caller caller) {
+        compare(state, changedAt, sourceId, digest, null, caller);
     }
 
     /** An object's MD5: its ETag when that is the MD5, else its bytes streamed through MD5. */
@@ -90,7 +102,7 @@ public final class DigestVerifier {
 
     /** @param writeLock the lock of the write that asks, or null when a digest change asks */
     private Optional<Instant> compare(StatePath state, Instant changedAt, String sourceId, String knownDigest,
-                                      WriteLock writeLock) {
+                                      WriteLock writeLock, Facts.Caller caller) {
         boolean digestChanged = writeLock == null;
         ObjectHead head;
         String md5;
@@ -136,7 +148,7 @@ public final class DigestVerifier {
                 : Alerts.MismatchCause.CHANGED_OUTSIDE_TERRAFORM;
         Alert.Identity identity = new Alert.Identity(head.lastModified(), Source.STATE_OBJECT,
                 "digest-" + expected + "-" + md5, sourceId);
-        sink.raise(alerts.digestMismatch(state, expected, md5, cause, clock.instant(), identity));
+        sink.raise(alerts.digestMismatch(state, expected, md5, cause, caller, clock.instant(), identity));
         return Optional.empty();
     }
 

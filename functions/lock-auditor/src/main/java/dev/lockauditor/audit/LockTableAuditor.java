@@ -62,7 +62,8 @@ public final class LockTableAuditor {
         }
         if (before instanceof Lock old) {
             Facts.Lock lock = Facts.Lock.of(old.info());
-            events.add(old.state(), new Facts.LockReleased(lock, lock.heldForSecondsAt(change.at()), null));
+            events.add(old.state(), new Facts.LockReleased(lock, lock.heldForSecondsAt(change.at()), null),
+                    change.byTtl() ? Facts.Caller.TABLE_TTL : null);
         } else if (before instanceof Digest old) {
             events.add(old.state(), new Facts.DigestRemoved(old.md5()));
         }
@@ -92,8 +93,12 @@ public final class LockTableAuditor {
         }
 
         void add(StatePath state, Facts facts) {
+            add(state, facts, null);
+        }
+
+        void add(StatePath state, Facts facts, Facts.Caller caller) {
             list.add(new HistoryEvent(state, change.at(), Source.DYNAMODB, change.eventId(), change.sequence(),
-                    Integer.toString(list.size()), facts));
+                    Integer.toString(list.size()), facts, caller));
         }
     }
 }

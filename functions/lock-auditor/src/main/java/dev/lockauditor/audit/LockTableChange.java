@@ -12,10 +12,16 @@ import java.util.Map;
  * @param at       when the change was made
  * @param oldImage the item before the change, or null
  * @param newImage the item after the change, or null
+ * @param byTtl    the table's time to live removed the item (the record's {@code userIdentity} is DynamoDB itself)
  */
-public record LockTableChange(Kind kind, String eventId, String sequence, Instant at, Image oldImage, Image newImage) {
+public record LockTableChange(Kind kind, String eventId, String sequence, Instant at, Image oldImage, Image newImage,
+                              boolean byTtl) {
 
     public enum Kind { INSERT, MODIFY, REMOVE }
+
+    public LockTableChange(Kind kind, String eventId, String sequence, Instant at, Image oldImage, Image newImage) {
+        this(kind, eventId, sequence, at, oldImage, newImage, false);
+    }
 
     /**
      * An item image.

@@ -16,12 +16,18 @@ import java.time.Instant;
  * @param deleteMarker a delete marker was created rather than the object deleted
  * @param writer       who made the change
  * @param reason       the API that made it (e.g. {@code PutObject}, {@code DeleteObject})
+ * @param requestId    the S3 request id (the request's CloudTrail record carries it too), or null
  */
 public record ObjectEvent(Kind kind, String bucket, String key, Instant at, String sequencer, String eventId,
                           Long size, String etag, String versionId, boolean deleteMarker, Writer writer,
-                          String reason) {
+                          String reason, String requestId) {
 
     public enum Kind { CREATED, DELETED }
+
+    public ObjectEvent(Kind kind, String bucket, String key, Instant at, String sequencer, String eventId, Long size,
+                       String etag, String versionId, boolean deleteMarker, Writer writer, String reason) {
+        this(kind, bucket, key, at, sequencer, eventId, size, etag, versionId, deleteMarker, writer, reason, null);
+    }
 
     /** The sequencer, left-padded so that sequencers of one key compare as strings. */
     public String orderedSequencer() {

@@ -66,12 +66,14 @@ public final class StateEventAuditor {
     private final StaleLockNotices staleLocks;
     private final LockHistoryProgress progress;
     private final LockIndex index;
+    private final CallerJoin callers;
     private final Clock clock;
 
     public StateEventAuditor(AuditSettings settings, StateBucket bucket, LockTable locks, HistoryStore history,
                              AlertSink sink, Alerts alerts, StaleLockNotices staleLocks, LockHistoryProgress progress,
-                             LockIndex index, Clock clock) {
+                             LockIndex index, CallerJoin callers, Clock clock) {
         this.settings = settings;
+        this.callers = callers;
         this.progress = progress;
         this.index = index;
         this.bucket = bucket;
@@ -144,12 +146,13 @@ public final class StateEventAuditor {
             kinds = lockKinds(state, event.at());
         }
         if (kinds.isEmpty()) {
-            sink.raise(alerts.unlockedWrite(state, event.writer(), header == null ? null : header.serial(), event.at(),
+            sink.raise(alerts.unlockedWrite(state, writerOf(written), header == null ? null : header.serial(), event.at(),
                     now, new Alert.Identity(event.at(), Source.STATE_OBJECT, event.orderedSequencer(), event.eventId())));
         }
         DigestVerifier.WriteLock lock = kinds.contains(Source.DYNAMODB) ? DigestVerifier.WriteLock.LOCK_TABLE
                 : kinds.isEmpty() ? DigestVerifier.WriteLock.NONE : DigestVerifier.WriteLock.LOCK_FILE_ONLY;
-        return new Recorded(recorded, digests.afterWrite(state, event.at(), event.eventId(), lock).orElse(null));
+        return new Recorded(recorded, digests.afterWrite(state, event.at(), event.eventId(), lock, written.caller())
+                .orElse(null));
     }
 
     /**
@@ -274,13 +277,13 @@ public final class StateEventAuditor {
         if (workspaceDelete.isPresent()) {
             // terraform workspace delete: lock, release, then the object and its digest item go. One notice.
             sink.raise(alerts.workspaceDeleted(state, workspaceDelete.get().lock().toLockInfo(state.path()),
-                    event.writer(), event.deleteMarker(), event.versionId(), event.at(), clock.instant(), identity));
+                    writerOf(deleted), event.deleteMarker(), event.versionId(), event.at(), clock.instant(), identity));
             return new Recorded(recorded);
         }
         if (undecided.isPresent()) {
             return new Recorded(recorded, undecided.get());
         }
-        sink.raise(alerts.stateDeleted(state, event.writer(), event.deleteMarker(), event.versionId(), event.at(),
+        sink.raise(alerts.stateDeleted(state, writerOf(deleted), event.deleteMarker(), event.versionId(), event.at(),
                 clock.instant(), identity));
         return new Recorded(recorded, checkOrphanedDigest(state, event, identity).orElse(null));
     }
@@ -321,6 +324,7 @@ public final class StateEventAuditor {
                 new Facts.LockAcquired(Facts.Lock.of(info), event.versionId()));
         List<HistoryEvent> recorded = history.write(List.of(acquired));
         index.recorded(List.of(acquired));
+        callers.recorded(acquired);
         return new Recorded(recorded);
     }
 
@@ -339,12 +343,15 @@ public final class StateEventAuditor {
                 new Facts.LockReleased(lock, heldFor, event.versionId()));
         List<HistoryEvent> recorded = history.write(List.of(released));
         index.recorded(List.of(released));
+        callers.recorded(released);
         staleLocks.released(state, lock, event.at(), event.eventId());
         return new Recorded(recorded);
     }
 
-    private static HistoryEvent event(StatePath state, Source source, ObjectEvent event, Facts facts) {
-        return new HistoryEvent(state, event.at(), source, event.eventId(), event.orderedSequencer(), "0", facts);
+    /** The entry an object event makes, with its request's caller when CloudTrail's record of it came first. */
+    private HistoryEvent event(StatePath state, Source source, ObjectEvent event, Facts facts) {
+        return new HistoryEvent(state, event.at(), source, event.eventId(), event.orderedSequencer(), "0", facts,
+                callers.ofObject(event.requestId()).orElse(null));
     }
 
     private static Alert.Identity identity(HistoryEvent event) {
@@ -353,11 +360,13 @@ public final class StateEventAuditor {
 
     private static Facts.ObjectFacts objectFacts(ObjectEvent event) {
         return new Facts.ObjectFacts(event.size(), event.etag(), event.versionId(), event.sequencer(),
-                event.writer().requester(), event.writer().sourceIp(), event.reason());
+                event.writer().requester(), event.writer().sourceIp(), event.reason(), event.requestId());
     }
 
-    private static Writer writerOf(HistoryEvent write) {
-        Facts.ObjectFacts object = objectOf(write);
-        return new Writer(object.writer(), object.sourceIp());
+    /** Who made a write or deletion: what its event names, and its caller when CloudTrail's record is known. */
+    private static Writer writerOf(HistoryEvent change) {
+        Facts.ObjectFacts object = change.facts() instanceof Facts.StateDeleted deleted ? deleted.object()
+                : objectOf(change);
+        return new Writer(object.writer(), object.sourceIp(), change.caller());
     }
 }

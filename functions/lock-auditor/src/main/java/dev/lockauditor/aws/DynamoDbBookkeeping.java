@@ -15,13 +15,17 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 
 /**
  * Bookkeeping in the history table, under partitions no state can have (a lock path starts with a bucket name, and
- * no bucket name starts with {@code #}): {@code #lock-stream}, {@code #held-locks}, {@code #sweep}. None expires.
+ * no bucket name starts with {@code #}): {@code #lock-stream}, {@code #held-locks}, {@code #sweep}, none of which
+ * expires, and {@code #callers}, kept a day.
  */
 public final class DynamoDbBookkeeping implements Bookkeeping {
 
     static final String STREAM = "#lock-stream";
     static final String HELD = "#held-locks";
     static final String SWEEP = "#sweep";
+    static final String CALLERS = "#callers";
+    /** How long a caller waits for its event. */
+    private static final java.time.Duration CALLER_KEPT = java.time.Duration.ofDays(1);
 
     private final DynamoDbClient dynamoDb;
     private final String table;
@@ -123,6 +127,44 @@ public final class DynamoDbBookkeeping implements Bookkeeping {
         put(item, "startedAt", listing.startedAt() == null ? null : listing.startedAt().toString());
         put(item, "completedAt", listing.completedAt() == null ? null : listing.completedAt().toString());
         dynamoDb.putItem(b -> b.tableName(table).item(item));
+    }
+
+    @Override
+    public void called(Called called) {
+        Map<String, AttributeValue> item = new HashMap<>(key(CALLERS, called.key()));
+        put(item, "at", called.at().toString());
+        put(item, "principalArn", called.caller().principalArn());
+        put(item, "sourceIp", called.caller().sourceIp());
+        put(item, "userAgent", called.caller().userAgent());
+        put(item, "tool", called.caller().tool());
+        item.put(DynamoDbHistoryStore.TTL_ATTRIBUTE,
+                AttributeValue.fromN(Long.toString(called.at().plus(CALLER_KEPT).getEpochSecond())));
+        dynamoDb.putItem(b -> b.tableName(table).item(item));
+    }
+
+    @Override
+    public Optional<Called> called(String key) {
+        Map<String, AttributeValue> item = get(CALLERS, key);
+        return item == null ? Optional.empty() : Optional.of(called(item));
+    }
+
+    @Override
+    public List<Called> calledBetween(String from, String to) {
+        List<Called> found = new ArrayList<>();
+        dynamoDb.queryPaginator(b -> b.tableName(table).keyConditionExpression("#p = :p AND #k BETWEEN :from AND :to")
+                        .expressionAttributeNames(Map.of("#p", DynamoDbHistoryStore.PARTITION_KEY,
+                                "#k", DynamoDbHistoryStore.SORT_KEY))
+                        .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(CALLERS),
+                                ":from", AttributeValue.fromS(from), ":to", AttributeValue.fromS(to)))
+                        .consistentRead(true))
+                .items().forEach(item -> found.add(called(item)));
+        return found;
+    }
+
+    private static Called called(Map<String, AttributeValue> item) {
+        return new Called(text(item, DynamoDbHistoryStore.SORT_KEY), Instant.parse(text(item, "at")),
+                new Facts.Caller(text(item, "principalArn"), text(item, "sourceIp"), text(item, "userAgent"),
+                        text(item, "tool")));
     }
 
     private Map<String, AttributeValue> get(String partition, String sort) {

@@ -82,6 +82,17 @@ public final class DynamoDbHistoryStore implements HistoryStore {
     }
 
     @Override
+    public void replace(HistoryEvent entry) {
+        try {
+            dynamoDb.putItem(b -> b.tableName(table).item(item(entry))
+                    .conditionExpression("attribute_exists(#p)")
+                    .expressionAttributeNames(Map.of("#p", PARTITION_KEY)));
+        } catch (ConditionalCheckFailedException gone) {
+            // Expired or never written: nothing to replace.
+        }
+    }
+
+    @Override
     public Claim claim(HistoryEvent alert, Instant now, Instant pendingUntil) {
         Map<String, AttributeValue> item = item(alert);
         item.put(HistoryAttributes.ALERT_STATUS, AttributeValue.fromS(PENDING));

@@ -36,6 +36,7 @@ import java.util.Map;
  *                             processing has recorded everything up to a time
  * @param fullListingHours     {@code FULL_LISTING_HOURS}: how often the sweep lists the whole bucket to reconcile
  *                             the lock files it knows from their events (default 24)
+ * @param callerEnrichment     {@code CALLER_ENRICHMENT}: {@code on} to join CloudTrail's callers to history
  */
 public record Config(String lockTable, String stateBucket, String historyTable, String alertTopicArn,
                      String environmentName, int historyRetentionDays, String workspaceKeyPrefix,
@@ -43,7 +44,7 @@ public record Config(String lockTable, String stateBucket, String historyTable, 
                      List<String> stateExcludeSuffixes, int staleLockMinutes, int staleLockReminderMinutes,
                      String staleLockOverrides, String slackWebhookSecretArn, String slackMinSeverity,
                      String stateEventsQueueUrl, String lockTableStreamArn, int fullListingHours,
-                     String environments) {
+                     String environments, boolean callerEnrichment) {
 
     public static Config fromEnvironment() {
         return from(System.getenv());
@@ -70,7 +71,8 @@ public record Config(String lockTable, String stateBucket, String historyTable, 
                 env.getOrDefault("STATE_EVENTS_QUEUE_URL", ""),
                 env.getOrDefault("LOCK_TABLE_STREAM_ARN", ""),
                 whole(env, "FULL_LISTING_HOURS", 24, 1),
-                env.getOrDefault("ENVIRONMENTS", ""));
+                env.getOrDefault("ENVIRONMENTS", ""),
+                "on".equalsIgnoreCase(env.getOrDefault("CALLER_ENRICHMENT", "").trim()));
     }
 
     /** Which environment each state is in; a malformed ENVIRONMENTS stops whatever reads it from starting. */

@@ -6,6 +6,7 @@ import dev.lockauditor.alert.AlertSink;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.alert.OnceAlerts;
 import dev.lockauditor.audit.AuditSettings;
+import dev.lockauditor.audit.CallerJoin;
 import dev.lockauditor.audit.DigestVerifier;
 import dev.lockauditor.audit.LockHistoryProgress;
 import dev.lockauditor.audit.LockIndex;
@@ -163,7 +164,13 @@ public record Components(Config config, HistoryStore history, Bookkeeping bookke
 
     public StateEventAuditor stateEventAuditor() {
         return new StateEventAuditor(AuditSettings.from(config), bucket, locks, history, alerts, alertText,
-                staleLockNotices(), lockHistoryProgress(), new LockIndex(bookkeeping), clock);
+                staleLockNotices(), lockHistoryProgress(), new LockIndex(bookkeeping), callerJoin(), clock);
+    }
+
+    /** Who made each change, from CloudTrail, when CALLER_ENRICHMENT is on. */
+    public CallerJoin callerJoin() {
+        return new CallerJoin(history, bookkeeping, alerts, alertText, config.workspaceKeyPrefix(), clock,
+                config.callerEnrichment());
     }
 
     public LockHistoryProgress lockHistoryProgress() {

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
+import dev.lockauditor.audit.CallerJoin;
 import dev.lockauditor.audit.LockIndex;
 import dev.lockauditor.audit.LockTableAuditor;
 import dev.lockauditor.audit.LockTableChecks;
@@ -15,6 +16,8 @@ import dev.lockauditor.audit.LockTableAuditor.Skipped;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.history.Bookkeeping;
+import dev.lockauditor.history.Facts;
+import dev.lockauditor.terraform.StateKeys;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.metrics.Metrics;
@@ -39,6 +42,7 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
     private final LockTableAuditor auditor;
     private final HistoryStore history;
     private final LockTableChecks checks;
+    private final CallerJoin callers;
     private final LockIndex index;
     private final Bookkeeping bookkeeping;
     private final Metrics metrics;
@@ -56,7 +60,9 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
     public LockEventsHandler(Components components) {
         this.auditor = components.lockTableAuditor();
         this.history = components.history();
-        this.checks = new LockTableChecks(components.digestVerifier(), components.staleLockNotices());
+        this.callers = components.callerJoin();
+        this.checks = new LockTableChecks(components.digestVerifier(), components.staleLockNotices(), callers,
+                components.alerts(), components.alertText(), components.clock());
         this.index = new LockIndex(components.bookkeeping());
         this.bookkeeping = components.bookkeeping();
         this.metrics = components.metrics();
@@ -73,7 +79,7 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
         List<DynamodbStreamRecord> recordOfEvent = new ArrayList<>();
         for (DynamodbStreamRecord record : records) {
             for (HistoryEvent recorded : audit(record, log)) {
-                events.add(recorded);
+                events.add(withCaller(recorded));
                 recordOfEvent.add(record);
             }
         }
@@ -126,6 +132,17 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
             bookkeeping.lockStreamRecordedTo(new Bookkeeping.StreamPosition(
                     last.getDynamodb().getApproximateCreationDateTime().toInstant(), last.getDynamodb().getSequenceNumber()));
         }
+    }
+
+    /** A lock table change with its caller, when CloudTrail's record of it came first. */
+    private HistoryEvent withCaller(HistoryEvent event) {
+        if (event.caller() != null) {
+            return event;
+        }
+        boolean digest = event.facts() instanceof Facts.DigestUpdated || event.facts() instanceof Facts.DigestRemoved;
+        boolean deleted = event.facts() instanceof Facts.LockReleased || event.facts() instanceof Facts.DigestRemoved;
+        String lockId = digest ? StateKeys.digestLockId(event.state().path()) : event.state().path();
+        return callers.ofItem(lockId, deleted, event.at()).map(event::withCaller).orElse(event);
     }
 
     private static int compare(DynamodbStreamRecord a, DynamodbStreamRecord b) {

@@ -65,7 +65,8 @@ final class ObjectEvents {
                 text(object.path("version-id")),
                 "Delete Marker Created".equals(detail.path("deletion-type").asText()),
                 new Writer(text(detail.path("requester")), text(detail.path("source-ip-address"))),
-                text(detail.path("reason")));
+                text(detail.path("reason")),
+                text(detail.path("request-id")));
     }
 
     private static ObjectEvent notification(JsonNode record) throws MalformedException {
@@ -97,7 +98,8 @@ final class ObjectEvents {
                 name.equals("ObjectRemoved:DeleteMarkerCreated"),
                 new Writer(text(record.path("userIdentity").path("principalId")),
                         text(record.path("requestParameters").path("sourceIPAddress"))),
-                name.substring(name.indexOf(':') + 1));
+                name.substring(name.indexOf(':') + 1),
+                requestId);
     }
 
     private static Instant time(JsonNode node) throws MalformedException {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockauditor.audit.CallerJoin;
 import dev.lockauditor.audit.ObjectEvent;
 import dev.lockauditor.audit.Rechecks;
 import dev.lockauditor.audit.StateEventAuditor;
@@ -49,6 +50,7 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
     private final String stateBucket;
     private final Metrics metrics;
     private final Rechecks rechecks;
+    private final CallerJoin callers;
     private final Components components;
     /** Wired by Lambda, on AWS: SnapStart priming drives its clients too. */
     private boolean onAws;
@@ -65,6 +67,7 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
         this.stateBucket = components.config().stateBucket();
         this.metrics = components.metrics();
         this.rechecks = components.rechecks();
+        this.callers = components.callerJoin();
         this.components = components;
     }
 
@@ -80,7 +83,7 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
             if (records.isArray() && !records.isEmpty() && "aws:sqs".equals(records.get(0).path("eventSource").asText())) {
                 return sqsBatch(records, log);
             }
-            Audited audited = audit(documentEvents(event, log, true), log, true);
+            Audited audited = auditDocument(event, log, true);
             if (audited.recheckAt() != null) {
                 try {
                     rechecks.later(event.toString(), audited.recheckAt(), 1);
@@ -110,7 +113,7 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
             boolean firstTime = attempt == 0;
             String body = record.path("body").asText();
             try {
-                Audited audited = audit(documentEvents(JSON.readTree(body), log, firstTime), log, firstTime);
+                Audited audited = auditDocument(JSON.readTree(body), log, firstTime);
                 if (audited.recheckAt() != null) {
                     rechecks.later(body, audited.recheckAt(), attempt + 1);
                     log.log("SQS message " + messageId + " comes back at " + audited.recheckAt()
@@ -125,6 +128,34 @@ public class StateEventsHandler implements RequestStreamHandler, Resource {
             }
         }
         return response;
+    }
+
+    /**
+     * One delivered document: the bucket's object events, or a CloudTrail record of a request on the backend (the
+     * EventBridge rules of caller enrichment send those to the same queue), joined to the event it explains.
+     */
+    private Audited auditDocument(JsonNode document, LambdaLogger log, boolean firstTime) {
+        if (!ApiCalls.isApiCall(document)) {
+            return audit(documentEvents(document, log, firstTime), log, firstTime);
+        }
+        Map<String, Integer> counts = new LinkedHashMap<>(Map.of("recorded", 0, "skipped", 0));
+        String reason;
+        try {
+            CallerJoin.Outcome outcome = callers.record(ApiCalls.parse(document));
+            if (!(outcome instanceof CallerJoin.Skipped skipped)) {
+                counts.put(outcome instanceof CallerJoin.Joined ? "joined" : "kept", 1);
+                return new Audited(counts, null);
+            }
+            reason = skipped.reason();
+        } catch (MalformedException e) {
+            reason = e.getMessage();
+        }
+        if (firstTime) {
+            log.log("skipped CloudTrail record " + document.path("id").asText() + ": " + reason, LogLevel.WARN);
+            metrics.count("EventsSkipped", 1);
+        }
+        counts.put("skipped", 1);
+        return new Audited(counts, null);
     }
 
     private List<ObjectEvent> documentEvents(JsonNode document, LambdaLogger log, boolean firstTime) {

@@ -26,9 +26,13 @@ final class StreamRecords {
         if (stream == null || stream.getApproximateCreationDateTime() == null || stream.getSequenceNumber() == null) {
             throw new MalformedException("no dynamodb record with a creation time and a sequence number");
         }
+        // A deletion by the table's time to live is the only change whose record names a caller: DynamoDB itself.
+        boolean byTtl = record.getUserIdentity() != null
+                && "Service".equals(record.getUserIdentity().getType())
+                && "dynamodb.amazonaws.com".equals(record.getUserIdentity().getPrincipalId());
         return new LockTableChange(kind, record.getEventID(), stream.getSequenceNumber(),
                 stream.getApproximateCreationDateTime().toInstant(),
-                image(stream.getOldImage()), image(stream.getNewImage()));
+                image(stream.getOldImage()), image(stream.getNewImage()), byTtl);
     }
 
     private static Image image(Map<String, AttributeValue> attributes) {

@@ -56,4 +56,21 @@ public interface Bookkeeping {
     Optional<Listing> listing();
 
     void listing(Listing listing);
+
+    /**
+     * A caller a CloudTrail record named, kept for the event it explains when that event has not been recorded yet
+     * (a day at most).
+     *
+     * @param key what joins it to its event: {@code s3#<request id>}, or
+     *            {@code dynamodb#<LockID>#<PutItem|DeleteItem>#<epoch second>}
+     */
+    record Called(String key, Instant at, Facts.Caller caller) {
+    }
+
+    void called(Called called);
+
+    Optional<Called> called(String key);
+
+    /** The callers kept under keys from {@code from} to {@code to}, both included. */
+    List<Called> calledBetween(String from, String to);
 }

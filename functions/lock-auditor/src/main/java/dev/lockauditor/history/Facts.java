@@ -59,10 +59,45 @@ public sealed interface Facts {
         }
     }
 
-    /** What an object's event says of it: null where the event does not say. */
+    /**
+     * What an object's event says of it: null where the event does not say.
+     *
+     * @param requestId the S3 request id, which the request's CloudTrail record carries too
+     */
     record ObjectFacts(Long size, String etag, String versionId, String sequencer, String writer, String sourceIp,
-                       String reason) {
-        public static final ObjectFacts NONE = new ObjectFacts(null, null, null, null, null, null, null);
+                       String reason, String requestId) {
+        public static final ObjectFacts NONE = new ObjectFacts(null, null, null, null, null, null, null, null);
+
+        public ObjectFacts(Long size, String etag, String versionId, String sequencer, String writer, String sourceIp,
+                           String reason) {
+            this(size, etag, versionId, sequencer, writer, sourceIp, reason, null);
+        }
+    }
+
+    /**
+     * Who made the request behind an event, as its CloudTrail record names the caller (or, for a lock item the
+     * table's TTL removed, the table itself); a field the record does not carry is unknown (null).
+     *
+     * @param tool what the user agent names: {@code terraform 1.11.2}, {@code tofu 1.10.0}, {@code aws-cli 2.15.0},
+     *             {@code console}, {@code sdk}
+     */
+    record Caller(String principalArn, String sourceIp, String userAgent, String tool) {
+        /** DynamoDB's time to live, deleting an expired item. */
+        public static final Caller TABLE_TTL = new Caller("dynamodb.amazonaws.com", null, null, "dynamodb ttl");
+
+        /** Whether two callers are known to differ: another principal, or the same one from another address. */
+        public boolean differsFrom(Caller other) {
+            if (principalArn != null && other.principalArn != null && !principalArn.equals(other.principalArn)) {
+                return true;
+            }
+            return sourceIp != null && other.sourceIp != null && !sourceIp.equals(other.sourceIp);
+        }
+
+        /** How a message names it: the principal, from where, with what, as far as known. */
+        public String describe() {
+            return (principalArn == null ? "an unknown principal" : principalArn)
+                    + (sourceIp == null ? "" : " from " + sourceIp) + (tool == null ? "" : " using " + tool);
+        }
     }
 
     /** A state's header fields; an encrypted OpenTofu state has only its serial and lineage in plain. */
@@ -76,8 +111,15 @@ public sealed interface Facts {
         }
     }
 
-    /** @param lock the lock released, when known (a lock file already gone when its creation was read is not) */
-    record LockReleased(Lock lock, Long heldForSeconds, String versionId) implements Facts {
+    /**
+     * @param lock   the lock released, when known (a lock file already gone when its creation was read is not)
+     * @param forced whether CloudTrail showed another principal (or source) release it than the one that took it
+     */
+    record LockReleased(Lock lock, Long heldForSeconds, String versionId, boolean forced) implements Facts {
+        public LockReleased(Lock lock, Long heldForSeconds, String versionId) {
+            this(lock, heldForSeconds, versionId, false);
+        }
+
         @Override
         public HistoryKind kind() {
             return EventType.LOCK_RELEASED;

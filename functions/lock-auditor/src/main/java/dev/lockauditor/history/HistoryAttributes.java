@@ -44,6 +44,13 @@ public final class HistoryAttributes {
     public static final String SOURCE_IP = "sourceIp";
     public static final String REASON = "reason";
     public static final String DELETE_MARKER = "deleteMarker";
+    public static final String REQUEST_ID = "requestId";
+
+    // Who, from CloudTrail (sourceIp is shared with the object's event, which names the same address)
+    public static final String PRINCIPAL_ARN = "principalArn";
+    public static final String USER_AGENT = "userAgent";
+    public static final String TOOL = "tool";
+    public static final String FORCED = "forced";
 
     // A state's header.
     public static final String STATE_VERSION = "stateVersion";

@@ -19,7 +19,8 @@ final class HistoryCodec {
 
     /** The fields every entry has, and those an alert entry has beside its details. */
     private static final Set<String> ENVELOPE = Set.of(STATE_PATH, EVENT_KEY, EVENT, AT, BUCKET, KEY, WORKSPACE, SOURCE,
-            SOURCE_EVENT_ID, SOURCE_POSITION, EXPIRES_AT, WRITE_ID, ALERT_STATUS, PENDING_UNTIL, ENVIRONMENT);
+            SOURCE_EVENT_ID, SOURCE_POSITION, EXPIRES_AT, WRITE_ID, ALERT_STATUS, PENDING_UNTIL, ENVIRONMENT,
+            PRINCIPAL_ARN, USER_AGENT, TOOL);
     private static final Set<String> ALERT_FIELDS = Set.of(SEVERITY, LOCK_ID, WHO, OPERATION, DETECTED_AT, SUMMARY);
 
     private HistoryCodec() {
@@ -45,6 +46,9 @@ final class HistoryCodec {
             lock(fields, released.lock());
             put(fields, HELD_FOR_SECONDS, released.heldForSeconds());
             put(fields, VERSION_ID, released.versionId());
+            if (released.forced()) {
+                fields.put(FORCED, true);
+            }
         } else if (facts instanceof Facts.StateWritten written) {
             object(fields, written.object());
             if (written.header() != null) {
@@ -79,6 +83,15 @@ final class HistoryCodec {
             put(fields, DETECTED_AT, alert.detectedAt() == null ? null : alert.detectedAt().toString());
             put(fields, SUMMARY, alert.summary());
         }
+        Facts.Caller caller = event.caller();
+        if (caller != null) {
+            put(fields, PRINCIPAL_ARN, caller.principalArn());
+            if (caller.sourceIp() != null) {
+                fields.putIfAbsent(SOURCE_IP, caller.sourceIp());
+            }
+            put(fields, USER_AGENT, caller.userAgent());
+            put(fields, TOOL, caller.tool());
+        }
         return fields;
     }
 
@@ -90,7 +103,15 @@ final class HistoryCodec {
                 text(fields, WORKSPACE));
         return new HistoryEvent(state, HistoryEvent.timeOfEventKey(eventKey), source(parts[1]),
                 text(fields, SOURCE_EVENT_ID), text(fields, SOURCE_POSITION), parts.length > 3 ? parts[3] : "0",
-                facts(text(fields, EVENT), fields));
+                facts(text(fields, EVENT), fields), caller(fields));
+    }
+
+    private static Facts.Caller caller(Map<String, Object> fields) {
+        if (text(fields, PRINCIPAL_ARN) == null && text(fields, TOOL) == null) {
+            return null;
+        }
+        return new Facts.Caller(text(fields, PRINCIPAL_ARN), text(fields, SOURCE_IP), text(fields, USER_AGENT),
+                text(fields, TOOL));
     }
 
     private static Facts facts(String event, Map<String, Object> fields) {
@@ -112,7 +133,7 @@ final class HistoryCodec {
         return switch (type) {
             case LOCK_ACQUIRED -> new Facts.LockAcquired(lock(fields), text(fields, VERSION_ID));
             case LOCK_RELEASED -> new Facts.LockReleased(lock(fields), number(fields, HELD_FOR_SECONDS),
-                    text(fields, VERSION_ID));
+                    text(fields, VERSION_ID), Boolean.TRUE.equals(fields.get(FORCED)));
             case STATE_WRITTEN -> new Facts.StateWritten(object(fields),
                     number(fields, SERIAL) == null || text(fields, LINEAGE) == null ? null
                             : new Facts.Header(number(fields, STATE_VERSION), text(fields, TERRAFORM_VERSION),
@@ -163,11 +184,13 @@ final class HistoryCodec {
         put(fields, WRITER, object.writer());
         put(fields, SOURCE_IP, object.sourceIp());
         put(fields, REASON, object.reason());
+        put(fields, REQUEST_ID, object.requestId());
     }
 
     private static Facts.ObjectFacts object(Map<String, Object> fields) {
         return new Facts.ObjectFacts(number(fields, SIZE), text(fields, ETAG), text(fields, VERSION_ID),
-                text(fields, SEQUENCER), text(fields, WRITER), text(fields, SOURCE_IP), text(fields, REASON));
+                text(fields, SEQUENCER), text(fields, WRITER), text(fields, SOURCE_IP), text(fields, REASON),
+                text(fields, REQUEST_ID));
     }
 
     private static Source source(String label) {

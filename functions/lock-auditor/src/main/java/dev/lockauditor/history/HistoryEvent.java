@@ -22,7 +22,23 @@ import java.util.Map;
  * @param facts    what it says, typed by its kind
  */
 public record HistoryEvent(StatePath state, Instant at, Source source, String sourceId, String position, String part,
-                           Facts facts) {
+                           Facts facts, Facts.Caller caller) {
+
+    /** An entry whose caller is not known (yet). */
+    public HistoryEvent(StatePath state, Instant at, Source source, String sourceId, String position, String part,
+                        Facts facts) {
+        this(state, at, source, sourceId, position, part, facts, null);
+    }
+
+    /** The same entry, its request's caller known. */
+    public HistoryEvent withCaller(Facts.Caller known) {
+        return new HistoryEvent(state, at, source, sourceId, position, part, facts, known);
+    }
+
+    /** The same entry saying other facts. */
+    public HistoryEvent withFacts(Facts other) {
+        return new HistoryEvent(state, at, source, sourceId, position, part, other, caller);
+    }
 
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);

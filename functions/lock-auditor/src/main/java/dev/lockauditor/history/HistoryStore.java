@@ -37,6 +37,12 @@ public interface HistoryStore {
     /** The claimed alert could not be published: it is claimable again at once. */
     void release(HistoryEvent alert);
 
+    /**
+     * Writes an entry that is there again, as it is now (its request's caller known, its release found forced);
+     * an entry that is not there is left alone.
+     */
+    void replace(HistoryEvent entry);
+
     /** Reads the entries of a state's history that the query asks for, in its order. */
     List<HistoryEvent> read(HistoryQuery query);
 

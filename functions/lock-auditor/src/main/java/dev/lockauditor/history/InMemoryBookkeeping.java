@@ -12,6 +12,22 @@ public final class InMemoryBookkeeping implements Bookkeeping {
     private StreamPosition position;
     private final Map<String, HeldLock> held = new LinkedHashMap<>();
     private Listing listing;
+    private final java.util.NavigableMap<String, Called> called = new java.util.TreeMap<>();
+
+    @Override
+    public synchronized void called(Called entry) {
+        called.put(entry.key(), entry);
+    }
+
+    @Override
+    public synchronized Optional<Called> called(String key) {
+        return Optional.ofNullable(called.get(key));
+    }
+
+    @Override
+    public synchronized List<Called> calledBetween(String from, String to) {
+        return new ArrayList<>(called.subMap(from, true, to, true).values());
+    }
 
     @Override
     public synchronized Optional<StreamPosition> lockStreamRecorded() {

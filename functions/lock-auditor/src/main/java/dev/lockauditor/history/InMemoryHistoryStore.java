@@ -27,6 +27,11 @@ public class InMemoryHistoryStore implements HistoryStore {
     }
 
     @Override
+    public synchronized void replace(HistoryEvent entry) {
+        entries(entry).computeIfPresent(entry.eventKey(), (key, old) -> entry);
+    }
+
+    @Override
     public synchronized Claim claim(HistoryEvent alert, Instant now, Instant pendingUntil) {
         String id = alert.state().path() + "\n" + alert.eventKey();
         if (entries(alert).containsKey(alert.eventKey())) {

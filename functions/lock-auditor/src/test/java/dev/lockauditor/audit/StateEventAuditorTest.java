@@ -59,7 +59,8 @@ class StateEventAuditorTest {
             return new StateEventAuditor(
             new AuditSettings("env:", List.of(), List.of(".tfplan"), Duration.ofSeconds(30), Duration.ofSeconds(60)),
             backend, backend, history, sink, alerts, new StaleLockNotices(history, sink, alerts, StaleLocks.of(60, 240, ""), time),
-            new LockHistoryProgress(true, bookkeeping, stream), new LockIndex(bookkeeping), time);
+            new LockHistoryProgress(true, bookkeeping, stream), new LockIndex(bookkeeping),
+            new CallerJoin(history, bookkeeping, sink, alerts, "env:", time, true), time);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -44,6 +44,8 @@ final class TestComponents {
     final TestTime time = new TestTime(Instant.parse("2025-03-14T09:40:00Z"));
     final List<Recheck> rechecks = new ArrayList<>();
     final InMemoryBookkeeping bookkeeping = new InMemoryBookkeeping();
+    /** CALLER_ENRICHMENT: on, as a stack with CloudTrail enrichment runs; off, as one without. */
+    String callerEnrichment = "on";
     final TestLockStream stream = new TestLockStream();
 
     /** An event sent back to the state events queue. */
@@ -52,7 +54,7 @@ final class TestComponents {
 
     Components components() {
         Config config = Config.from(Map.of("STATE_BUCKET", "acme-tfstate", "LOCK_TABLE", "terraform-locks",
-                "HISTORY_TABLE", "history", "ENVIRONMENT_NAME", "test"));
+                "HISTORY_TABLE", "history", "ENVIRONMENT_NAME", "test", "CALLER_ENRICHMENT", callerEnrichment));
         return new Components(config, history, bookkeeping, backend, backend, stream, published::add,
                 new OnceAlerts(history, published::add, time), new Alerts(config.lockTable()),
                 new Metrics(new PrintStream(metricsOut, true, StandardCharsets.UTF_8), Environments.only("test"), time), time,
