@@ -61,162 +61,6 @@ class FaultsIntegrationTest {
     static final AtomicInteger NAMES = new AtomicInteger();
     static final AtomicInteger SEQUENCERS = new AtomicInteger(0x1000);
 
-    /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        volatile Instant now = Instant.now();
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
-    /** One backend on moto, and the functions' components over it (through {@code endpoint} when one is given). */
-    final class Stack {
-        final TerraformBackend backend = new TerraformBackend("faults-" + NAMES.incrementAndGet())
-                .createLockTable(StreamViewType.NEW_AND_OLD_IMAGES).createBucket();
-        final String historyTable = backend.bucket + "-history";
-        final MovableClock clock = new MovableClock();
-        final List<Alert> published = new CopyOnWriteArrayList<>();
-        final List<String> lines = new CopyOnWriteArrayList<>();
-        final ByteArrayOutputStream metrics = new ByteArrayOutputStream();
-        final List<String> rechecks = new CopyOnWriteArrayList<>();
-        final DynamoDbStreamsClient streams = AwsClients.forTools(MotoServer.environment()).dynamoDbStreams();
-        final String streamArn;
-        String delivered;
-
-        Stack() {
-            AwsClients moto = AwsClients.forTools(MotoServer.environment());
-            LocalResources.ensureHistoryTable(moto.dynamoDb(), historyTable);
-            streamArn = moto.dynamoDb().describeTable(b -> b.tableName(backend.lockTable)).table().latestStreamArn();
-        }
-
-        Map<String, String> env(Map<String, String> endpoint) {
-            Map<String, String> env = new java.util.HashMap<>(endpoint);
-            env.put("LOCK_TABLE", backend.lockTable);
-            env.put("STATE_BUCKET", backend.bucket);
-            env.put("HISTORY_TABLE", historyTable);
-            env.put("LOCK_TABLE_STREAM_ARN", streamArn);
-            env.put("LOCK_EVENT_LAG_SECONDS", "4");
-            env.put("DIGEST_GRACE_SECONDS", "3");
-            return env;
-        }
-
-        /** The functions' components as deployed, with alerts collected and history lines printed as local prints them. */
-        Components components(Map<String, String> endpoint) {
-            Config config = Config.from(env(endpoint));
-            AwsClients aws = AwsClients.forTools(env(endpoint));
-            HistoryStore history = new PrintingHistoryStore(Components.historyStore(config, aws),
-                    (record, fields) -> lines.add(record + " " + fields.get("event") + " " + fields.get("eventKey")),
-                    config.environmentsByKey());
-            Components real = Components.of(config, aws, history, published::add,
-                    new Metrics(new PrintStream(metrics, true, StandardCharsets.UTF_8), Environments.only("test"), clock));
-            OnceAlerts alerts = new OnceAlerts(history, published::add, clock);
-            return new Components(config, history, real.bookkeeping(), real.locks(), real.bucket(), real.lockStream(),
-                    published::add, alerts, real.alertText(), real.metrics(), clock,
-                    (document, at, attempt) -> rechecks.add(document));
-        }
-
-        Components components() {
-            return components(MotoServer.environment());
-        }
-
-        /** What the lock table's stream holds after what was delivered last. */
-        List<Record> pendingStreamRecords() {
-            String shard = streams.describeStream(b -> b.streamArn(streamArn)).streamDescription().shards().get(0).shardId();
-            String iterator = streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shard)
-                    .shardIteratorType(delivered == null ? ShardIteratorType.TRIM_HORIZON : ShardIteratorType.AFTER_SEQUENCE_NUMBER)
-                    .sequenceNumber(delivered)).shardIterator();
-            return streams.getRecords(b -> b.shardIterator(iterator)).records();
-        }
-
-        /** LockEventsFunction handed what the stream holds now, as Lambda's event source mapping hands it. */
-        StreamsEventResponse deliverLockEvents(Components components, List<Record> records) {
-            DynamodbEvent event = LambdaEventSerializers.serializerFor(DynamodbEvent.class, getClass().getClassLoader())
-                    .fromJson(LambdaStreamEvents.toEventJson(records, streamArn));
-            StreamsEventResponse response = new LockEventsHandler(components).handleRequest(event, context("LockEventsFunction"));
-            if (response.getBatchItemFailures().isEmpty()) {
-                delivered = records.get(records.size() - 1).dynamodb().sequenceNumber();
-            }
-            return response;
-        }
-
-        /** A plan's lock taken and released, and recorded: the lock stream has a watermark from then on. */
-        void recordALockChange(Components components) {
-            LockInfo plan = backend.lock("warmup/terraform.tfstate", "OperationTypePlan", "ci@runner");
-            backend.unlock("warmup/terraform.tfstate", plan.id());
-            assertTrue(catchUp(components).getBatchItemFailures().isEmpty());
-        }
-
-        StreamsEventResponse catchUp(Components components) {
-            return deliverLockEvents(components, pendingStreamRecords());
-        }
-
-        /** The EventBridge event S3 sends for an object written now (AWS's documented shape, events/s3-state-written.json). */
-        String written(String key) throws Exception {
-            HeadObjectResponse head = AwsClients.forTools(MotoServer.environment()).s3()
-                    .headObject(b -> b.bucket(backend.bucket).key(key));
-            JsonNode sample = JSON.readTree(java.nio.file.Files.readString(java.nio.file.Path.of("..", "events",
-                    "s3-state-written.json")));
-            com.fasterxml.jackson.databind.node.ObjectNode event = sample.deepCopy();
-            event.put("time", head.lastModified().toString());
-            event.put("id", java.util.UUID.randomUUID().toString());
-            com.fasterxml.jackson.databind.node.ObjectNode detail = (com.fasterxml.jackson.databind.node.ObjectNode) event.get("detail");
-            detail.putObject("bucket").put("name", backend.bucket);
-            com.fasterxml.jackson.databind.node.ObjectNode object = detail.putObject("object");
-            object.put("key", key).put("size", head.contentLength()).put("etag", head.eTag().replace("\"", ""))
-                    .put("sequencer", String.format("%018X", SEQUENCERS.incrementAndGet()));
-            if (head.versionId() != null) {
-                object.put("version-id", head.versionId());
-            }
-            detail.put("requester", "arn:aws:sts::123456789012:assumed-role/ops/alice");
-            return event.toString();
-        }
-
-        /** StateEventsFunction handed one event through the state events queue (SQS), as Lambda hands it. */
-        JsonNode deliverStateEvent(Components components, String document, int attempt) throws Exception {
-            com.fasterxml.jackson.databind.node.ObjectNode sqs = JSON.createObjectNode();
-            com.fasterxml.jackson.databind.node.ObjectNode record = sqs.putArray("Records").addObject()
-                    .put("messageId", java.util.UUID.randomUUID().toString()).put("body", document)
-                    .put("eventSource", "aws:sqs").put("awsRegion", "us-east-1");
-            if (attempt > 0) {
-                record.putObject("messageAttributes").putObject("attempt").put("stringValue", Integer.toString(attempt))
-                        .put("dataType", "Number");
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            new StateEventsHandler(components).handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(sqs)), out,
-                    context("StateEventsFunction"));
-            return JSON.readTree(out.toByteArray());
-        }
-
-        List<AlertType> alerts() {
-            return published.stream().map(Alert::type).toList();
-        }
-
-        List<String> history(String key) {
-            return HistoryTable.read(AwsClients.forTools(MotoServer.environment()).dynamoDb(), historyTable,
-                    backend.lockPath(key)).stream().map(item -> item.get("event").s()).toList();
-        }
-    }
-
-    static LocalContext context(String function) {
-        return new LocalContext(function, new PrintStream(OutputStream.nullOutputStream()));
-    }
-
     static String state(long serial) {
         return "{\n  \"version\": 4,\n  \"terraform_version\": \"1.11.2\",\n  \"serial\": " + serial
                 + ",\n  \"lineage\": \"7c1e9d52-3b8a-4f0e-9a61-2d5c8b7e4f13\",\n  \"outputs\": {}\n}\n";
@@ -229,7 +73,7 @@ class FaultsIntegrationTest {
      */
     @Test
     void withTheLockStreamHeldBackOnlyTheUnlockedWriteIsAlertedOnceAfterItCatchesUp() throws Exception {
-        Stack stack = new Stack();
+        FunctionsOnMoto stack = new FunctionsOnMoto();
         Components components = stack.components();
         stack.recordALockChange(components);
 
@@ -264,7 +108,7 @@ class FaultsIntegrationTest {
     /** The endpoint down for a while: every event that failed comes back and is recorded; nothing is lost. */
     @Test
     void anOutageOfTheEndpointLosesNothing() throws Exception {
-        Stack stack = new Stack();
+        FunctionsOnMoto stack = new FunctionsOnMoto();
         try (FaultyEndpoint endpoint = new FaultyEndpoint(MotoServer.endpoint())) {
             Components components = stack.components(endpoint.environment());
             LockInfo lock = stack.backend.lock("down/terraform.tfstate", "OperationTypeApply", "ci@runner");
@@ -292,7 +136,7 @@ class FaultsIntegrationTest {
     /** DynamoDB throttling every write for a while: no history line, history item or count is there twice. */
     @Test
     void throttlingDuplicatesNothingOnStdoutInHistoryOrInMetrics() throws Exception {
-        Stack stack = new Stack();
+        FunctionsOnMoto stack = new FunctionsOnMoto();
         try (FaultyEndpoint endpoint = new FaultyEndpoint(MotoServer.endpoint())) {
             Components components = stack.components(endpoint.environment());
             List<LockInfo> locks = new ArrayList<>();
@@ -332,7 +176,7 @@ class FaultsIntegrationTest {
      */
     @Test
     void aCrashBetweenRecordingAndPublishingStillDeliversTheAlertOnce() throws Exception {
-        Stack stack = new Stack();
+        FunctionsOnMoto stack = new FunctionsOnMoto();
         Components components = stack.components();
         stack.recordALockChange(components);
         stack.backend.putState("crash/terraform.tfstate", state(4));
@@ -368,13 +212,13 @@ class FaultsIntegrationTest {
      */
     @Test
     void aLostReleaseClearsItsStaleAlertAtTheNextSweep() throws Exception {
-        Stack stack = new Stack();
+        FunctionsOnMoto stack = new FunctionsOnMoto();
         Components components = stack.components();
         LockInfo lock = stack.backend.lock("stuck/terraform.tfstate", "OperationTypeApply", "ci@runner",
                 Instant.now().minus(Duration.ofHours(2)));
         assertTrue(stack.catchUp(components).getBatchItemFailures().isEmpty());
         StaleLockSweepHandler sweep = new StaleLockSweepHandler(components);
-        sweep.sweep("test", context("StaleLockSweepFunction").getLogger());
+        sweep.sweep("test", FunctionsOnMoto.context("StaleLockSweepFunction").getLogger());
         assertEquals(List.of(AlertType.STALE_LOCK), stack.alerts());
 
         stack.backend.unlock("stuck/terraform.tfstate", lock.id());
@@ -385,9 +229,9 @@ class FaultsIntegrationTest {
         assertTrue(stack.catchUp(components).getBatchItemFailures().isEmpty());
 
         stack.clock.advance(Duration.ofMinutes(5));
-        sweep.sweep("test", context("StaleLockSweepFunction").getLogger());
+        sweep.sweep("test", FunctionsOnMoto.context("StaleLockSweepFunction").getLogger());
         stack.clock.advance(Duration.ofMinutes(5));
-        JsonNode summary = sweep.sweep("test", context("StaleLockSweepFunction").getLogger());
+        JsonNode summary = sweep.sweep("test", FunctionsOnMoto.context("StaleLockSweepFunction").getLogger());
 
         assertEquals(1, summary.get("reconciled").asInt(), summary.toString());
         assertEquals(List.of(AlertType.STALE_LOCK, AlertType.STALE_LOCK_CLEARED), stack.alerts());
@@ -398,7 +242,7 @@ class FaultsIntegrationTest {
     /** A zero-byte object and one the auditor may not read are each one line, never a fault to retry. */
     @Test
     void anEmptyObjectAndOneTheAuditorMayNotReadAreRecordedOrSkippedNeverRetried() throws Exception {
-        Stack stack = new Stack();
+        FunctionsOnMoto stack = new FunctionsOnMoto();
         try (FaultyEndpoint endpoint = new FaultyEndpoint(MotoServer.endpoint())) {
             Components components = stack.components(endpoint.environment());
             stack.backend.putState("empty/terraform.tfstate", "");

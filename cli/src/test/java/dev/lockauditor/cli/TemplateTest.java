@@ -107,4 +107,25 @@ class TemplateTest {
         assertTrue(samconfig.contains("[admin.deploy.parameters]") && samconfig.contains("ExistingAlertTopicArn="),
                 "both layouts");
     }
+
+    @Test
+    void callerEnrichmentIsOffByDefaultAndAddsOnlyATrailAndRulesNeverAPermissionOnTheBackend() {
+        Set<String> off = template.resourcesCreated(Map.of());
+        Set<String> existing = template.resourcesCreated(Map.of("CallerEnrichment", "existing-trail"));
+        Set<String> created = template.resourcesCreated(Map.of("CallerEnrichment", "create-trail"));
+
+        assertTrue(off.stream().noneMatch(name -> name.startsWith("Caller")), "off: nothing extra deployed: " + off);
+        assertEquals(Set.of("CallerS3EventsRule", "CallerDynamoDbEventsRule"), difference(existing, off));
+        assertEquals(Set.of("CallerS3EventsRule", "CallerDynamoDbEventsRule", "CallerTrail", "CallerTrailBucket",
+                "CallerTrailBucketPolicy"), difference(created, off));
+        assertEquals("off", template.function("StateEventsFunction", Map.of()).environment().get("CALLER_ENRICHMENT"));
+        assertEquals("on", template.function("StateEventsFunction", Map.of("CallerEnrichment", "create-trail"))
+                .environment().get("CALLER_ENRICHMENT"));
+    }
+
+    static Set<String> difference(Set<String> more, Set<String> less) {
+        Set<String> extra = new TreeSet<>(more);
+        extra.removeAll(less);
+        return extra;
+    }
 }

@@ -138,7 +138,7 @@ public final class HistoryCommand {
             what = "deleted";
         }
         return TIME.format(write.at()) + "  " + what + " by "
-                + new Alerts.Writer(object.writer(), object.sourceIp()).describe();
+                + new Alerts.Writer(object.writer(), object.sourceIp(), write.caller()).describe();
     }
 
     private static String alert(HistoryEvent entry) {

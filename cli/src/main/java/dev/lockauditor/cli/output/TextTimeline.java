@@ -58,16 +58,19 @@ final class TextTimeline implements Lines {
     static String detail(HistoryEvent event) {
         String source = event.source() == Source.S3_LOCK_FILE ? " (lock file)" : "";
         Facts facts = event.facts();
+        String caller = event.caller() == null ? "" : " by " + event.caller().describe();
         if (facts instanceof Facts.LockAcquired acquired) {
-            return who(acquired.lock()) + " " + or(acquired.lock() == null ? null : acquired.lock().operation()) + source;
+            return who(acquired.lock()) + " " + or(acquired.lock() == null ? null : acquired.lock().operation()) + source
+                    + caller;
         } else if (facts instanceof Facts.LockReleased released) {
             return who(released.lock()) + (released.heldForSeconds() == null ? ""
-                    : " after " + released.heldForSeconds() + "s") + source;
+                    : " after " + released.heldForSeconds() + "s") + source + (released.forced() ? ", forced" : "")
+                    + caller;
         } else if (facts instanceof Facts.StateWritten written) {
             return (written.header() == null ? "header unreadable" : "serial " + written.header().serial())
-                    + by(written.object());
+                    + by(written.object(), event.caller());
         } else if (facts instanceof Facts.StateDeleted deleted) {
-            return by(deleted.object()).strip();
+            return by(deleted.object(), event.caller()).strip();
         } else if (facts instanceof Facts.DigestUpdated updated) {
             return updated.digest();
         } else if (facts instanceof Facts.DigestRemoved removed) {
@@ -87,8 +90,9 @@ final class TextTimeline implements Lines {
         return value == null ? "" : value;
     }
 
-    private static String by(Facts.ObjectFacts object) {
-        return object.writer() == null ? "" : " by " + new Alerts.Writer(object.writer(), object.sourceIp()).describe();
+    private static String by(Facts.ObjectFacts object, Facts.Caller caller) {
+        return object.writer() == null && caller == null ? ""
+                : " by " + new Alerts.Writer(object.writer(), object.sourceIp(), caller).describe();
     }
 
     private static String describeReady(Map<String, ?> fields) {

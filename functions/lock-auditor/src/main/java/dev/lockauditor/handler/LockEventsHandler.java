@@ -77,13 +77,26 @@ public class LockEventsHandler implements RequestHandler<DynamodbEvent, StreamsE
     private StreamsEventResponse process(List<DynamodbStreamRecord> records, LambdaLogger log) {
         List<HistoryEvent> events = new ArrayList<>();
         List<DynamodbStreamRecord> recordOfEvent = new ArrayList<>();
+        DynamodbStreamRecord unread = null;
         for (DynamodbStreamRecord record : records) {
-            for (HistoryEvent recorded : audit(record, log)) {
-                events.add(withCaller(recorded));
-                recordOfEvent.add(record);
+            try {
+                List<HistoryEvent> recorded = new ArrayList<>();
+                for (HistoryEvent event : audit(record, log)) {
+                    recorded.add(withCaller(event));
+                }
+                for (HistoryEvent event : recorded) {
+                    events.add(event);
+                    recordOfEvent.add(record);
+                }
+            } catch (RuntimeException e) {
+                // Looking up a caller failed (the history table throttled or unreachable): retried from here.
+                unread = record;
+                log.log("reading the callers of record " + record.getEventID() + " failed; retrying from it: "
+                        + e.getClass().getSimpleName() + ": " + e.getMessage(), LogLevel.ERROR);
+                break;
             }
         }
-        DynamodbStreamRecord failed = null;
+        DynamodbStreamRecord failed = unread;
         try {
             metrics.recordHistory(history.write(events));
         } catch (HistoryStore.WriteFailure failure) {

@@ -86,6 +86,13 @@ final class Priming {
                 return null;
             });
             attempt(() -> real.bookkeeping().heldLocks());
+            attempt(() -> real.bookkeeping().called("s3#priming"));
+            attempt(() -> real.bookkeeping().calledBetween("dynamodb#priming#", "dynamodb#priming#~"));
+            attempt(() -> {
+                real.history().replace(new HistoryEvent(state, Instant.now(), Source.LOCK, "priming", "1", "0",
+                        new Facts.DigestUpdated("ad37533d627aecda1ac35c00e2ee3a7f", null)));
+                return null;
+            });
             attempt(() -> real.bookkeeping().listing());
             attempt(() -> new OnceAlerts(real.history(), real.publisher(), Clock.systemUTC()).raise(alert(state)));
             attempt(() -> {
