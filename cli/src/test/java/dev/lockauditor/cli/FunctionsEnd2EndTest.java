@@ -140,14 +140,16 @@ class FunctionsEnd2EndTest {
         try (LambdaProcess function = start("LockEventsFunction", logs)) {
             assertTrue(function.restored(), "SnapStart's checkpoint ran before the first event");
             for (String file : List.of("lock-acquired.json", "lock-acquired-workspace.json", "digest-updated.json",
-                    "lock-released.json", "lock-table-apply.json", "foreign-item.json")) {
+                    "lock-released.json", "lock-table-apply.json", "foreign-item.json", "lock-removed-by-ttl.json")) {
                 RuntimeApi.Invocation invocation = function.invoke(sample(file));
                 assertAnswered(invocation, file);
                 assertEquals(0, JSON.readTree(invocation.body()).get("batchItemFailures").size(), file);
             }
         }
+        List<String> types = historyTypes("acme-tfstate/network/terraform.tfstate");
         assertEquals(List.of("LOCK_ACQUIRED", "DIGEST_UPDATED", "LOCK_RELEASED"),
-                historyTypes("acme-tfstate/network/terraform.tfstate").stream().distinct().toList());
+                types.stream().filter(t -> !t.equals("LOCK_REMOVED_BY_TTL")).distinct().toList());
+        assertTrue(types.contains("LOCK_REMOVED_BY_TTL"), "the lock the table's TTL removed is alerted: " + types);
         assertEquals(List.of("LOCK_ACQUIRED"), historyTypes("acme-tfstate/env:/staging/network/terraform.tfstate")
                 .stream().filter(t -> t.startsWith("LOCK")).distinct().toList());
         String log = logs.toString(StandardCharsets.UTF_8);
@@ -167,13 +169,18 @@ class FunctionsEnd2EndTest {
         written.put("time", Instant.now().toString());
 
         ByteArrayOutputStream logs = new ByteArrayOutputStream();
-        try (LambdaProcess function = start("StateEventsFunction", logs)) {
+        try (LambdaProcess function = start("StateEventsFunction", logs, Map.of("CallerEnrichment", "create-trail"))) {
             assertTrue(function.restored());
             RuntimeApi.Invocation audited = function.invoke(JSON.writeValueAsBytes(written));
             assertAnswered(audited, "the state write");
             assertEquals(1, JSON.readTree(audited.body()).get("recorded").asInt(), audited.body());
             for (String file : events("s3-")) {
                 assertAnswered(function.invoke(sample(file)), file);
+            }
+            for (String file : events("cloudtrail-")) {
+                RuntimeApi.Invocation invocation = function.invoke(sample(file));
+                assertAnswered(invocation, file);
+                assertEquals(0, JSON.readTree(invocation.body()).get("skipped").asInt(), file + ": " + invocation.body());
             }
             for (String file : events("sqs-")) {
                 RuntimeApi.Invocation invocation = function.invoke(sample(file));

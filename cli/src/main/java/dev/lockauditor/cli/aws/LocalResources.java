@@ -29,7 +29,7 @@ public final class LocalResources {
 
     public static final String DEFAULT_HISTORY_TABLE = "lock-auditor-history";
     static final String DEFAULT_ALERT_TOPIC = "lock-auditor-alerts";
-    static final String DEFAULT_STATE_EVENTS_QUEUE = "lock-auditor-state-events";
+    public static final String DEFAULT_STATE_EVENTS_QUEUE = "lock-auditor-state-events";
 
     private final AwsClients aws;
     private final PrintStream err;

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 public final class DemoCommand {
 
     /** The alerts the replayed day must raise; the demo ends once they are all out. */
-    public static final Set<String> EXPECTED = Set.of("STALE_LOCK", "UNLOCKED_WRITE", "DIGEST_MISMATCH", "SERIAL_REGRESSION");
+    public static final Set<String> EXPECTED = Set.of("STALE_LOCK", "UNLOCKED_WRITE", "DIGEST_MISMATCH", "SERIAL_REGRESSION",
+            "CALLER_IDENTIFIED", "LOCK_FORCE_RELEASED");
     static final Duration LONGEST = Duration.ofMinutes(4);
 
     private final Map<String, String> env;
@@ -67,6 +68,7 @@ public final class DemoCommand {
         settings.put("STALE_LOCK_MINUTES", "1");
         settings.put("DIGEST_GRACE_SECONDS", "5");
         settings.put("LOCK_EVENT_LAG_SECONDS", "5");
+        settings.put("CALLER_ENRICHMENT", "on");
         AwsClients aws = LocalResources.clients(settings);
         if (!LocalResources.isLoopback(aws.endpoint())) {
             throw new Main.SetupException("the demo creates a backend: it runs only against an emulator on this machine, "
@@ -100,7 +102,8 @@ public final class DemoCommand {
             if (!ready.await(60, TimeUnit.SECONDS)) {
                 throw new Main.SetupException("the auditor did not attach to the demo backend within a minute");
             }
-            new TeamDay(backend).replay();
+            String queueUrl = aws.sqs().getQueueUrl(b -> b.queueName(LocalResources.DEFAULT_STATE_EVENTS_QUEUE)).queueUrl();
+            new TeamDay(backend, record -> aws.sqs().sendMessage(b -> b.queueUrl(queueUrl).messageBody(record))).replay();
             allRaised.await(duration.toMillis(), TimeUnit.MILLISECONDS);
             Thread.sleep(2_000);
         } catch (InterruptedException e) {
@@ -128,9 +131,12 @@ public final class DemoCommand {
         private static final String LINEAGE_SANDBOX = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 
         private final TerraformS3Backend backend;
+        /** Where CloudTrail's records go (moto emits none: the demo replays them, shaped as EventBridge delivers them). */
+        private final java.util.function.Consumer<String> cloudTrail;
 
-        TeamDay(TerraformS3Backend backend) {
+        TeamDay(TerraformS3Backend backend, java.util.function.Consumer<String> cloudTrail) {
             this.backend = backend;
+            this.cloudTrail = cloudTrail;
         }
 
         void replay() throws InterruptedException {
@@ -141,9 +147,26 @@ public final class DemoCommand {
             backend.lock("env:/production/database/terraform.tfstate", "OperationTypeApply", "ci@runner-9c2e",
                     Instant.now().minusSeconds(45));
             pause();
-            // Someone works around a lock with -lock=false.
+            // Someone works around a lock with -lock=false; CloudTrail's record of the write comes a little later.
             String unlocked = "env:/staging/network/terraform.tfstate";
+            Instant written = Instant.now();
             backend.putDigest(unlocked, backend.putState(unlocked, state(2, LINEAGE_NETWORK)));
+            Thread.sleep(7_000);
+            cloudTrail.accept(CloudTrailRecords.s3("PutObject", backend.bucket, unlocked, written,
+                    "arn:aws:sts::123456789012:assumed-role/developer/dave", "203.0.113.42",
+                    "[aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.1.0 md/command#s3.cp]"));
+            pause();
+            // A lock released from another machine: terraform force-unlock by someone else while the apply ran.
+            String queue = "env:/staging/queue/terraform.tfstate";
+            Instant taken = Instant.now();
+            LockInfo held = backend.lock(queue, "OperationTypeApply", "ci@runner-5d2b");
+            cloudTrail.accept(CloudTrailRecords.item("PutItem", backend.lockTable, backend.lockPath(queue), taken,
+                    "arn:aws:sts::123456789012:assumed-role/ci/runner-5d2b", "198.51.100.7", CloudTrailRecords.TERRAFORM));
+            pause();
+            Instant forced = Instant.now();
+            backend.unlock(queue, held.id());
+            cloudTrail.accept(CloudTrailRecords.item("DeleteItem", backend.lockTable, backend.lockPath(queue), forced,
+                    "arn:aws:sts::123456789012:assumed-role/platform-admin/erin", "192.0.2.44", CloudTrailRecords.TERRAFORM));
             pause();
             // An apply whose digest write fails: the digest is left from the apply before.
             String dns = "env:/staging/dns/terraform.tfstate";
@@ -181,6 +204,55 @@ public final class DemoCommand {
             return "{\n  \"version\": 4,\n  \"terraform_version\": \"1.11.2\",\n  \"serial\": " + serial
                     + ",\n  \"lineage\": \"" + lineage + "\",\n  \"outputs\": {},\n  \"resources\": [],\n"
                     + "  \"check_results\": null\n}\n";
+        }
+    }
+
+    /**
+     * CloudTrail data events as EventBridge delivers them ({@code "detail-type": "AWS API Call via CloudTrail"}), in
+     * the shape of the samples in {@code events/} (events/README.md gives their sources), for the demo to replay.
+     */
+    static final class CloudTrailRecords {
+
+        static final String TERRAFORM = "APN/1.0 HashiCorp/1.0 Terraform/1.11.2 (+https://www.terraform.io) "
+                + "aws-sdk-go-v2/1.32.6 ua/2.1 os/linux lang/go#1.23.3";
+        private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+        static String s3(String operation, String bucket, String key, Instant at, String principalArn, String sourceIp,
+                         String userAgent) {
+            com.fasterxml.jackson.databind.node.ObjectNode parameters = JSON.createObjectNode()
+                    .put("bucketName", bucket).put("Host", bucket + ".s3.amazonaws.com").put("key", key);
+            return envelope("aws.s3", "s3.amazonaws.com", operation, at, principalArn, sourceIp, userAgent, parameters,
+                    java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 16).toUpperCase());
+        }
+
+        static String item(String operation, String table, String lockId, Instant at, String principalArn,
+                           String sourceIp, String userAgent) {
+            com.fasterxml.jackson.databind.node.ObjectNode parameters = JSON.createObjectNode().put("tableName", table);
+            parameters.putObject("key").put("LockID", lockId);
+            return envelope("aws.dynamodb", "dynamodb.amazonaws.com", operation, at, principalArn, sourceIp, userAgent,
+                    parameters, java.util.UUID.randomUUID().toString().replace("-", "").toUpperCase());
+        }
+
+        private static String envelope(String source, String eventSource, String operation, Instant at,
+                                       String principalArn, String sourceIp, String userAgent,
+                                       com.fasterxml.jackson.databind.node.ObjectNode parameters, String requestId) {
+            String time = at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+            com.fasterxml.jackson.databind.node.ObjectNode event = JSON.createObjectNode()
+                    .put("version", "0").put("id", java.util.UUID.randomUUID().toString())
+                    .put("detail-type", "AWS API Call via CloudTrail").put("source", source)
+                    .put("account", "123456789012").put("time", time).put("region", "us-east-1");
+            event.putArray("resources");
+            com.fasterxml.jackson.databind.node.ObjectNode detail = event.putObject("detail").put("eventVersion", "1.09");
+            detail.putObject("userIdentity").put("type", "AssumedRole").put("arn", principalArn)
+                    .put("accountId", "123456789012");
+            detail.put("eventTime", time).put("eventSource", eventSource).put("eventName", operation)
+                    .put("awsRegion", "us-east-1").put("sourceIPAddress", sourceIp).put("userAgent", userAgent);
+            detail.set("requestParameters", parameters);
+            detail.putNull("responseElements");
+            detail.put("requestID", requestId).put("eventID", java.util.UUID.randomUUID().toString())
+                    .put("readOnly", false).put("eventType", "AwsApiCall").put("managementEvent", false)
+                    .put("recipientAccountId", "123456789012").put("eventCategory", "Data");
+            return event.toString();
         }
     }
 }

@@ -17,15 +17,15 @@ import dev.lockauditor.terraform.StatePath;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Who made each change: CloudTrail's records joined to the history events they explain, whichever comes first.
- * An S3 request is joined by its request id, which its object event carries too (else by the nearest event of its
- * kind on its key); a lock table request by its {@code LockID}, its kind and the nearest time. A record that comes
+ * An S3 request is joined by its request id, which its object event carries too (else by the one event of its kind
+ * on its key in the same second); a lock table request by its {@code LockID}, its kind and its time (the one such
+ * change within seconds of it). A record that comes
  * first is kept (a day at most) for its event, which is then recorded with its caller, and the alerts decided on it
  * name the caller; a record that comes after its event is written into that event's history entry, and each alert
  * already raised on that event gets a follow-up ({@code CALLER_IDENTIFIED}) that names the caller. A lock released
@@ -36,6 +36,8 @@ public final class CallerJoin {
 
     /** How far apart CloudTrail's time (whole seconds) and the event's may be. */
     static final Duration WINDOW = Duration.ofSeconds(5);
+    /** An object's event and its request's record are the same request: the same second (CloudTrail's are whole). */
+    static final Duration SAME_SECOND = Duration.ofMillis(1999);
     /** The alerts whose follow-up names the caller of the change they were about. */
     static final Set<String> NAMED = Set.of(AlertType.UNLOCKED_WRITE.name(), AlertType.STATE_DELETED.name(),
             AlertType.SERIAL_REGRESSION.name(), AlertType.LINEAGE_CHANGED.name(), AlertType.SERIAL_CONFLICT.name(),
@@ -106,15 +108,18 @@ public final class CallerJoin {
         return bookkeeping.called("s3#" + requestId).map(Bookkeeping.Called::caller);
     }
 
-    /** The caller of a lock table change at {@code at}, if its record came first: the nearest of its item and kind. */
+    /**
+     * The caller of a lock table change at {@code at}, if its record came first: the one record of its item and kind
+     * within {@link #WINDOW} (two are ambiguous, and join nothing).
+     */
     public Optional<Facts.Caller> ofItem(String lockId, boolean deleted, Instant at) {
         if (!enabled) {
             return Optional.empty();
         }
         String prefix = "dynamodb#" + lockId + "#" + (deleted ? "DeleteItem" : "PutItem") + "#";
-        return bookkeeping.calledBetween(prefix + second(at.minus(WINDOW)), prefix + second(at.plus(WINDOW))).stream()
-                .min(Comparator.comparing(called -> Duration.between(called.at(), at).abs()))
-                .map(Bookkeeping.Called::caller);
+        List<Bookkeeping.Called> found = bookkeeping.calledBetween(prefix + second(at.minus(WINDOW)),
+                prefix + second(at.plus(WINDOW)));
+        return found.size() == 1 ? Optional.of(found.get(0).caller()) : Optional.empty();
     }
 
     /**
@@ -156,7 +161,11 @@ public final class CallerJoin {
                 : new Target(state, call.deletes() ? EventType.LOCK_RELEASED : EventType.LOCK_ACQUIRED, Source.DYNAMODB);
     }
 
-    /** The entry a record explains: the same S3 request, else the nearest event of its kind and source. */
+    /**
+     * The entry a record explains: the same S3 request; else, for an event that carries no request id (a lock file's,
+     * or a lock table change), the one event of its kind and source within {@link #WINDOW} of it (within
+     * {@link #SAME_SECOND} for an object). Two candidates, or none, join nothing: a caller is never guessed.
+     */
     private Optional<HistoryEvent> find(Target target, ApiCall call) {
         List<HistoryEvent> near = history.read(HistoryQuery.of(target.state().path()).kinds(target.type())
                         .after(HistoryEvent.eventKeyAt(call.at().minus(WINDOW)))
@@ -170,8 +179,11 @@ public final class CallerJoin {
                 return same;
             }
         }
-        return near.stream().filter(entry -> requestId(entry) == null)
-                .min(Comparator.comparing(entry -> Duration.between(entry.at(), call.at()).abs()));
+        Duration window = target.source() == Source.DYNAMODB ? WINDOW : SAME_SECOND;
+        List<HistoryEvent> candidates = near.stream().filter(entry -> requestId(entry) == null)
+                .filter(entry -> Duration.between(entry.at(), call.at()).abs().compareTo(window) <= 0)
+                .toList();
+        return candidates.size() == 1 ? Optional.of(candidates.get(0)) : Optional.empty();
     }
 
     private static String requestId(HistoryEvent entry) {
@@ -191,13 +203,24 @@ public final class CallerJoin {
         for (HistoryEvent alert : history.read(HistoryQuery.of(entry.state().path())
                 .since(entry.at().minus(Duration.ofDays(1))).limit(500))) {
             if (alert.facts() instanceof Facts.AlertRaised raised && NAMED.contains(raised.type())
-                    && entry.sourceId() != null && entry.sourceId().equals(alert.sourceId())) {
+                    && about(alert, entry)) {
                 sink.raise(alerts.callerIdentified(entry.state(), AlertType.valueOf(raised.type()), entry.at(), caller,
                         clock.instant(), new Alert.Identity(alert.at(), alert.source(),
                                 "caller-" + raised.type() + "-" + alert.position(), alert.sourceId())));
             }
         }
         recorded(known);
+    }
+
+    /**
+     * Whether an alert is about an event: it names the event's id, or (for an event that has none, such as a
+     * notification without a sequencer) the event's time and position.
+     */
+    private static boolean about(HistoryEvent alert, HistoryEvent entry) {
+        if (entry.sourceId() != null) {
+            return entry.sourceId().equals(alert.sourceId());
+        }
+        return alert.sourceId() == null && alert.at().equals(entry.at()) && alert.position().equals(entry.position());
     }
 
     /** The lock's other end, from the same source: its acquisition before a release, or its release after an acquisition. */
