@@ -36,13 +36,19 @@ class CallersIntegrationTest {
                 stack.backend.lockPath(key)).stream().filter(i -> i.get("event").s().equals(event)).findFirst().orElseThrow();
     }
 
+    /** A state written with no lock, and the object event S3 sends for it, seconds ago. */
+    static String unlockedWrite(FunctionsOnMoto stack, String key, long serial) throws Exception {
+        stack.backend.putState(key, state(serial));
+        String written = stack.written(key);
+        stack.clock.advance(Duration.ofSeconds(10));
+        return written;
+    }
+
     @Test
     void anUnlockedWriteByAnAssumedRoleThroughTheCliNamesTheRoleTheAddressAndTheCli() throws Exception {
         FunctionsOnMoto stack = new FunctionsOnMoto();
         Components components = stack.components();
-        stack.backend.putState("env:/prod/app/terraform.tfstate", state(3));
-        String written = stack.written("env:/prod/app/terraform.tfstate");
-        stack.clock.advance(Duration.ofSeconds(10));
+        String written = unlockedWrite(stack, "env:/prod/app/terraform.tfstate", 3);
 
         assertEquals(1, stack.invokeStateEvents(components, stack.s3Record(written, ALICE, "203.0.113.15", CLI))
                 .get("kept").asInt(), "its record first");
@@ -60,9 +66,7 @@ class CallersIntegrationTest {
     void aRecordArrivingAMinuteAfterItsEventStillEnrichesTheHistory() throws Exception {
         FunctionsOnMoto stack = new FunctionsOnMoto();
         Components components = stack.components();
-        stack.backend.putState("env:/staging/app/terraform.tfstate", state(4));
-        String written = stack.written("env:/staging/app/terraform.tfstate");
-        stack.clock.advance(Duration.ofSeconds(10));
+        String written = unlockedWrite(stack, "env:/staging/app/terraform.tfstate", 4);
         stack.deliverStateEvent(components, written, 0);
         assertEquals(List.of(AlertType.UNLOCKED_WRITE), stack.alerts());
         assertFalse(item(stack, "env:/staging/app/terraform.tfstate", "STATE_WRITTEN").containsKey("principalArn"));
@@ -105,9 +109,7 @@ class CallersIntegrationTest {
         FunctionsOnMoto stack = new FunctionsOnMoto();
         stack.callerEnrichment = "off";
         Components components = stack.components();
-        stack.backend.putState("env:/prod/app/terraform.tfstate", state(5));
-        String written = stack.written("env:/prod/app/terraform.tfstate");
-        stack.clock.advance(Duration.ofSeconds(10));
+        String written = unlockedWrite(stack, "env:/prod/app/terraform.tfstate", 5);
 
         assertEquals(1, stack.invokeStateEvents(components, stack.s3Record(written, ALICE, "203.0.113.15", CLI))
                 .get("skipped").asInt());

@@ -90,7 +90,9 @@ class LockEventsFunctionIntegrationTest {
     static DynamodbEvent allSamples() throws Exception {
         List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>();
         try (Stream<Path> files = Files.list(EVENTS)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().matches("(lock|digest|foreign).*\\.json")).sorted().toList()) {
+            // Every sample that records history without raising an alert (this handler has no topic to publish to).
+            for (Path file : files.filter(f -> f.getFileName().toString().matches("(lock|digest|foreign).*\\.json"))
+                    .filter(f -> !f.getFileName().toString().equals("lock-removed-by-ttl.json")).sorted().toList()) {
                 try (InputStream in = Files.newInputStream(file)) {
                     records.addAll(LambdaEventSerializers.serializerFor(DynamodbEvent.class,
                             LockEventsFunctionIntegrationTest.class.getClassLoader()).fromJson(in).getRecords());

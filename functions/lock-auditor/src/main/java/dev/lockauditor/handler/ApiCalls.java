@@ -6,7 +6,6 @@ import dev.lockauditor.audit.Callers;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.terraform.MalformedException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Set;
 
 /**
@@ -37,23 +36,23 @@ final class ApiCalls {
             throw new MalformedException("a failed " + operation + " (" + record.path("errorCode").asText()
                     + "): it changed nothing");
         }
-        Instant at = time(record.path("eventTime"));
+        Instant at = EventFields.time(record.path("eventTime"), "eventTime");
         JsonNode parameters = record.path("requestParameters");
         Facts.Caller caller = caller(record);
-        String requestId = text(record.path("requestID"));
+        String requestId = EventFields.text(record.path("requestID"));
         if (source.equals("s3.amazonaws.com")) {
             if (!S3_OPERATIONS.contains(operation)) {
                 throw new MalformedException("an S3 " + operation + ", not a write or delete of one object");
             }
-            return new ApiCall(ApiCall.Service.S3, operation, at, requestId, required(parameters.path("bucketName"),
-                    "bucketName"), required(parameters.path("key"), "key"), null, null, caller);
+            return new ApiCall(ApiCall.Service.S3, operation, at, requestId, EventFields.required(parameters.path("bucketName"),
+                    "bucketName"), EventFields.required(parameters.path("key"), "key"), null, null, caller);
         }
         if (source.equals("dynamodb.amazonaws.com")) {
             if (!DYNAMODB_OPERATIONS.contains(operation)) {
                 throw new MalformedException("a DynamoDB " + operation + ", not a PutItem or DeleteItem");
             }
             return new ApiCall(ApiCall.Service.DYNAMODB, operation, at, requestId, null, null,
-                    required(parameters.path("tableName"), "tableName"), required(parameters.path("key").path("LockID"),
+                    EventFields.required(parameters.path("tableName"), "tableName"), EventFields.required(parameters.path("key").path("LockID"),
                     "key LockID"), caller);
         }
         throw new MalformedException("a CloudTrail record of " + source + ", not S3 or DynamoDB");
@@ -65,31 +64,12 @@ final class ApiCalls {
      */
     private static Facts.Caller caller(JsonNode record) {
         JsonNode identity = record.path("userIdentity");
-        String arn = text(identity.path("arn"));
+        String arn = EventFields.text(identity.path("arn"));
         if (arn == null) {
-            arn = text(identity.path("invokedBy"));
+            arn = EventFields.text(identity.path("invokedBy"));
         }
-        String userAgent = text(record.path("userAgent"));
-        return new Facts.Caller(arn, text(record.path("sourceIPAddress")), userAgent, Callers.tool(userAgent));
+        String userAgent = EventFields.text(record.path("userAgent"));
+        return new Facts.Caller(arn, EventFields.text(record.path("sourceIPAddress")), userAgent, Callers.tool(userAgent));
     }
 
-    private static Instant time(JsonNode node) throws MalformedException {
-        try {
-            return Instant.parse(required(node, "eventTime"));
-        } catch (DateTimeParseException e) {
-            throw new MalformedException("eventTime is not an ISO 8601 time");
-        }
-    }
-
-    private static String required(JsonNode node, String what) throws MalformedException {
-        String value = text(node);
-        if (value == null || value.isEmpty()) {
-            throw new MalformedException("no " + what);
-        }
-        return value;
-    }
-
-    private static String text(JsonNode node) {
-        return node.isValueNode() && !node.isNull() ? node.asText() : null;
-    }
 }

@@ -6,10 +6,6 @@ import dev.lockauditor.audit.ObjectEvent;
 import dev.lockauditor.terraform.MalformedException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,18 +51,18 @@ final class ObjectEvents {
         JsonNode detail = event.path("detail");
         JsonNode object = detail.path("object");
         return new ObjectEvent(kind,
-                required(detail.path("bucket").path("name"), "bucket name"),
-                required(object.path("key"), "object key"),
-                time(event.path("time")),
-                text(object.path("sequencer")),
-                text(event.path("id")),
+                EventFields.required(detail.path("bucket").path("name"), "bucket name"),
+                EventFields.required(object.path("key"), "object key"),
+                EventFields.time(event.path("time"), "event time"),
+                EventFields.text(object.path("sequencer")),
+                EventFields.text(event.path("id")),
                 kind == ObjectEvent.Kind.CREATED && object.has("size") ? object.path("size").asLong() : null,
-                text(object.path("etag")),
-                text(object.path("version-id")),
+                EventFields.text(object.path("etag")),
+                EventFields.text(object.path("version-id")),
                 "Delete Marker Created".equals(detail.path("deletion-type").asText()),
-                new Writer(text(detail.path("requester")), text(detail.path("source-ip-address"))),
-                text(detail.path("reason")),
-                text(detail.path("request-id")));
+                new Writer(EventFields.text(detail.path("requester")), EventFields.text(detail.path("source-ip-address"))),
+                EventFields.text(detail.path("reason")),
+                EventFields.text(detail.path("request-id")));
     }
 
     private static ObjectEvent notification(JsonNode record) throws MalformedException {
@@ -84,47 +80,22 @@ final class ObjectEvents {
         }
         JsonNode s3 = record.path("s3");
         JsonNode object = s3.path("object");
-        String requestId = text(record.path("responseElements").path("x-amz-request-id"));
-        String sequencer = text(object.path("sequencer"));
+        String requestId = EventFields.text(record.path("responseElements").path("x-amz-request-id"));
+        String sequencer = EventFields.text(object.path("sequencer"));
         return new ObjectEvent(kind,
-                required(s3.path("bucket").path("name"), "bucket name"),
-                URLDecoder.decode(required(object.path("key"), "object key"), StandardCharsets.UTF_8),
-                time(record.path("eventTime")),
+                EventFields.required(s3.path("bucket").path("name"), "bucket name"),
+                URLDecoder.decode(EventFields.required(object.path("key"), "object key"), StandardCharsets.UTF_8),
+                EventFields.time(record.path("eventTime"), "event time"),
                 sequencer,
                 requestId == null ? sequencer : requestId + "/" + sequencer,
                 kind == ObjectEvent.Kind.CREATED && object.has("size") ? object.path("size").asLong() : null,
-                text(object.path("eTag")),
-                text(object.path("versionId")),
+                EventFields.text(object.path("eTag")),
+                EventFields.text(object.path("versionId")),
                 name.equals("ObjectRemoved:DeleteMarkerCreated"),
-                new Writer(text(record.path("userIdentity").path("principalId")),
-                        text(record.path("requestParameters").path("sourceIPAddress"))),
+                new Writer(EventFields.text(record.path("userIdentity").path("principalId")),
+                        EventFields.text(record.path("requestParameters").path("sourceIPAddress"))),
                 name.substring(name.indexOf(':') + 1),
                 requestId);
     }
 
-    private static Instant time(JsonNode node) throws MalformedException {
-        String text = required(node, "event time");
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            try {
-                // S3 always writes UTC with a Z; some emulators leave the Z out.
-                return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
-            } catch (DateTimeParseException again) {
-                throw new MalformedException("event time is not an ISO 8601 time");
-            }
-        }
-    }
-
-    private static String required(JsonNode node, String what) throws MalformedException {
-        String value = text(node);
-        if (value == null || value.isEmpty()) {
-            throw new MalformedException("no " + what);
-        }
-        return value;
-    }
-
-    private static String text(JsonNode node) {
-        return node.isValueNode() && !node.isNull() ? node.asText() : null;
-    }
 }
