@@ -128,4 +128,16 @@ class TemplateTest {
         extra.removeAll(less);
         return extra;
     }
+
+    @Test
+    void eachFunctionIsGivenOnlyTheQueueAndStreamItUsesSoThatItBuildsNoClientItDoesNotNeed() {
+        Map<String, String> values = Map.of("StateEventsQueue", "https://sqs/queue", "LockTableStreamArn", "stream");
+        assertEquals("https://sqs/queue", template.function("StateEventsFunction", values).environment()
+                .get("STATE_EVENTS_QUEUE_URL"));
+        assertEquals("stream", template.function("StaleLockSweepFunction", values).environment().get("LOCK_TABLE_STREAM_ARN"));
+        for (String name : List.of("LockEventsFunction", "StaleLockSweepFunction", "SlackNotifierFunction")) {
+            assertEquals(null, template.function(name, values).environment().get("STATE_EVENTS_QUEUE_URL"), name);
+        }
+        assertEquals(null, template.function("LockEventsFunction", values).environment().get("LOCK_TABLE_STREAM_ARN"));
+    }
 }
