@@ -15,8 +15,12 @@ import java.time.Instant;
  */
 public final class OnceAlerts implements AlertSink {
 
-    /** Longer than any invocation (the functions' timeout is 30 seconds) could hold a claim while publishing. */
-    public static final Duration CLAIM = Duration.ofSeconds(90);
+    /**
+     * Longer than an event function's invocation (its timeout is 30 seconds) and than one SNS publish, so that only a
+     * crash leaves a claim to expire; short, so that the retries of a stream batch that meets a crashed invocation's
+     * claim are not used up before it expires. A publish that outlives it may be repeated: at least once, never lost.
+     */
+    public static final Duration CLAIM = Duration.ofSeconds(40);
 
     private final HistoryStore history;
     private final AlertPublisher publisher;
