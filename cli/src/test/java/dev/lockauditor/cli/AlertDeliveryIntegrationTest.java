@@ -108,7 +108,7 @@ class AlertDeliveryIntegrationTest {
         Alert.Identity identity = new Alert.Identity(Instant.parse("2025-03-14T09:26:53Z"), Source.LOCK, lock.id(), "x");
 
         publisher.publish(alerts.staleLock(state, lock, 7200, Duration.ofMinutes(60), false, Instant.now(), identity));
-        publisher.publish(alerts.digestMismatch(state, "8b1a9953c4611296a827abf8c47804d7", "ad37533d627aecda1ac35c00e2ee3a7f", Alerts.MismatchCause.CHANGED_OUTSIDE_TERRAFORM, Instant.now(), identity));
+        publisher.publish(alerts.digestMismatch(state, "8b1a9953c4611296a827abf8c47804d7", "ad37533d627aecda1ac35c00e2ee3a7f", Alerts.MismatchCause.CHANGED_OUTSIDE_TERRAFORM, null, Instant.now(), identity));
 
         List<Message> all = receive(everything);
         assertEquals(2, all.size());

@@ -76,11 +76,6 @@ public final class Alerts {
         DIGEST_CHANGED
     }
 
-    public Alert digestMismatch(StatePath state, String expectedDigest, String actualDigest, MismatchCause cause,
-                                Instant detectedAt, Identity identity) {
-        return digestMismatch(state, expectedDigest, actualDigest, cause, null, detectedAt, identity);
-    }
-
     /** @param caller who made the change that left the mismatch (the write, or the digest change), when known */
     public Alert digestMismatch(StatePath state, String expectedDigest, String actualDigest, MismatchCause cause,
                                 Facts.Caller caller, Instant detectedAt, Identity identity) {

@@ -229,15 +229,9 @@ public final class CallerJoin {
         query = before ? query.before(entry.eventKey()).newestFirst() : query.after(entry.eventKey());
         return history.read(query).stream()
                 .filter(other -> other.source() == entry.source() && other.caller() != null)
-                .filter(other -> lockId.equals(lockOf(other.facts())))
+                .filter(other -> Facts.lockOf(other.facts()) != null
+                        && lockId.equals(Facts.lockOf(other.facts()).id()))
                 .findFirst();
-    }
-
-    private static String lockOf(Facts facts) {
-        if (facts instanceof Facts.LockAcquired acquired && acquired.lock() != null) {
-            return acquired.lock().id();
-        }
-        return facts instanceof Facts.LockReleased released && released.lock() != null ? released.lock().id() : null;
     }
 
     private void forced(HistoryEvent acquired, HistoryEvent released) {

@@ -69,10 +69,6 @@ public final class DigestVerifier {
      *
      * @return when the check can be decided, if it cannot be yet
      */
-    public Optional<Instant> afterWrite(StatePath state, Instant writtenAt, String sourceId, WriteLock lock) {
-        return afterWrite(state, writtenAt, sourceId, lock, null);
-    }
-
     /** @param caller who made the write, when its CloudTrail record is known */
     public Optional<Instant> afterWrite(StatePath state, Instant writtenAt, String sourceId, WriteLock lock,
                                         Facts.Caller caller) {
@@ -84,10 +80,6 @@ public final class DigestVerifier {
      *
      * @param digest the digest the change carries (it spares the first read of the lock table)
      */
-    public void afterDigestChange(StatePath state, Instant changedAt, String sourceId, String digest) {
-        afterDigestChange(state, changedAt, sourceId, digest, null);
-    }
-
     /** @param caller who changed the digest, when its CloudTrail record is known */
     public void afterDigestChange(StatePath state, Instant changedAt, String sourceId, String digest,
                                   Facts.Caller caller) {

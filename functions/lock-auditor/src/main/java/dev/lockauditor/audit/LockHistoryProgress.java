@@ -2,7 +2,6 @@ package dev.lockauditor.audit;
 
 import dev.lockauditor.backend.LockStream;
 import dev.lockauditor.history.Bookkeeping;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -18,9 +17,6 @@ import java.util.Optional;
  * as it always does for the lock files' own events, which come with the state's.
  */
 public final class LockHistoryProgress {
-
-    /** DynamoDB stream times are whole seconds: a record this far after a time is surely after it. */
-    static final Duration SKEW = Duration.ofSeconds(2);
 
     private final boolean lockTable;
     private final Bookkeeping bookkeeping;
@@ -46,7 +42,7 @@ public final class LockHistoryProgress {
         if (recorded.isEmpty()) {
             return true;
         }
-        if (!recorded.get().at().isBefore(at.plus(SKEW))) {
+        if (!recorded.get().at().isBefore(at.plus(LockCoverage.SKEW))) {
             return true;
         }
         return !stream.holdsChangesAfter(recorded.get().sequenceNumber()).orElse(false);

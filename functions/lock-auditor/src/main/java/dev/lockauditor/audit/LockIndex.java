@@ -23,6 +23,11 @@ public final class LockIndex {
         return source == Source.S3_LOCK_FILE ? "s3" : "dynamodb";
     }
 
+    /** The source that records a kind of lock's events. */
+    static Source source(String kind) {
+        return kind.equals("s3") ? Source.S3_LOCK_FILE : Source.DYNAMODB;
+    }
+
     /** After lock events were recorded (again or for the first time: doing it twice changes nothing). */
     public void recorded(List<HistoryEvent> events) {
         for (HistoryEvent event : events) {

@@ -197,28 +197,18 @@ public final class StaleLockSweeper {
                 && object.etag().equals(written.object().etag())) {
             return false;
         }
-        Facts.Header header = null;
-        String unreadable = null;
+        Optional<StateHeaders.Read> read;
         try {
-            Optional<byte[]> prefix = bucket.prefix(object.key(), null, StateHeader.PREFIX_BYTES);
-            if (prefix.isEmpty()) {
-                return false;
-            }
-            StateHeader read = StateHeader.parse(prefix.get());
-            if (read.encrypted()) {
-                unreadable = "OpenTofu state encryption";
-            }
-            if (read.serial() != null && read.lineage() != null) {
-                header = new Facts.Header(read.version(), read.terraformVersion(), read.serial(), read.lineage());
-            }
+            read = StateHeaders.read(() -> bucket.prefix(object.key(), null, StateHeader.PREFIX_BYTES));
         } catch (MalformedException e) {
             return false;
-        } catch (StateBucket.Unreadable e) {
-            unreadable = e.getMessage();
+        }
+        if (read.isEmpty()) {
+            return false;
         }
         HistoryEvent written = new HistoryEvent(state, object.lastModified(), Source.STATE_OBJECT, SWEEP,
                 "sweep-" + object.etag(), "0", new Facts.StateWritten(new Facts.ObjectFacts(object.size(),
-                        object.etag(), null, null, null, null, RECONCILED), header, unreadable));
+                        object.etag(), null, null, null, null, RECONCILED), read.get().fields(), read.get().unreadable()));
         return !history.write(List.of(written)).isEmpty();
     }
 
@@ -248,7 +238,7 @@ public final class StaleLockSweeper {
                 }
                 Facts.Lock facts = Facts.Lock.of(lock.info());
                 if (!seen(lock.state(), EventType.LOCK_ACQUIRED, kind, facts.id())) {
-                    HistoryEvent acquired = new HistoryEvent(lock.state(), lock.created(), source(kind), SWEEP,
+                    HistoryEvent acquired = new HistoryEvent(lock.state(), lock.created(), LockIndex.source(kind), SWEEP,
                             "sweep-acquired-" + facts.id(), "0", new Facts.LockAcquired(facts, null));
                     recorded += history.write(List.of(acquired)).size();
                 }
@@ -268,7 +258,7 @@ public final class StaleLockSweeper {
                 continue;
             }
             if (!seen(entry.state(), EventType.LOCK_RELEASED, entry.kind(), entry.lock().id())) {
-                HistoryEvent released = new HistoryEvent(entry.state(), entry.missingSince(), source(entry.kind()),
+                HistoryEvent released = new HistoryEvent(entry.state(), entry.missingSince(), LockIndex.source(entry.kind()),
                         SWEEP, "sweep-released-" + entry.lock().id(), "0",
                         new Facts.LockReleased(entry.lock(), entry.lock().heldForSecondsAt(entry.missingSince()), null));
                 recorded += history.write(List.of(released)).size();
@@ -290,19 +280,8 @@ public final class StaleLockSweeper {
     /** Whether history holds this lock's acquisition (or release), as seen from this kind of lock. */
     private boolean seen(StatePath state, EventType type, String kind, String lockId) {
         return history.read(HistoryQuery.of(state.path()).kinds(type).newestFirst().limit(50)).stream()
-                .anyMatch(entry -> entry.source() == source(kind) && lockOf(entry.facts()) != null
-                        && lockId.equals(lockOf(entry.facts()).id()));
-    }
-
-    private static Facts.Lock lockOf(Facts facts) {
-        if (facts instanceof Facts.LockAcquired acquired) {
-            return acquired.lock();
-        }
-        return facts instanceof Facts.LockReleased released ? released.lock() : null;
-    }
-
-    private static Source source(String kind) {
-        return kind.equals("s3") ? Source.S3_LOCK_FILE : Source.DYNAMODB;
+                .anyMatch(entry -> entry.source() == LockIndex.source(kind) && Facts.lockOf(entry.facts()) != null
+                        && lockId.equals(Facts.lockOf(entry.facts()).id()));
     }
 
     /**

@@ -49,10 +49,6 @@ public final class StaleLocks {
                 environments);
     }
 
-    /** With every state in one environment. */
-    public static StaleLocks of(int minutes, int reminderMinutes, String overrides) throws MalformedException {
-        return of(minutes, reminderMinutes, overrides, Environments.only("default"));
-    }
 
     static List<Override> parse(String text) throws MalformedException {
         List<Override> overrides = new ArrayList<>();

@@ -105,29 +105,20 @@ public final class StateEventAuditor {
     }
 
     private Outcome stateWritten(StatePath state, ObjectEvent event) throws HistoryStore.WriteFailure {
-        StateHeader header = null;
-        String unreadable = null;
+        Optional<StateHeaders.Read> read;
         try {
-            Optional<byte[]> prefix = bucket.prefixOfWrite(event.key(), event.versionId(), event.etag(),
-                    StateHeader.PREFIX_BYTES);
-            if (prefix.isEmpty()) {
-                return new Skipped("the object was gone before its header could be read");
-            }
-            header = StateHeader.parse(prefix.get());
-        } catch (StateBucket.Unreadable e) {
-            unreadable = e.getMessage();
+            read = StateHeaders.read(() -> bucket.prefixOfWrite(event.key(), event.versionId(), event.etag(),
+                    StateHeader.PREFIX_BYTES));
         } catch (MalformedException e) {
             return new Skipped(e.getMessage());
         }
-        Facts.Header fields = null;
-        if (header != null && header.encrypted()) {
-            unreadable = "OpenTofu state encryption";
+        if (read.isEmpty()) {
+            return new Skipped("the object was gone before its header could be read");
         }
-        if (header != null && header.serial() != null && header.lineage() != null) {
-            fields = new Facts.Header(header.version(), header.terraformVersion(), header.serial(), header.lineage());
-        }
+        StateHeader header = read.get().header();
+        Facts.Header fields = read.get().fields();
         HistoryEvent written = event(state, Source.STATE_OBJECT, event,
-                new Facts.StateWritten(objectFacts(event), fields, unreadable));
+                new Facts.StateWritten(objectFacts(event), fields, read.get().unreadable()));
         List<HistoryEvent> recorded = history.write(List.of(written));
 
         if (fields != null) {

@@ -14,6 +14,14 @@ public sealed interface Facts {
     /** The kind of entry these facts make. */
     HistoryKind kind();
 
+    /** The lock an acquisition or a release is about, when known; null for any other entry. */
+    static Lock lockOf(Facts facts) {
+        if (facts instanceof LockAcquired acquired) {
+            return acquired.lock();
+        }
+        return facts instanceof LockReleased released ? released.lock() : null;
+    }
+
     /**
      * A lock as its lock info says.
      *

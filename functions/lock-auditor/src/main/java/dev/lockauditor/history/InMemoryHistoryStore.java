@@ -33,7 +33,7 @@ public class InMemoryHistoryStore implements HistoryStore {
 
     @Override
     public synchronized Claim claim(HistoryEvent alert, Instant now, Instant pendingUntil) {
-        String id = alert.state().path() + "\n" + alert.eventKey();
+        String id = id(alert);
         if (entries(alert).containsKey(alert.eventKey())) {
             Instant until = pending.get(id);
             if (until == null) {
@@ -50,12 +50,12 @@ public class InMemoryHistoryStore implements HistoryStore {
 
     @Override
     public synchronized void markRaised(HistoryEvent alert) {
-        pending.remove(alert.state().path() + "\n" + alert.eventKey());
+        pending.remove(id(alert));
     }
 
     @Override
     public synchronized void release(HistoryEvent alert) {
-        pending.remove(alert.state().path() + "\n" + alert.eventKey());
+        pending.remove(id(alert));
         entries(alert).remove(alert.eventKey());
     }
 
@@ -89,6 +89,10 @@ public class InMemoryHistoryStore implements HistoryStore {
     /** Every entry of every state. */
     public synchronized List<HistoryEvent> all() {
         return states.values().stream().flatMap(m -> m.values().stream()).toList();
+    }
+
+    private static String id(HistoryEvent entry) {
+        return entry.state().path() + "\n" + entry.eventKey();
     }
 
     private NavigableMap<String, HistoryEvent> entries(HistoryEvent event) {

@@ -30,7 +30,7 @@ class AlertDocumentTest {
 
     @Test
     void theDocumentHasTheProductsFieldsInOrder() {
-        Alert alert = alerts.digestMismatch(STATE, "8b1a9953c4611296a827abf8c47804d7", "ad37533d627aecda1ac35c00e2ee3a7f", Alerts.MismatchCause.CHANGED_OUTSIDE_TERRAFORM,
+        Alert alert = alerts.digestMismatch(STATE, "8b1a9953c4611296a827abf8c47804d7", "ad37533d627aecda1ac35c00e2ee3a7f", Alerts.MismatchCause.CHANGED_OUTSIDE_TERRAFORM, null,
                 DETECTED, IDENTITY);
 
         JsonNode document = AlertDocument.of(alert, AlertDocument.Origin.of("production",

@@ -6,6 +6,7 @@ import static dev.lockauditor.audit.StateFixtures.PATH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockauditor.config.Environments;
 import dev.lockauditor.alert.Alert;
 import dev.lockauditor.alert.AlertType;
 import dev.lockauditor.alert.Alerts;
@@ -46,7 +47,7 @@ class StaleLockSweeperTest {
     final Alerts alerts = new Alerts("terraform-locks");
 
     StaleLockSweeper sweeper() throws Exception {
-        StaleLocks rules = StaleLocks.of(60, 240, "env:/prod/*=180");
+        StaleLocks rules = StaleLocks.of(60, 240, "env:/prod/*=180", Environments.only("default"));
         return new StaleLockSweeper(backend, backend, history, bookkeeping, sink, alerts, rules,
                 new StaleLockNotices(history, sink, alerts, rules, time),
                 new LockHistoryProgress(true, bookkeeping, stream),
@@ -219,7 +220,7 @@ class StaleLockSweeperTest {
         LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", NOW.minus(Duration.ofHours(2)));
         backend.locks.put(PATH, lock);
         sweeper().sweep();
-        StaleLockNotices notices = new StaleLockNotices(history, sink, alerts, StaleLocks.of(60, 240, ""), time);
+        StaleLockNotices notices = new StaleLockNotices(history, sink, alerts, StaleLocks.of(60, 240, "", Environments.only("default")), time);
         Facts.Lock facts = Facts.Lock.of(lock);
 
         notices.released(STATE, facts, NOW.plus(Duration.ofMinutes(10)), "release-from-table");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockauditor.config.Environments;
 import dev.lockauditor.terraform.MalformedException;
 import dev.lockauditor.terraform.StatePath;
 import java.time.Duration;
@@ -21,7 +22,7 @@ class StaleLocksTest {
             "env:/staging/network.tfstate", "staging");
     static final StatePath LEGACY = new StatePath("acme/legacy/terraform.tfstate", "acme", "legacy/terraform.tfstate", "default");
 
-    final StaleLocks rules = StaleLocks.of(60, 240, "env:/prod/*=180, acme/legacy/* = 600");
+    final StaleLocks rules = StaleLocks.of(60, 240, "env:/prod/*=180, acme/legacy/* = 600", Environments.only("default"));
 
     StaleLocksTest() throws MalformedException {
     }
@@ -44,7 +45,7 @@ class StaleLocksTest {
     @Test
     void anOverrideCanNameAnEnvironmentAndTheFirstMatchStillWins() throws Exception {
         StaleLocks byEnvironment = StaleLocks.of(60, 240, "legacy/*=600,environment:production=120",
-                dev.lockauditor.config.Environments.of("production=env:/prod/*,legacy/*", "staging"));
+                Environments.of("production=env:/prod/*,legacy/*", "staging"));
 
         assertEquals(Duration.ofMinutes(120), byEnvironment.thresholdFor(PROD));
         assertEquals(Duration.ofMinutes(600), byEnvironment.thresholdFor(LEGACY), "its key pattern comes first");
@@ -63,7 +64,7 @@ class StaleLocksTest {
     @ParameterizedTest
     @ValueSource(strings = {"env:/prod/*", "env:/prod/*=", "env:/prod/*=soon", "=30", "env:/prod/*=0"})
     void overridesThatAreNotPatternEqualsMinutesAreRefused(String overrides) {
-        MalformedException e = assertThrows(MalformedException.class, () -> StaleLocks.of(60, 240, overrides));
+        MalformedException e = assertThrows(MalformedException.class, () -> StaleLocks.of(60, 240, overrides, Environments.only("default")));
         assertTrue(e.getMessage().startsWith("STALE_LOCK_OVERRIDES entry"), e.getMessage());
     }
 }

@@ -58,7 +58,7 @@ class StateEventAuditorTest {
         try {
             return new StateEventAuditor(
             new AuditSettings("env:", List.of(), List.of(".tfplan"), Duration.ofSeconds(30), Duration.ofSeconds(60)),
-            backend, backend, history, sink, alerts, new StaleLockNotices(history, sink, alerts, StaleLocks.of(60, 240, ""), time),
+            backend, backend, history, sink, alerts, new StaleLockNotices(history, sink, alerts, StaleLocks.of(60, 240, "", Environments.only("default")), time),
             new LockHistoryProgress(true, bookkeeping, stream), new LockIndex(bookkeeping),
             new CallerJoin(history, bookkeeping, sink, alerts, "env:", time, true), time);
         } catch (Exception e) {
