@@ -81,7 +81,7 @@ class TemplateTest {
         Map<String, String> existing = Map.of("ExistingAlertTopicArn", central, "AlertTopic", "created-topic");
 
         Set<String> created = template.resourcesCreated(existing);
-        assertTrue(created.contains("LockEventsFunction") && created.contains("LockHistoryTable"), created.toString());
+        assertTrue(created.contains("StateEventsFunction") && created.contains("LockHistoryTable"), created.toString());
         assertTrue(!created.contains("AlertTopic") && !created.contains("AlertTopicKey"), created.toString());
         for (String name : template.functionNames()) {
             assertEquals(central, template.function(name, existing).environment().get("ALERT_TOPIC_ARN"), name);
@@ -106,13 +106,19 @@ class TemplateTest {
         assertTrue(count > 10, "samconfig.toml sets parameters: " + count);
         assertTrue(samconfig.contains("[admin.deploy.parameters]") && samconfig.contains("ExistingAlertTopicArn="),
                 "both layouts");
+        String staging = samconfig.substring(samconfig.indexOf("[staging.deploy.parameters]"),
+                samconfig.indexOf("[production.deploy.parameters]"));
+        assertTrue(staging.contains("StateBucketName=") && !staging.contains("LockTable"),
+                "a stack on lock files alone names no lock table: " + staging);
+        String production = samconfig.substring(samconfig.indexOf("[production.deploy.parameters]"));
+        assertTrue(production.contains("LockTableName=") && production.contains("LockTableStreamArn="), production);
     }
 
     @Test
     void callerEnrichmentIsOffByDefaultAndAddsOnlyATrailAndRulesNeverAPermissionOnTheBackend() {
-        Set<String> off = template.resourcesCreated(Map.of());
-        Set<String> existing = template.resourcesCreated(Map.of("CallerEnrichment", "existing-trail"));
-        Set<String> created = template.resourcesCreated(Map.of("CallerEnrichment", "create-trail"));
+        Set<String> off = template.resourcesCreated(LOCK_TABLE);
+        Set<String> existing = template.resourcesCreated(with(LOCK_TABLE, "CallerEnrichment", "existing-trail"));
+        Set<String> created = template.resourcesCreated(with(LOCK_TABLE, "CallerEnrichment", "create-trail"));
 
         assertTrue(off.stream().noneMatch(name -> name.startsWith("Caller")), "off: nothing extra deployed: " + off);
         assertEquals(Set.of("CallerS3EventsRule", "CallerDynamoDbEventsRule"), difference(existing, off));
@@ -121,6 +127,80 @@ class TemplateTest {
         assertEquals("off", template.function("StateEventsFunction", Map.of()).environment().get("CALLER_ENRICHMENT"));
         assertEquals("on", template.function("StateEventsFunction", Map.of("CallerEnrichment", "create-trail"))
                 .environment().get("CALLER_ENRICHMENT"));
+    }
+
+    static final Map<String, String> LOCK_TABLE = Map.of("LockTableName", "terraform-locks", "LockTableStreamArn",
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/terraform-locks/stream/2025-01-06T10:00:00.000");
+
+    @Test
+    void aBackendOnLockFilesAloneDeploysWithNoLockTableParametersAndNothingThatCouldReadALockTable() {
+        Map<String, String> lockFiles = Map.of("CallerEnrichment", "create-trail", "StateBucketName", "acme-tfstate");
+        Set<String> created = template.resourcesCreated(lockFiles);
+
+        assertTrue(created.stream().noneMatch(name -> name.startsWith("LockEvents")), created.toString());
+        assertTrue(!created.contains("CallerDynamoDbEventsRule"), created.toString());
+        assertTrue(created.containsAll(Set.of("StateEventsFunction", "StaleLockSweepFunction", "StateEventsQueue",
+                "StateBucketObjectEventsRule", "CallerS3EventsRule", "CallerTrail")), created.toString());
+        for (String role : roles(created)) {
+            for (Map<String, Object> statement : statements(role, lockFiles)) {
+                boolean dynamoDb = actions(statement).stream().anyMatch(action -> action.startsWith("dynamodb:"));
+                assertTrue(!dynamoDb || statement.get("Resource").equals("{LockHistoryTable.Arn}"),
+                        role + " may only touch the history table in DynamoDB: " + statement);
+            }
+        }
+        for (String name : List.of("StateEventsFunction", "StaleLockSweepFunction")) {
+            Map<String, String> environment = template.function(name, lockFiles).environment();
+            assertEquals("", environment.get("LOCK_TABLE"), name);
+            assertEquals("", environment.get("LOCK_TABLE_STREAM_ARN"), name);
+        }
+        String selectors = String.valueOf(template.properties("CallerTrail", lockFiles).get("AdvancedEventSelectors"));
+        assertTrue(selectors.contains("AWS::S3::Object") && !selectors.contains("DynamoDB"), selectors);
+    }
+
+    @Test
+    void aBackendWithALockTableGetsItsStreamFunctionAndReadOnlyLockTableStatements() {
+        Map<String, String> withTable = with(LOCK_TABLE, "CallerEnrichment", "existing-trail");
+        Set<String> created = template.resourcesCreated(withTable);
+
+        assertTrue(created.containsAll(Set.of("LockEventsFunction", "LockEventsRole", "LockEventsDeadLetterQueue",
+                "LockEventsErrorsAlarm", "LockEventsDeadLetterAlarm", "CallerDynamoDbEventsRule")), created.toString());
+        String lockTableArn = "arn:aws:dynamodb:us-east-1:123456789012:table/terraform-locks";
+        for (String role : List.of("LockEventsRole", "StateEventsRole", "StaleLockSweepRole")) {
+            List<String> onTheTable = statements(role, withTable).stream()
+                    .filter(statement -> lockTableArn.equals(statement.get("Resource")))
+                    .flatMap(statement -> actions(statement).stream()).toList();
+            assertTrue(!onTheTable.isEmpty(), role + " reads the lock table");
+            assertTrue(onTheTable.stream().allMatch(Set.of("dynamodb:GetItem", "dynamodb:Scan", "dynamodb:DescribeTable")
+                    ::contains), role + " only reads the lock table: " + onTheTable);
+        }
+        assertEquals("terraform-locks", template.function("StaleLockSweepFunction", withTable).environment()
+                .get("LOCK_TABLE"));
+    }
+
+    /** The roles among the resources created. */
+    List<String> roles(Set<String> created) {
+        return created.stream().filter(name -> name.endsWith("Role")).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> statements(String role, Map<String, String> values) {
+        List<Map<String, Object>> statements = new java.util.ArrayList<>();
+        for (Object policy : (List<Object>) template.properties(role, values).getOrDefault("Policies", List.of())) {
+            Map<String, Object> document = (Map<String, Object>) ((Map<String, Object>) policy).get("PolicyDocument");
+            statements.addAll((List<Map<String, Object>>) document.get("Statement"));
+        }
+        return statements;
+    }
+
+    static List<String> actions(Map<String, Object> statement) {
+        Object action = statement.get("Action");
+        return action instanceof List<?> list ? list.stream().map(String::valueOf).toList() : List.of(String.valueOf(action));
+    }
+
+    static Map<String, String> with(Map<String, String> values, String name, String value) {
+        Map<String, String> more = new java.util.HashMap<>(values);
+        more.put(name, value);
+        return more;
     }
 
     static Set<String> difference(Set<String> more, Set<String> less) {

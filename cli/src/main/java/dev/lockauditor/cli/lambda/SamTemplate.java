@@ -113,6 +113,81 @@ public final class SamTemplate {
         return created;
     }
 
+    /**
+     * A resource's {@code Properties} as a stack with these values creates them: {@code !If} decided, what resolves to
+     * {@code AWS::NoValue} left out, {@code !Ref} and {@code !Sub} resolved from the values (a resource's name by its
+     * logical id, an attribute as {@code LogicalId.Attribute}; {@code AWS::Partition} is {@code aws}), anything
+     * unresolved kept as its logical id in braces.
+     */
+    public Map<String, Object> properties(String name, Map<String, String> values) {
+        Object resource = map(root, "Resources").get(name);
+        if (resource == null) {
+            throw new IllegalArgumentException("no resource '" + name + "'");
+        }
+        return map(resolved(map(resource).get("Properties"), refs(values)));
+    }
+
+    private static final Object NO_VALUE = new Object();
+
+    private Object resolved(Object node, Map<String, String> refs) {
+        if (node instanceof List<?> list) {
+            List<Object> out = new java.util.ArrayList<>();
+            for (Object each : list) {
+                Object value = resolved(each, refs);
+                if (value != NO_VALUE) {
+                    out.add(value);
+                }
+            }
+            return out;
+        }
+        if (!(node instanceof Map<?, ?> function)) {
+            return node;
+        }
+        if (function.size() == 1 && function.get("Ref") instanceof String ref) {
+            return ref.equals("AWS::NoValue") ? NO_VALUE : reference(ref, refs);
+        }
+        if (function.size() == 1 && function.get("Fn::If") instanceof List<?> choice && choice.size() == 3) {
+            return resolved(condition(String.valueOf(choice.get(0)), refs) ? choice.get(1) : choice.get(2), refs);
+        }
+        if (function.size() == 1 && function.get("Fn::GetAtt") instanceof List<?> attribute && attribute.size() == 2) {
+            return reference(attribute.get(0) + "." + attribute.get(1), refs);
+        }
+        if (function.size() == 1 && function.get("Fn::GetAtt") instanceof String attribute) {
+            return reference(attribute, refs);
+        }
+        if (function.size() == 1 && function.containsKey("Fn::Sub")) {
+            Object sub = function.get("Fn::Sub");
+            String text = String.valueOf(sub instanceof List<?> parts ? parts.get(0) : sub);
+            Map<String, String> scope = new LinkedHashMap<>(refs);
+            if (sub instanceof List<?> parts && parts.size() == 2) {
+                map(parts.get(1)).forEach((variable, value) -> scope.put(variable, String.valueOf(resolved(value, refs))));
+            }
+            java.util.regex.Matcher variable = java.util.regex.Pattern.compile("\\$\\{([^}!]+)}").matcher(text);
+            StringBuilder out = new StringBuilder();
+            while (variable.find()) {
+                variable.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(reference(variable.group(1), scope)));
+            }
+            return variable.appendTail(out).toString();
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        map(node).forEach((key, value) -> {
+            Object resolvedValue = resolved(value, refs);
+            if (resolvedValue != NO_VALUE) {
+                out.put(key, resolvedValue);
+            }
+        });
+        return out;
+    }
+
+    private static String reference(String name, Map<String, String> refs) {
+        return switch (name) {
+            case "AWS::Partition" -> "aws";
+            case "AWS::Region" -> refs.getOrDefault(name, "us-east-1");
+            case "AWS::AccountId" -> refs.getOrDefault(name, "123456789012");
+            default -> refs.getOrDefault(name, "{" + name + "}");
+        };
+    }
+
     private Map<String, String> refs(Map<String, String> values) {
         Map<String, String> refs = new LinkedHashMap<>();
         map(root, "Parameters").forEach((parameter, spec) -> {
