@@ -140,11 +140,13 @@ public final class BackendReview {
 
     /**
      * States with no digest item, where the table keeps digests for others (a backend on the lock table writes one
-     * for every state; one on lock files alone writes none, and is not judged).
+     * for every state; a state on lock files alone has none, and is not judged).
      *
-     * @param keys the bucket's object keys
+     * @param keys           the bucket's object keys
+     * @param lockFileStates the keys of the states known to be locked by lock files (a lock file, or a version of one)
      */
-    public List<MissingDigest> missingDigests(HeldLocks held, List<String> keys, StateBucket bucket) {
+    public List<MissingDigest> missingDigests(HeldLocks held, List<String> keys, StateBucket bucket,
+                                              Set<String> lockFileStates) {
         List<MissingDigest> missing = new ArrayList<>();
         if (held.digests().isEmpty()) {
             return missing;
@@ -152,7 +154,8 @@ public final class BackendReview {
         Set<String> withDigest = new HashSet<>();
         held.digests().keySet().forEach(state -> withDigest.add(state.key()));
         for (String key : keys) {
-            if (settings.mayBeState(key) && !withDigest.contains(key) && isState(bucket, key)) {
+            if (settings.mayBeState(key) && !withDigest.contains(key) && !lockFileStates.contains(key)
+                    && isState(bucket, key)) {
                 try {
                     missing.add(new MissingDigest(StatePath.parse(StateKeys.lockPath(bucket.name(), key),
                             settings.workspaceKeyPrefix())));

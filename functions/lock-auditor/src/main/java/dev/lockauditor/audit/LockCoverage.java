@@ -1,5 +1,6 @@
 package dev.lockauditor.audit;
 
+import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.Source;
@@ -73,6 +74,27 @@ public final class LockCoverage {
         byLock.forEach((id, span) -> spans.add(new Span(id, span.lock, span.start, span.end, span.heldForSeconds,
                 span.sources)));
         spans.sort(Comparator.comparing(Span::start, Comparator.nullsFirst(Comparator.naturalOrder())));
+        return spans;
+    }
+
+    /**
+     * A lock file's locks as a versioned bucket remembers them: each version of the {@code .tflock} object was a lock
+     * from its write to the next version or delete marker, and the current one is held still.
+     *
+     * @param versions the versions of one lock file, oldest first
+     */
+    public static List<Span> lockFileSpans(List<StateBucket.Version> versions) {
+        List<Span> spans = new ArrayList<>();
+        for (int i = 0; i < versions.size(); i++) {
+            StateBucket.Version version = versions.get(i);
+            if (version.deleteMarker()) {
+                continue;
+            }
+            Instant end = i + 1 < versions.size() ? versions.get(i + 1).lastModified() : null;
+            spans.add(new Span("version " + version.versionId(), null, version.lastModified(), end,
+                    end == null ? null : Duration.between(version.lastModified(), end).getSeconds(),
+                    Set.of(Source.S3_LOCK_FILE)));
+        }
         return spans;
     }
 

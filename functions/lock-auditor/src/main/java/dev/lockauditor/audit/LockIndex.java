@@ -28,6 +28,16 @@ public final class LockIndex {
         return kind.equals("s3") ? Source.S3_LOCK_FILE : Source.DYNAMODB;
     }
 
+    /** A {@code .tflock} object whose body is not lock info was created: its deletion will not be a release. */
+    public void foreignLockFile(String key, String eventKey, String reason) {
+        bookkeeping.foreignLockFile(new Bookkeeping.ForeignLockFile(key, eventKey, reason));
+    }
+
+    /** The last {@code .tflock} object at this key that was not lock info, if any was. */
+    public java.util.Optional<Bookkeeping.ForeignLockFile> foreignLockFile(String key) {
+        return bookkeeping.foreignLockFile(key);
+    }
+
     /** After lock events were recorded (again or for the first time: doing it twice changes nothing). */
     public void recorded(List<HistoryEvent> events) {
         for (HistoryEvent event : events) {

@@ -7,6 +7,7 @@ import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.alert.Alerts.Writer;
 import dev.lockauditor.backend.LockTable;
 import dev.lockauditor.backend.StateBucket;
+import dev.lockauditor.history.Bookkeeping;
 import dev.lockauditor.history.EventType;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
@@ -136,6 +137,9 @@ public final class StateEventAuditor {
             }
             kinds = lockKinds(state, event.at());
         }
+        if (kinds.isEmpty() && lockFileVersionsCover(state, event.at())) {
+            kinds.add(Source.S3_LOCK_FILE);
+        }
         if (kinds.isEmpty()) {
             sink.raise(alerts.unlockedWrite(state, writerOf(written), header == null ? null : header.serial(), event.at(),
                     now, new Alert.Identity(event.at(), Source.STATE_OBJECT, event.orderedSequencer(), event.eventId())));
@@ -249,6 +253,16 @@ public final class StateEventAuditor {
         return kinds;
     }
 
+    /**
+     * Before a write is called unlocked: whether the bucket's own versions of the lock file show one held then. They
+     * are the complete record of a versioned bucket's lock files, whatever became of their events; asked only of a
+     * write no lock was seen covering, so it costs a listing only where an alert is about to be raised.
+     */
+    private boolean lockFileVersionsCover(StatePath state, Instant at) {
+        return LockCoverage.lockFileSpans(bucket.versionsOf(StateKeys.lockFileKey(state.key()))).stream()
+                .anyMatch(span -> span.covers(at));
+    }
+
     private List<HistoryEvent> lockHistory(StatePath state, Instant around) {
         return history.read(HistoryQuery.of(state.path()).kinds(EventType.LOCK_ACQUIRED, EventType.LOCK_RELEASED)
                 .since(around.minus(LOCK_HISTORY_WINDOW)).newestFirst().limit(200));
@@ -299,32 +313,38 @@ public final class StateEventAuditor {
     }
 
     private Outcome lockFileCreated(StatePath state, ObjectEvent event) throws HistoryStore.WriteFailure {
-        LockInfo info;
-        try {
-            Optional<LockInfo> read = LockFiles.read(bucket, state, event.key(), event.versionId());
-            if (read.isEmpty()) {
-                return new Skipped("the lock file was gone before it could be read");
-            }
-            info = read.get();
-        } catch (MalformedException e) {
-            return new Skipped(e.getMessage());
-        } catch (StateBucket.Unreadable e) {
-            return new Skipped("the lock file cannot be read: " + e.getMessage());
+        LockFiles.Found found = LockFiles.ofWrite(bucket, state, event.key(), event.versionId(), event.etag());
+        if (found instanceof LockFiles.Foreign foreign) {
+            index.foreignLockFile(event.key(), lockFileEventKey(event), foreign.reason());
+            return new Skipped("not a lock file: " + foreign.reason());
         }
+        // A lock file whose lock info could not be read is a lock all the same, held by someone unknown.
+        Facts.Lock lock = found instanceof LockFiles.Held held ? Facts.Lock.of(held.info())
+                : LockFiles.unread(event.orderedSequencer(), event.at());
         HistoryEvent acquired = event(state, Source.S3_LOCK_FILE, event,
-                new Facts.LockAcquired(Facts.Lock.of(info), event.versionId()));
+                new Facts.LockAcquired(lock, event.versionId()));
         List<HistoryEvent> recorded = history.write(List.of(acquired));
         index.recorded(List.of(acquired));
         callers.recorded(acquired);
         return new Recorded(recorded);
     }
 
+    /**
+     * A lock file's deletion releases the lock its last creation before it took; when that creation was not lock info,
+     * the deletion is skipped for the same reason.
+     */
     private Outcome lockFileDeleted(StatePath state, ObjectEvent event) throws HistoryStore.WriteFailure {
-        String key = HistoryEvent.eventKey(event.at(), Source.S3_LOCK_FILE, event.orderedSequencer(), "0");
+        String key = lockFileEventKey(event);
         Optional<HistoryEvent> acquired = history.read(HistoryQuery.of(state.path()).kinds(EventType.LOCK_ACQUIRED)
                         .before(key).newestFirst().limit(20)).stream()
                 .filter(entry -> entry.source() == Source.S3_LOCK_FILE)
                 .findFirst();
+        Optional<Bookkeeping.ForeignLockFile> foreign = index.foreignLockFile(event.key())
+                .filter(file -> file.eventKey().compareTo(key) < 0
+                        && acquired.map(entry -> file.eventKey().compareTo(entry.eventKey()) > 0).orElse(true));
+        if (foreign.isPresent()) {
+            return new Skipped("not a lock file: " + foreign.get().reason());
+        }
         Facts.Lock lock = acquired.map(entry -> ((Facts.LockAcquired) entry.facts()).lock()).orElse(null);
         Long heldFor = acquired.map(entry -> {
             Instant since = lock != null && lock.created() != null ? lock.created() : entry.at();
@@ -337,6 +357,10 @@ public final class StateEventAuditor {
         callers.recorded(released);
         staleLocks.released(state, lock, event.at(), event.eventId());
         return new Recorded(recorded);
+    }
+
+    private static String lockFileEventKey(ObjectEvent event) {
+        return HistoryEvent.eventKey(event.at(), Source.S3_LOCK_FILE, event.orderedSequencer(), "0");
     }
 
     /** The entry an object event makes, with its request's caller when CloudTrail's record of it came first. */

@@ -2,6 +2,7 @@ package dev.lockauditor.aws;
 
 import dev.lockauditor.history.Bookkeeping;
 import dev.lockauditor.history.Facts;
+import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.terraform.StatePath;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 /**
  * Bookkeeping in the history table, under partitions no state can have (a lock path starts with a bucket name, and
  * no bucket name starts with {@code #}): {@code #lock-stream}, {@code #held-locks}, {@code #sweep}, none of which
- * expires, and {@code #callers}, kept a day.
+ * expires, {@code #callers}, kept a day, and {@code #foreign-lock-files}, kept 30 days.
  */
 public final class DynamoDbBookkeeping implements Bookkeeping {
 
@@ -24,6 +25,9 @@ public final class DynamoDbBookkeeping implements Bookkeeping {
     static final String HELD = "#held-locks";
     static final String SWEEP = "#sweep";
     static final String CALLERS = "#callers";
+    static final String FOREIGN_LOCK_FILES = "#foreign-lock-files";
+    /** How long a .tflock that is not lock info is remembered for its deletion. */
+    private static final java.time.Duration FOREIGN_KEPT = java.time.Duration.ofDays(30);
     /** How long a caller waits for its event. */
     private static final java.time.Duration CALLER_KEPT = java.time.Duration.ofDays(1);
 
@@ -127,6 +131,23 @@ public final class DynamoDbBookkeeping implements Bookkeeping {
         put(item, "startedAt", listing.startedAt() == null ? null : listing.startedAt().toString());
         put(item, "completedAt", listing.completedAt() == null ? null : listing.completedAt().toString());
         dynamoDb.putItem(b -> b.tableName(table).item(item));
+    }
+
+    @Override
+    public void foreignLockFile(ForeignLockFile file) {
+        Map<String, AttributeValue> item = new HashMap<>(key(FOREIGN_LOCK_FILES, file.key()));
+        put(item, "eventKey", file.eventKey());
+        put(item, "reason", file.reason());
+        item.put(DynamoDbHistoryStore.TTL_ATTRIBUTE, AttributeValue.fromN(Long.toString(
+                HistoryEvent.timeOfEventKey(file.eventKey()).plus(FOREIGN_KEPT).getEpochSecond())));
+        dynamoDb.putItem(b -> b.tableName(table).item(item));
+    }
+
+    @Override
+    public Optional<ForeignLockFile> foreignLockFile(String key) {
+        Map<String, AttributeValue> item = get(FOREIGN_LOCK_FILES, key);
+        return item == null ? Optional.empty()
+                : Optional.of(new ForeignLockFile(key, text(item, "eventKey"), text(item, "reason")));
     }
 
     @Override

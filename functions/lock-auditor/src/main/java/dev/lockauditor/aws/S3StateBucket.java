@@ -118,6 +118,29 @@ public final class S3StateBucket implements StateBucket {
         return new Page(objects, Boolean.TRUE.equals(response.isTruncated()) ? response.nextContinuationToken() : null);
     }
 
+    @Override
+    public VersionPage versions(String prefix, String keyMarker, String versionIdMarker) {
+        var response = client.get().listObjectVersions(b -> b.bucket(bucket).prefix(prefix).keyMarker(keyMarker)
+                .versionIdMarker(versionIdMarker));
+        List<Version> versions = new ArrayList<>(response.versions().size() + response.deleteMarkers().size());
+        response.versions().forEach(version -> versions.add(new Version(version.key(), versionId(version.versionId()),
+                version.lastModified(), false, version.size(), unquote(version.eTag()), Boolean.TRUE.equals(version.isLatest()))));
+        response.deleteMarkers().forEach(marker -> versions.add(new Version(marker.key(), versionId(marker.versionId()),
+                marker.lastModified(), true, null, null, Boolean.TRUE.equals(marker.isLatest()))));
+        // The SDK gives versions and delete markers apart; one key's entries newest first, as S3 lists them. S3's times
+        // are whole seconds: of a version and a delete marker in the same second the version is taken as the newer,
+        // which makes a lock file's span the longer one (a write it may have covered is not called unlocked).
+        versions.sort(java.util.Comparator.comparing(Version::key).thenComparing(Version::latest, java.util.Comparator.reverseOrder())
+                .thenComparing(Version::lastModified, java.util.Comparator.reverseOrder()));
+        boolean more = Boolean.TRUE.equals(response.isTruncated());
+        return new VersionPage(versions, more ? response.nextKeyMarker() : null, more ? response.nextVersionIdMarker() : null);
+    }
+
+    /** S3 names the version of an object written before versioning was turned on {@code null}. */
+    private static String versionId(String id) {
+        return id == null || id.equals("null") ? null : id;
+    }
+
     /** Reads a stream through an MD5, a buffer at a time: memory stays the same whatever the stream's size. */
     public static void digest(InputStream in, MessageDigest md5) throws IOException {
         byte[] buffer = new byte[BUFFER];

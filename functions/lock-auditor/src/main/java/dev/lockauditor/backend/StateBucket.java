@@ -45,6 +45,45 @@ public interface StateBucket {
                 : keysEndingWith("").stream().map(key -> new Listed(key, null, null, null)).toList(), null);
     }
 
+    /**
+     * One version of an object as a listing of versions shows it: a write, or a delete marker.
+     *
+     * @param latest whether it is the key's current version (a current delete marker: the object is deleted)
+     */
+    record Version(String key, String versionId, java.time.Instant lastModified, boolean deleteMarker, Long size,
+                   String etag, boolean latest) {
+    }
+
+    /**
+     * One page of the versions of the objects whose keys start with a prefix, each key's newest first, and where the
+     * next page starts (both markers null after the last page).
+     */
+    record VersionPage(List<Version> versions, String nextKeyMarker, String nextVersionIdMarker) {
+    }
+
+    /**
+     * One page of the versions of the objects whose keys start with {@code prefix}, from the markers (null: the first
+     * page). A bucket that was never versioned lists each object once, with a null version id.
+     */
+    default VersionPage versions(String prefix, String keyMarker, String versionIdMarker) {
+        return new VersionPage(List.of(), null, null);
+    }
+
+    /** Every version of one object, oldest first (a few pages at most: one lock file's or state's history). */
+    default List<Version> versionsOf(String key) {
+        List<Version> versions = new java.util.ArrayList<>();
+        String keyMarker = null;
+        String versionIdMarker = null;
+        do {
+            VersionPage page = versions(key, keyMarker, versionIdMarker);
+            page.versions().stream().filter(version -> version.key().equals(key)).forEach(versions::add);
+            keyMarker = page.nextKeyMarker();
+            versionIdMarker = page.nextVersionIdMarker();
+        } while (keyMarker != null);
+        java.util.Collections.reverse(versions);  // S3 lists a key's versions newest first
+        return versions;
+    }
+
     /** An object S3 will not let the auditor read, such as one encrypted with a customer key (SSE-C). */
     final class Unreadable extends RuntimeException {
         public Unreadable(String why) {

@@ -174,7 +174,7 @@ public record Components(Config config, HistoryStore history, Bookkeeping bookke
     }
 
     public LockHistoryProgress lockHistoryProgress() {
-        return new LockHistoryProgress(locks != NO_LOCK_TABLE, bookkeeping, lockStream);
+        return new LockHistoryProgress(!config.lockTable().isEmpty(), bookkeeping, lockStream);
     }
 
     public StaleLockNotices staleLockNotices() {

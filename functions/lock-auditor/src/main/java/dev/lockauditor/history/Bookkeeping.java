@@ -58,6 +58,20 @@ public interface Bookkeeping {
     void listing(Listing listing);
 
     /**
+     * A {@code .tflock} object whose body is not lock info: not a lock. Kept under its object key so that its deletion
+     * is skipped for the same reason rather than taken for a lock's release.
+     *
+     * @param eventKey the history position of its creation (time, source, sequencer), to tell it from a lock file
+     *                 written at the same key before or after it
+     */
+    record ForeignLockFile(String key, String eventKey, String reason) {
+    }
+
+    void foreignLockFile(ForeignLockFile file);
+
+    Optional<ForeignLockFile> foreignLockFile(String key);
+
+    /**
      * A caller a CloudTrail record named, kept for the event it explains when that event has not been recorded yet
      * (a day at most).
      *

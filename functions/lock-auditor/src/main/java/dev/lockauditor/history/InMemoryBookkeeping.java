@@ -14,6 +14,18 @@ public final class InMemoryBookkeeping implements Bookkeeping {
     private Listing listing;
     private final java.util.NavigableMap<String, Called> called = new java.util.TreeMap<>();
 
+    private final Map<String, ForeignLockFile> foreign = new LinkedHashMap<>();
+
+    @Override
+    public synchronized void foreignLockFile(ForeignLockFile file) {
+        foreign.put(file.key(), file);
+    }
+
+    @Override
+    public synchronized Optional<ForeignLockFile> foreignLockFile(String key) {
+        return Optional.ofNullable(foreign.get(key));
+    }
+
     @Override
     public synchronized void called(Called entry) {
         called.put(entry.key(), entry);

@@ -26,6 +26,8 @@ public final class InMemoryBackend implements LockTable, StateBucket {
     public final Map<String, String> digests = new HashMap<>();
     public final Map<String, StoredObject> objects = new HashMap<>();
     public final Map<String, StoredObject> versions = new HashMap<>();
+    /** Every write and delete marker, oldest first, as a versioned bucket keeps them. */
+    public final List<Version> versionHistory = new ArrayList<>();
     public int md5Reads;
     /** How many times the bucket was listed. */
     public int listings;
@@ -41,7 +43,41 @@ public final class InMemoryBackend implements LockTable, StateBucket {
         StoredObject object = new StoredObject(body, etag == null ? md5(body) : etag, version, at, encryption);
         objects.put(key, object);
         versions.put(version, object);
+        versionHistory.add(new Version(key, version, at, false, (long) body.length, object.etag(), true));
         return object;
+    }
+
+    /** Deletes an object as DeleteObject does on a versioned bucket: a delete marker becomes its current version. */
+    public void delete(String key, Instant at) {
+        objects.remove(key);
+        versionHistory.add(new Version(key, "v" + nextVersion++, at, true, null, null, true));
+    }
+
+    @Override
+    public VersionPage versions(String prefix, String keyMarker, String versionIdMarker) {
+        Map<String, List<Version>> byKey = new java.util.TreeMap<>();
+        for (Version version : versionHistory) {
+            if (version.key().startsWith(prefix)) {
+                byKey.computeIfAbsent(version.key(), k -> new ArrayList<>()).add(0, version);
+            }
+        }
+        List<Version> page = new ArrayList<>();
+        byKey.values().forEach(newestFirst -> {
+            for (int i = 0; i < newestFirst.size(); i++) {
+                Version v = newestFirst.get(i);
+                page.add(new Version(v.key(), v.versionId(), v.lastModified(), v.deleteMarker(), v.size(), v.etag(), i == 0));
+            }
+        });
+        return new VersionPage(page, null, null);
+    }
+
+    @Override
+    public Optional<byte[]> prefixOfWrite(String key, String versionId, String etag, int bytes) {
+        StoredObject current = objects.get(key);
+        if (versionId == null && etag != null && current != null && !current.etag().equals(etag)) {
+            throw new Unreadable("overwritten before it could be read (the bucket is not versioned)");
+        }
+        return prefix(key, versionId, bytes);
     }
 
     public static String md5(byte[] body) {

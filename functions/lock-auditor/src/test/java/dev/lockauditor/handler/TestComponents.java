@@ -47,15 +47,18 @@ final class TestComponents {
     /** CALLER_ENRICHMENT: on, as a stack with CloudTrail enrichment runs; off, as one without. */
     String callerEnrichment = "on";
     final TestLockStream stream = new TestLockStream();
+    /** Whether the backend has a lock table (else it is on lock files alone). */
+    boolean lockTable = true;
 
     /** An event sent back to the state events queue. */
     record Recheck(String document, Instant at, int attempt) {
     }
 
     Components components() {
-        Config config = Config.from(Map.of("STATE_BUCKET", "acme-tfstate", "LOCK_TABLE", "terraform-locks",
+        Config config = Config.from(Map.of("STATE_BUCKET", "acme-tfstate", "LOCK_TABLE", lockTable ? "terraform-locks" : "",
                 "HISTORY_TABLE", "history", "ENVIRONMENT_NAME", "test", "CALLER_ENRICHMENT", callerEnrichment));
-        return new Components(config, history, bookkeeping, backend, backend, stream, published::add,
+        return new Components(config, history, bookkeeping, lockTable ? backend : Components.NO_LOCK_TABLE, backend,
+                lockTable ? stream : dev.lockauditor.backend.LockStream.UNKNOWN, published::add,
                 new OnceAlerts(history, published::add, time), new Alerts(config.lockTable()),
                 new Metrics(new PrintStream(metricsOut, true, StandardCharsets.UTF_8), Environments.only("test"), time), time,
                 (document, at, attempt) -> rechecks.add(new Recheck(document, at, attempt)));
