@@ -25,14 +25,16 @@ public final class Main {
                   Try it: start moto_server, create a Terraform backend in it, replay a team's day on
                   it and show what the auditor records and raises. No AWS account needed.
               local [--duration SECONDS] [--sweep-every SECONDS] [--format json|text] [--verbose]
-                  Run the auditor against AWS_ENDPOINT_URL (or AWS): poll LOCK_TABLE's stream, read
-                  STATE_BUCKET's events, sweep for stale locks (every 60 s by default). On a terminal it
+                  Run the auditor against AWS_ENDPOINT_URL (or AWS): read STATE_BUCKET's events (states and
+                  lock files), poll LOCK_TABLE's stream when the backend has a lock table, sweep for stale
+                  locks (every 60 s by default). On a terminal it
                   prints a timeline, and the functions' logs and metrics go to a file it names (--verbose
                   shows them); otherwise one JSON object per line, logs and metrics on stderr.
-              audit [--table TABLE] [--bucket BUCKET] [--json] [--parallel N]
+              audit [--bucket BUCKET] [--table TABLE] [--json] [--parallel N]
                   Check a live backend once, read-only: locks held (stale ones with the command that
-                  releases them), every state's digest, orphaned and missing digests, lock files left
-                  behind. Exit status 0 when clean, 1 when it found a problem, 2 when it could not look.
+                  releases them), lock files left behind and the versions kept of them; with a lock table,
+                  every state's digest, orphaned and missing digests. Exit status 0 when clean, 1 when it
+                  found a problem, 2 when it could not look.
               history STATE_PATH [--since 7d] [--json]
                   The lock sessions of one state, newest first: who held it, when, for how long, what
                   they wrote, and the alerts raised.
@@ -40,7 +42,8 @@ public final class Main {
                   Acknowledge the lock held now on a state as held on purpose (maintenance): no stale-lock
                   alert for it while that lasts. Written to the auditor's history table only.
 
-            Settings come from the environment (see README.md): LOCK_TABLE, HISTORY_TABLE, AWS_REGION, ...
+            Settings come from the environment (see docs/settings.md): STATE_BUCKET, LOCK_TABLE (only with a
+            lock table), HISTORY_TABLE, AWS_REGION, ...
             Run 'bin/lock-auditor COMMAND --help' for a command's options.
             """;
 

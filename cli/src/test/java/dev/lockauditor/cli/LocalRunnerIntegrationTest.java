@@ -96,7 +96,7 @@ class LocalRunnerIntegrationTest {
     void saysWhatIsWrongWhenTheLockTableCannotBeWatched() {
         Map<String, String> env = MotoServer.environment();
         assertEquals(2, Main.run(List.of("local"), env, out.stream, err.stream));
-        assertTrue(err.all().get(0).contains("LOCK_TABLE is not set"), err.all().toString());
+        assertTrue(err.all().get(0).contains("STATE_BUCKET is not set"), err.all().toString());
 
         env.put("LOCK_TABLE", "no-such-table");
         assertEquals(2, Main.run(List.of("local"), env, out.stream, err.stream));

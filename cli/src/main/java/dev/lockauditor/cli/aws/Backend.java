@@ -14,7 +14,8 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
 
 /**
  * One Terraform backend to look at, as {@code audit --backend} names it:
- * {@code table=TABLE,bucket=BUCKET[,profile=PROFILE][,role=ROLE_ARN][,region=REGION][,environment=NAME]}. Its
+ * {@code bucket=BUCKET[,table=TABLE][,profile=PROFILE][,role=ROLE_ARN][,region=REGION][,environment=NAME]}, with no
+ * table for a backend on lock files alone. Its
  * credentials are the named profile's, or the ones in use, and then the role's when one is named (assumed with
  * STS), as Terraform's multi-account layout reaches each account's backend.
  *
@@ -32,21 +33,28 @@ public record Backend(String table, String bucket, String profile, String role, 
             int equals = field.indexOf('=');
             String key = equals < 0 ? field.trim() : field.substring(0, equals).trim();
             if (equals < 0 || !KEYS.contains(key) || fields.containsKey(key)) {
-                throw new Main.UsageException("--backend takes table=TABLE,bucket=BUCKET[,profile=P][,role=ARN]"
+                throw new Main.UsageException("--backend takes bucket=BUCKET[,table=TABLE][,profile=P][,role=ARN]"
                         + "[,region=R][,environment=NAME], not '" + spec + "'");
             }
             fields.put(key, field.substring(equals + 1).trim());
         }
-        if (fields.getOrDefault("table", "").isEmpty() || fields.getOrDefault("bucket", "").isEmpty()) {
-            throw new Main.UsageException("--backend needs table= and bucket=: '" + spec + "'");
+        if (fields.getOrDefault("bucket", "").isEmpty()) {
+            throw new Main.UsageException("--backend needs bucket= (and table= when the backend has a lock table): '"
+                    + spec + "'");
         }
-        return new Backend(fields.get("table"), fields.get("bucket"), fields.get("profile"), fields.get("role"),
+        return new Backend(fields.getOrDefault("table", ""), fields.get("bucket"), fields.get("profile"), fields.get("role"),
                 fields.get("region"), fields.get("environment"));
+    }
+
+    /** Whether it has a lock table (else it is on lock files alone). */
+    public boolean hasLockTable() {
+        return table != null && !table.isEmpty();
     }
 
     /** How the report names it. */
     public String label() {
-        return table + " / " + bucket + (role != null ? " as " + role : profile != null ? " (profile " + profile + ")" : "");
+        return (hasLockTable() ? table + " / " + bucket : bucket + " (lock files)")
+                + (role != null ? " as " + role : profile != null ? " (profile " + profile + ")" : "");
     }
 
     /** The settings it is read with: the command's, with its own region and default environment. */

@@ -85,7 +85,7 @@ public final class LocalResources {
         if (table.latestStreamArn() == null || table.streamSpecification() == null
                 || !Boolean.TRUE.equals(table.streamSpecification().streamEnabled())) {
             throw new Main.SetupException("LOCK_TABLE '" + lockTable + "' has no stream; turn it on with "
-                    + "stream_enabled = true and stream_view_type = \"NEW_AND_OLD_IMAGES\" (see README.md)");
+                    + "stream_enabled = true and stream_view_type = \"NEW_AND_OLD_IMAGES\" (see docs/deploy.md)");
         }
         if (table.streamSpecification().streamViewType() != StreamViewType.NEW_AND_OLD_IMAGES) {
             throw new Main.SetupException("LOCK_TABLE '" + lockTable + "' has a " + table.streamSpecification()

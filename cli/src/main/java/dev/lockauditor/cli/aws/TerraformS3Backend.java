@@ -13,6 +13,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
@@ -104,10 +105,20 @@ public class TerraformS3Backend {
         s3.deleteObject(b -> b.bucket(bucket).key(stateKey));
     }
 
+    /** Versioning on, as Terraform's documentation asks of a state bucket. */
+    public TerraformS3Backend versioned() {
+        s3.putBucketVersioning(b -> b.bucket(bucket).versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+        return this;
+    }
+
     /** {@code use_lockfile}: the lock info as {@code <state>.tflock}, created only if absent. */
     public LockInfo lockFile(String stateKey, String who) {
+        return lockFile(stateKey, who, Instant.now());
+    }
+
+    public LockInfo lockFile(String stateKey, String who, Instant created) {
         LockInfo info = new LockInfo(UUID.randomUUID().toString(), "OperationTypeApply", "", who, "1.11.2",
-                Instant.now().toString(), lockPath(stateKey));
+                created.toString(), lockPath(stateKey));
         s3.putObject(b -> b.bucket(bucket).key(stateKey + ".tflock").contentType("application/json").ifNoneMatch("*"),
                 RequestBody.fromString(info.toJson(), StandardCharsets.UTF_8));
         return info;

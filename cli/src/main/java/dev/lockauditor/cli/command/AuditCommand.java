@@ -14,8 +14,14 @@ import dev.lockauditor.audit.HeldLocks;
 import dev.lockauditor.audit.StaleLocks;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.DynamoDbLockTable;
+import dev.lockauditor.audit.LockFileVersions;
 import dev.lockauditor.aws.S3StateBucket;
+import dev.lockauditor.backend.LockTable;
 import dev.lockauditor.backend.StateBucket;
+import dev.lockauditor.cli.aws.ListPrices;
+import dev.lockauditor.handler.Components;
+import dev.lockauditor.terraform.StateKeys;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.config.Environments;
 import dev.lockauditor.terraform.MalformedException;
@@ -36,14 +42,19 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code audit}: one read-only pass over live backends (one, or one per account with {@code --backend}). Every lock held now (stale ones with the command that
- * releases them), every state's digest checked against its object, digests whose state is gone, states with no
- * digest where the table has digests for others, lock files left behind. Exit status 0 when clean, 1 when it
- * found a problem, 2 when it could not look.
+ * {@code audit}: one read-only pass over live backends (one, or one per account with {@code --backend}), with or
+ * without a lock table. Every lock held now (stale ones with the command that releases them), lock files left behind,
+ * the noncurrent lock file versions a versioned bucket keeps and what they cost; with a lock table, every state's
+ * digest checked against its object, digests whose state is gone, states with no digest where the table has digests
+ * for others. Exit status 0 when clean, 1 when it found a problem, 2 when it could not look.
  */
 public final class AuditCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static String lockTable(Backend backend) {
+        return backend.hasLockTable() ? backend.table() : null;
+    }
 
     /** One thing found: what, on which state, and the detail a person acts on. */
     record Finding(String problem, String statePath, String detail) {
@@ -51,7 +62,8 @@ public final class AuditCommand {
 
     /** What one backend holds now: its rows, each with its state's environment. */
     private record Reviewed(Backend backend, List<Map<String, Object>> locks, List<Map<String, Object>> digests,
-                            List<Map<String, Object>> findings, List<String> environments) {
+                            List<Map<String, Object>> findings, List<Map<String, Object>> lockFileVersions,
+                            String versionsNotListed, List<String> environments) {
     }
 
     private final Map<String, String> env;
@@ -68,12 +80,14 @@ public final class AuditCommand {
 
     public static final CommandLine.Spec SPEC = new CommandLine.Spec("audit", List.of(),
             "Check live backends once, read-only: locks held (stale ones with the command that releases them),\n"
-                    + "every state's digest, orphaned and missing digests, lock files left behind; one report, environment\n"
-                    + "by environment (ENVIRONMENTS, ENVIRONMENT_NAME). Exit status 0 when clean, 1 when it found a\n"
+                    + "lock files left behind, what a versioned bucket keeps of each lock file and what it costs, and,\n"
+                    + "with a lock table, every state's digest, orphaned and missing digests; one report, environment by\n"
+                    + "environment (ENVIRONMENTS, ENVIRONMENT_NAME). Exit status 0 when clean, 1 when it found a\n"
                     + "problem, 2 when it could not look at a backend.",
-            List.of(CommandLine.Option.valued("--table", "TABLE", "the lock table (default: LOCK_TABLE)"),
-                    CommandLine.Option.valued("--bucket", "BUCKET", "the state bucket (default: STATE_BUCKET)"),
-                    CommandLine.Option.repeatable("--backend", "SPEC", "a backend: table=T,bucket=B[,profile=P]"
+            List.of(CommandLine.Option.valued("--bucket", "BUCKET", "the state bucket (default: STATE_BUCKET)"),
+                    CommandLine.Option.valued("--table", "TABLE", "the lock table, if the backend has one "
+                            + "(default: LOCK_TABLE; none for a backend on lock files alone)"),
+                    CommandLine.Option.repeatable("--backend", "SPEC", "a backend: bucket=B[,table=T][,profile=P]"
                             + "[,role=ARN][,region=R][,environment=NAME]; give one per account"),
                     CommandLine.Option.flag("--json", "the report as JSON, for scripts"),
                     CommandLine.Option.valued("--parallel", "N", "digests verified at a time (default 4)")));
@@ -84,11 +98,11 @@ public final class AuditCommand {
         int parallel = parsed.number("--parallel", 4, 1);
         List<Backend> backends = new ArrayList<>(parsed.values("--backend").stream().map(Backend::parse).toList());
         if (backends.isEmpty()) {
-            String table = parsed.value("--table", env.getOrDefault("LOCK_TABLE", ""));
-            String bucket = parsed.value("--bucket", env.getOrDefault("STATE_BUCKET", ""));
-            if (table.isBlank() || bucket.isBlank()) {
-                throw new Main.UsageException("audit needs the lock table and the state bucket: --table and --bucket, "
-                        + "or LOCK_TABLE and STATE_BUCKET, or --backend");
+            String table = parsed.value("--table", env.getOrDefault("LOCK_TABLE", "")).strip();
+            String bucket = parsed.value("--bucket", env.getOrDefault("STATE_BUCKET", "")).strip();
+            if (bucket.isEmpty()) {
+                throw new Main.UsageException("audit needs the state bucket: --bucket or STATE_BUCKET (and --table or "
+                        + "LOCK_TABLE when the backend has a lock table), or --backend");
             }
             backends.add(new Backend(table, bucket, null, null, null, null));
         } else if (parsed.flag("--table") || parsed.flag("--bucket")) {
@@ -134,21 +148,27 @@ public final class AuditCommand {
         AwsClients aws = backend.clients(settings);
         String table = config.lockTable();
         String bucketName = config.stateBucket();
-        AwsErrors.explain(() -> {
-            boolean lockId = aws.dynamoDb().describeTable(b -> b.tableName(table)).table().keySchema().stream()
-                    .anyMatch(k -> k.attributeName().equals("LockID"));
-            if (!lockId) {
-                throw new Main.SetupException("table '" + table + "' has no LockID key: not a Terraform lock table");
-            }
-            return null;
-        }, "dynamodb:DescribeTable on " + table);
+        if (backend.hasLockTable()) {
+            AwsErrors.explain(() -> {
+                boolean lockId = aws.dynamoDb().describeTable(b -> b.tableName(table)).table().keySchema().stream()
+                        .anyMatch(k -> k.attributeName().equals("LockID"));
+                if (!lockId) {
+                    throw new Main.SetupException("table '" + table + "' has no LockID key: not a Terraform lock table");
+                }
+                return null;
+            }, "dynamodb:DescribeTable on " + table);
+        }
         AwsErrors.explain(() -> aws.s3().headBucket(b -> b.bucket(bucketName)), "s3:ListBucket on " + bucketName);
 
         S3StateBucket bucket = new S3StateBucket(aws.s3(), bucketName);
-        HeldLocks held = AwsErrors.explain(() -> HeldLocks.read(
-                new DynamoDbLockTable(aws.dynamoDb(), table, config.workspaceKeyPrefix()), bucket,
-                config.workspaceKeyPrefix()), "dynamodb:Scan on " + table + " and s3:ListBucket on " + bucketName);
+        LockTable lockTable = backend.hasLockTable()
+                ? new DynamoDbLockTable(aws.dynamoDb(), table, config.workspaceKeyPrefix()) : Components.NO_LOCK_TABLE;
+        HeldLocks held = AwsErrors.explain(() -> HeldLocks.read(lockTable, bucket, config.workspaceKeyPrefix()),
+                (backend.hasLockTable() ? "dynamodb:Scan on " + table + " and " : "") + "s3:ListBucket on " + bucketName);
         List<String> keys = AwsErrors.explain(() -> bucket.keysEndingWith(""), "s3:ListBucket on " + bucketName);
+        LockFilesKept kept = lockFilesKept(bucket);
+        Set<String> lockFileStates = new java.util.HashSet<>(kept.stateKeys());
+        keys.stream().filter(StateKeys::isLockFile).map(StateKeys::stateKeyOfLockFile).forEach(lockFileStates::add);
 
         BackendReview review = new BackendReview(staleLocks, AuditSettings.from(config));
         List<Finding> findings = new ArrayList<>();
@@ -174,7 +194,7 @@ public final class AuditCommand {
                 Duration.ofSeconds(config.digestGraceSeconds()), findings)) {
             digestRows.add(placed(row, environments, (StatePath) row.remove("state"), backend));
         }
-        review.missingDigests(held, keys, bucket).forEach(missing -> findings.add(finding(missing)));
+        review.missingDigests(held, keys, bucket, lockFileStates).forEach(missing -> findings.add(finding(missing)));
         List<Map<String, Object>> findingRows = new ArrayList<>();
         for (Finding finding : findings) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -183,7 +203,47 @@ public final class AuditCommand {
             row.put("detail", finding.detail());
             findingRows.add(placed(row, environments, statePath(finding.statePath(), config), backend));
         }
-        return new Reviewed(backend, lockRows, digestRows, findingRows, environments.names());
+        List<Map<String, Object>> versionRows = new ArrayList<>();
+        for (LockFileVersions.Kept lockFile : kept.perState()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("statePath", StateKeys.lockPath(bucketName, lockFile.stateKey()));
+            row.put("noncurrentVersions", lockFile.noncurrentVersions());
+            row.put("deleteMarkers", lockFile.deleteMarkers());
+            row.put("bytes", lockFile.bytes());
+            row.put("monthlyCostUsd", ListPrices.S3_STANDARD_GB_MONTH * lockFile.bytes() / ListPrices.GB);
+            versionRows.add(placed(row, environments, statePath((String) row.get("statePath"), config), backend));
+        }
+        return new Reviewed(backend, lockRows, digestRows, findingRows, versionRows, kept.notListed(),
+                environments.names());
+    }
+
+    /**
+     * What the bucket keeps of the lock files: their versions, when it is versioned (a bucket that never was lists
+     * none), or why they could not be listed.
+     */
+    private record LockFilesKept(List<LockFileVersions.Kept> perState, Set<String> stateKeys, String notListed) {
+    }
+
+    private LockFilesKept lockFilesKept(S3StateBucket bucket) {
+        List<StateBucket.Version> lockFiles = new ArrayList<>();
+        try {
+            String keyMarker = null;
+            String versionIdMarker = null;
+            do {
+                StateBucket.VersionPage page = bucket.versions("", keyMarker, versionIdMarker);
+                page.versions().stream().filter(version -> StateKeys.isLockFile(version.key())).forEach(lockFiles::add);
+                keyMarker = page.nextKeyMarker();
+                versionIdMarker = page.nextVersionIdMarker();
+            } while (keyMarker != null);
+        } catch (S3Exception e) {
+            if (e.statusCode() != 403) {
+                throw e;
+            }
+            return new LockFilesKept(List.of(), Set.of(), "s3:ListBucketVersions on " + bucket.name() + " is denied");
+        }
+        Set<String> states = new java.util.HashSet<>();
+        lockFiles.forEach(version -> states.add(StateKeys.stateKeyOfLockFile(version.key())));
+        return new LockFilesKept(LockFileVersions.of(lockFiles), states, null);
     }
 
     /** A row with the environment its state is in, and the backend it was found in. */
@@ -227,12 +287,13 @@ public final class AuditCommand {
     private void json(List<Reviewed> reviewed, List<String> unreachable, boolean clean) {
         ObjectNode report = JSON.createObjectNode();
         if (reviewed.size() == 1 && unreachable.isEmpty()) {
-            report.put("lockTable", reviewed.get(0).backend().table()).put("stateBucket", reviewed.get(0).backend().bucket());
+            report.put("lockTable", lockTable(reviewed.get(0).backend())).put("stateBucket", reviewed.get(0).backend().bucket());
         }
         report.put("clean", clean && unreachable.isEmpty());
         ArrayNode backends = report.putArray("backends");
-        reviewed.forEach(r -> backends.addObject().put("lockTable", r.backend().table())
-                .put("stateBucket", r.backend().bucket()).put("backend", r.backend().label()));
+        reviewed.forEach(r -> backends.addObject().put("lockTable", lockTable(r.backend()))
+                .put("stateBucket", r.backend().bucket()).put("backend", r.backend().label())
+                .put("lockFileVersionsNotListed", r.versionsNotListed()));
         ArrayNode environments = report.putArray("environments");
         for (String environment : environments(reviewed)) {
             int problems = rows(reviewed, environment, Reviewed::findings).size();
@@ -244,6 +305,7 @@ public final class AuditCommand {
         report.set("locks", JSON.valueToTree(rows(reviewed, null, Reviewed::locks)));
         report.set("digests", JSON.valueToTree(rows(reviewed, null, Reviewed::digests)));
         report.set("findings", JSON.valueToTree(rows(reviewed, null, Reviewed::findings)));
+        report.set("lockFileVersions", JSON.valueToTree(rows(reviewed, null, Reviewed::lockFileVersions)));
         report.set("unreachable", JSON.valueToTree(unreachable));
         out.println(report.toPrettyString());
     }
@@ -263,9 +325,12 @@ public final class AuditCommand {
                 out.println("=== " + environment + " ===");
             }
             table(rows(reviewed, in, Reviewed::locks), rows(reviewed, in, Reviewed::digests),
-                    rows(reviewed, in, Reviewed::findings));
+                    rows(reviewed, in, Reviewed::findings), rows(reviewed, in, Reviewed::lockFileVersions),
+                    reviewed.stream().anyMatch(r -> r.backend().hasLockTable()));
             out.println();
         }
+        reviewed.stream().filter(r -> r.versionsNotListed() != null)
+                .forEach(r -> out.println("Lock file versions not listed: " + r.versionsNotListed()));
         if (!unreachable.isEmpty()) {
             out.println("NOT REACHED (" + unreachable.size() + ")");
             unreachable.forEach(line -> out.println("  " + line));
@@ -336,11 +401,13 @@ public final class AuditCommand {
             return new Finding("DIGEST_MISMATCH", path, "the table expects " + mismatch.expected()
                     + ", the object's MD5 is " + mismatch.actual());
         }
-        return new Finding("MISSING_DIGEST", path, "the lock table has digests for other states but none for this one");
+        return new Finding("MISSING_DIGEST", path, "the lock table has digests for other states but none for this one; "
+                + "expected if this state is locked by lock files alone (use_lockfile without dynamodb_table)");
     }
 
     private void table(List<Map<String, Object>> locks, List<Map<String, Object>> digests,
-                       List<Map<String, Object>> findings) {
+                       List<Map<String, Object>> findings, List<Map<String, Object>> lockFileVersions,
+                       boolean lockTable) {
         out.println("LOCKS HELD (" + locks.size() + ")");
         if (!locks.isEmpty()) {
             out.println(String.format("  %-58s %-22s %-22s %-9s %s", "STATE", "WHO", "OPERATION", "AGE", "STATUS"));
@@ -351,11 +418,28 @@ public final class AuditCommand {
                     Boolean.TRUE.equals(lock.get("stale")) ? "STALE" : "held"));
         }
         out.println();
-        out.println("DIGESTS (" + digests.size() + ")");
-        for (Map<String, Object> digest : digests) {
-            out.println(String.format("  %-58s %s", digest.get("statePath"), digest.get("status")));
+        if (lockTable) {
+            out.println("DIGESTS (" + digests.size() + ")");
+            for (Map<String, Object> digest : digests) {
+                out.println(String.format("  %-58s %s", digest.get("statePath"), digest.get("status")));
+            }
+            out.println();
         }
-        out.println();
+        if (!lockFileVersions.isEmpty()) {
+            long versions = 0;
+            double cost = 0;
+            out.println("LOCK FILE VERSIONS KEPT (" + lockFileVersions.size() + " states)");
+            out.println(String.format("  %-58s %10s %10s %12s", "STATE", "VERSIONS", "MARKERS", "PER MONTH"));
+            for (Map<String, Object> kept : lockFileVersions) {
+                versions += (Integer) kept.get("noncurrentVersions");
+                cost += (Double) kept.get("monthlyCostUsd");
+                out.println(String.format("  %-58s %10d %10d %12s", kept.get("statePath"), kept.get("noncurrentVersions"),
+                        kept.get("deleteMarkers"), ListPrices.dollars((Double) kept.get("monthlyCostUsd"))));
+            }
+            out.println("  " + versions + " noncurrent lock file versions, " + ListPrices.dollars(cost) + " a month in S3 "
+                    + "storage; a lifecycle rule can expire them (docs/operating.md, \"Lock file versions\")");
+            out.println();
+        }
         if (findings.isEmpty()) {
             out.println("No problems found.");
             return;

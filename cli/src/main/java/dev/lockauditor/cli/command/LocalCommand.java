@@ -98,7 +98,8 @@ public final class LocalCommand {
         String lockTable = settings.getOrDefault("LOCK_TABLE", "");
         String stateBucket = settings.getOrDefault("STATE_BUCKET", "");
         if (lockTable.isBlank() && stateBucket.isBlank()) {
-            throw new Main.SetupException("LOCK_TABLE is not set (nor STATE_BUCKET): name the backend to watch");
+            throw new Main.SetupException("STATE_BUCKET is not set: name the backend to watch (and LOCK_TABLE, when it "
+                    + "has a lock table)");
         }
         String streamArn = lockTable.isBlank() ? null : resources.lockTableStream(lockTable);
         if (streamArn != null) {
@@ -324,8 +325,8 @@ public final class LocalCommand {
     record Options(Duration duration, Duration sweepEvery, String format, boolean demo, boolean verbose) {
 
         static final CommandLine.Spec SPEC = new CommandLine.Spec("local", List.of(),
-                "Run the auditor against AWS_ENDPOINT_URL (or AWS): poll LOCK_TABLE's stream, read STATE_BUCKET's\n"
-                        + "events, sweep for stale locks. With --demo: start moto_server, create a Terraform backend in it,\n"
+                "Run the auditor against AWS_ENDPOINT_URL (or AWS): read STATE_BUCKET's events, poll LOCK_TABLE's\n"
+                        + "stream when the backend has a lock table, sweep for stale locks. With --demo: start moto_server, create a Terraform backend in it,\n"
                         + "replay a team's day on it and show what the auditor records and raises. On a terminal it prints\n"
                         + "a timeline, and the functions' logs and metrics go to a file it names; otherwise one JSON object\n"
                         + "per line, logs and metrics on stderr.",
