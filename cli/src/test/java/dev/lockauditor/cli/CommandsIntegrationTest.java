@@ -77,7 +77,8 @@ class CommandsIntegrationTest {
 
         assertEquals(0, demo.status(), demo.stderr());
         List<JsonNode> alerts = demo.out().matching(OutputLines.record("alert"));
-        assertEquals(DemoCommand.EXPECTED, alerts.stream().map(a -> a.get("type").asText()).collect(Collectors.toSet()));
+        assertEquals(DemoCommand.EXPECTED, alerts.stream().map(a -> a.get("type").asText() + " " + a.get("key").asText())
+                .collect(Collectors.toSet()));
         assertEquals(DemoCommand.EXPECTED.size(), alerts.size(), "no alert on the clean applies or the lock-file-only apply");
         assertTrue(demo.stderr().contains("demo over: every alert of the day was raised"));
 
@@ -91,6 +92,7 @@ class CommandsIntegrationTest {
                 .map(f -> f.get("problem").asText() + " " + f.get("statePath").asText()).collect(Collectors.toSet());
         assertEquals(Set.of("STALE_LOCK demo-tfstate/env:/production/database/terraform.tfstate",
                 "DIGEST_MISMATCH demo-tfstate/env:/staging/dns/terraform.tfstate",
+                "LOCK_FILE_LEFT_BEHIND demo-tfstate/sandbox/queue/terraform.tfstate",
                 "MISSING_DIGEST demo-tfstate/sandbox/terraform.tfstate"), problems);
 
         demoBackend.put("HISTORY_TABLE", "demo-lock-history");
@@ -171,6 +173,46 @@ class CommandsIntegrationTest {
         assertTrue(text.stdout().contains("PROBLEMS (4)"), text.stdout());
     }
 
+    /** A backend on lock files alone: audit needs no table, and says what the versioned bucket keeps of its locks. */
+    @Test
+    void auditOfABackendOnLockFilesAloneNeedsNoTableAndCountsTheLockFileVersionsKept() throws Exception {
+        TerraformBackend backend = new TerraformBackend("lockfiles" + ++run).createBucket();
+        backend.versioned();
+        Map<String, String> env = MotoServer.environment();
+        for (int apply = 0; apply < 3; apply++) {
+            for (String key : List.of("network/terraform.tfstate", "dns/terraform.tfstate")) {
+                backend.lockFile(key, "ci@runner-7f9c");
+                backend.putState(key, state(apply + 1, "7c1e9d52-3b8a-4f0e-9a61-2d5c8b7e4f13"));
+                backend.unlockFile(key);
+            }
+        }
+
+        Result clean = main(env, "audit", "--bucket", backend.bucket);
+        assertEquals(0, clean.status(), clean.stdout() + clean.stderr());
+        assertTrue(clean.stdout().contains("No problems found."), clean.stdout());
+        assertFalse(clean.stdout().contains("DIGESTS"), "no digest is expected without a lock table: " + clean.stdout());
+        assertTrue(clean.stdout().contains("LOCK FILE VERSIONS KEPT (2 states)"), clean.stdout());
+        assertTrue(clean.stdout().contains("6 noncurrent lock file versions"), clean.stdout());
+
+        Result json = main(env, "audit", "--bucket", backend.bucket, "--json");
+        JsonNode report = JSON.readTree(json.stdout());
+        assertTrue(report.get("lockTable").isNull());
+        JsonNode network = java.util.stream.StreamSupport.stream(report.get("lockFileVersions").spliterator(), false)
+                .filter(row -> row.get("statePath").asText().endsWith("/network/terraform.tfstate")).findFirst()
+                .orElseThrow();
+        assertEquals(3, network.get("noncurrentVersions").asInt());
+        assertEquals(3, network.get("deleteMarkers").asInt());
+        assertTrue(network.get("bytes").asLong() > 3 * 200, "three lock infos: " + network);
+        assertTrue(network.get("monthlyCostUsd").asDouble() > 0 && network.get("monthlyCostUsd").asDouble() < 0.0001);
+
+        LockInfo left = backend.lockFile("network/terraform.tfstate", "ci@runner-9c2e", Instant.now().minus(Duration.ofHours(3)));
+        Result found = main(env, "audit", "--bucket", backend.bucket, "--json");
+        assertEquals(1, found.status(), found.stdout() + found.stderr());
+        JsonNode problem = JSON.readTree(found.stdout()).get("findings").get(0);
+        assertEquals("LOCK_FILE_LEFT_BEHIND", problem.get("problem").asText());
+        assertTrue(problem.get("detail").asText().contains("terraform force-unlock " + left.id()), problem.toString());
+    }
+
     /**
      * Terraform's multi-account layout: backends in several accounts, reached by a profile or an assumed role, and
      * environments by workspace. One report, environment by environment, with one exit status.
@@ -246,7 +288,7 @@ class CommandsIntegrationTest {
                 "not found: no-such-table does not exist");
         TerraformBackend noBucket = new TerraformBackend("nobucket" + run).createLockTable(StreamViewType.NEW_AND_OLD_IMAGES);
         assertError(main(env, "audit", "--table", noBucket.lockTable, "--bucket", "no-such-bucket"), "no-such-bucket");
-        assertError(main(env, "audit", "--bucket", backend.bucket), "audit needs the lock table and the state bucket");
+        assertError(main(env, "audit", "--table", backend.lockTable), "audit needs the state bucket");
         assertError(main(env, "audit", "--frobnicate"), "audit: unknown option '--frobnicate'");
         assertError(main(env, "history"), "history takes a STATE_PATH");
         assertError(main(env, "history", "b/k", "--since", "yesterday"), "--since takes 7d");

@@ -25,9 +25,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DemoCommand {
 
-    /** The alerts the replayed day must raise; the demo ends once they are all out. */
-    public static final Set<String> EXPECTED = Set.of("STALE_LOCK", "UNLOCKED_WRITE", "DIGEST_MISMATCH", "SERIAL_REGRESSION",
-            "CALLER_IDENTIFIED", "LOCK_FORCE_RELEASED");
+    /** The alerts the replayed day must raise, each as its type and state key; the demo ends once they are all out. */
+    public static final Set<String> EXPECTED = Set.of(
+            "STALE_LOCK env:/production/database/terraform.tfstate",
+            "UNLOCKED_WRITE env:/staging/network/terraform.tfstate",
+            "CALLER_IDENTIFIED env:/staging/network/terraform.tfstate",
+            "LOCK_FORCE_RELEASED env:/staging/queue/terraform.tfstate",
+            "DIGEST_MISMATCH env:/staging/dns/terraform.tfstate",
+            "SERIAL_REGRESSION env:/production/network/terraform.tfstate",
+            "STALE_LOCK sandbox/queue/terraform.tfstate");
     static final Duration LONGEST = Duration.ofMinutes(4);
 
     private final Map<String, String> env;
@@ -86,7 +92,7 @@ public final class DemoCommand {
             if (record.equals("ready")) {
                 ready.countDown();
             } else if (record.equals("alert")) {
-                raised.add(String.valueOf(fields.get("type")));
+                raised.add(fields.get("type") + " " + fields.get("key"));
                 if (raised.containsAll(EXPECTED)) {
                     allRaised.countDown();
                 }
@@ -181,12 +187,14 @@ public final class DemoCommand {
             backend.putDigest(prod, backend.putState(prod, state(4, LINEAGE_PROD)));
             backend.unlock(prod, push.id());
             pause();
-            // A sandbox on S3 lock files alone (use_lockfile = true): clean.
+            // The sandbox team, on S3 lock files alone (use_lockfile = true, no lock table, no digest): a clean apply,
+            // then a plan killed on a laptop that leaves its lock file behind (stale after a minute in the demo).
             String sandbox = "sandbox/terraform.tfstate";
             backend.lockFile(sandbox, "bob@laptop-bob");
             Thread.sleep(2_000);
             backend.putState(sandbox, state(1, LINEAGE_SANDBOX));
             backend.unlockFile(sandbox);
+            backend.lockFile("sandbox/queue/terraform.tfstate", "bob@laptop-bob", Instant.now().minusSeconds(50));
         }
 
         private void apply(String key, long serial, String lineage, String who) throws InterruptedException {
