@@ -109,7 +109,7 @@ class FaultsIntegrationTest {
     @Test
     void anOutageOfTheEndpointLosesNothing() throws Exception {
         FunctionsOnMoto stack = new FunctionsOnMoto();
-        try (FaultyEndpoint endpoint = new FaultyEndpoint(MotoServer.endpoint())) {
+        try (MotoProxy endpoint = new MotoProxy(MotoServer.endpoint())) {
             Components components = stack.components(endpoint.environment());
             LockInfo lock = stack.backend.lock("down/terraform.tfstate", "OperationTypeApply", "ci@runner");
             stack.backend.putDigest("down/terraform.tfstate", stack.backend.putState("down/terraform.tfstate", state(3)));
@@ -137,7 +137,7 @@ class FaultsIntegrationTest {
     @Test
     void throttlingDuplicatesNothingOnStdoutInHistoryOrInMetrics() throws Exception {
         FunctionsOnMoto stack = new FunctionsOnMoto();
-        try (FaultyEndpoint endpoint = new FaultyEndpoint(MotoServer.endpoint())) {
+        try (MotoProxy endpoint = new MotoProxy(MotoServer.endpoint())) {
             Components components = stack.components(endpoint.environment());
             List<LockInfo> locks = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
@@ -243,7 +243,7 @@ class FaultsIntegrationTest {
     @Test
     void anEmptyObjectAndOneTheAuditorMayNotReadAreRecordedOrSkippedNeverRetried() throws Exception {
         FunctionsOnMoto stack = new FunctionsOnMoto();
-        try (FaultyEndpoint endpoint = new FaultyEndpoint(MotoServer.endpoint())) {
+        try (MotoProxy endpoint = new MotoProxy(MotoServer.endpoint())) {
             Components components = stack.components(endpoint.environment());
             stack.backend.putState("empty/terraform.tfstate", "");
             stack.backend.putState("denied/terraform.tfstate", state(1));

@@ -20,12 +20,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An endpoint in front of moto that breaks as an operator's network and a hot table break: it can go down (every
- * connection closed without an answer), throttle DynamoDB's writes ({@code ProvisionedThroughputExceededException},
- * as DynamoDB answers them), and deny reading some objects ({@code AccessDenied}, as S3 answers it). Otherwise it
- * passes each request on to moto and its answer back.
+ * An endpoint in front of moto that records every AWS request that reaches it ({@link AwsCall}: the IAM action and
+ * the resource), and breaks as an operator's network and a hot table break: it can go down (every connection closed
+ * without an answer), throttle DynamoDB's writes ({@code ProvisionedThroughputExceededException}, as DynamoDB answers
+ * them), and deny reading some objects ({@code AccessDenied}, as S3 answers it). Otherwise it passes each request on
+ * to moto and its answer back.
  */
-final class FaultyEndpoint implements AutoCloseable {
+final class MotoProxy implements AutoCloseable {
 
     private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade",
             "transfer-encoding");
@@ -37,12 +38,14 @@ final class FaultyEndpoint implements AutoCloseable {
     final Set<String> denied = new CopyOnWriteArraySet<>();
     final AtomicInteger refused = new AtomicInteger();
     final AtomicInteger throttled = new AtomicInteger();
+    /** Every signed AWS request that reached it, in order. */
+    final List<AwsCall> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private final HttpServer server;
     private final URI target;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    FaultyEndpoint(String target) throws IOException {
+    MotoProxy(String target) throws IOException {
         this.target = URI.create(target);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         server.setExecutor(Executors.newFixedThreadPool(8, runnable -> {
@@ -67,6 +70,17 @@ final class FaultyEndpoint implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            Map<String, String> headers = new java.util.HashMap<>();
+            exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), values.get(0)));
+            AwsCall call = AwsCall.of(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+                    exchange.getRequestURI().getRawQuery(), headers, body);
+            if (call != null) {
+                calls.add(call);
+            }
             if (down) {
                 refused.incrementAndGet();
                 return;  // closed without an answer: the client sees its connection end
@@ -85,7 +99,7 @@ final class FaultyEndpoint implements AutoCloseable {
                         + "AccessDenied</Code><Message>Access Denied</Message><RequestId>faulty</RequestId></Error>");
                 return;
             }
-            forward(exchange);
+            forward(exchange, body);
         }
     }
 
@@ -94,11 +108,7 @@ final class FaultyEndpoint implements AutoCloseable {
         return target == null ? "" : target.substring(target.indexOf('.') + 1);
     }
 
-    private void forward(HttpExchange exchange) throws IOException {
-        byte[] body;
-        try (InputStream in = exchange.getRequestBody()) {
-            body = in.readAllBytes();
-        }
+    private void forward(HttpExchange exchange, byte[] body) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().getRawPath()
                         + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery())))
                 .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()

@@ -10,7 +10,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * What {@code sam deploy} would create around the functions, and the backend they watch, on an emulated AWS
- * (moto_server): a Terraform backend (lock table with its stream, versioned state bucket), the history table, the
+ * (moto_server): a Terraform backend (versioned state bucket, and a lock table with its stream unless it is on lock
+ * files alone), the history table, the
  * alert topic with a queue subscribed to it (raw delivery), the state events queue, and a Slack webhook served on this machine whose URL is
  * kept in a secret. The end-to-end tests and bin/bench run the functions against it.
  */
@@ -27,12 +28,24 @@ public final class EmulatedStack implements AutoCloseable {
     /** The Slack webhook, with what was posted to it. */
     public final LocalWebhook slack;
 
+    /** Whether the backend has a lock table (else it is on lock files alone). */
+    public final boolean lockTable;
+
     /** Creates it all, every name starting with {@code prefix}, the state bucket named {@code bucket}. */
     public EmulatedStack(AwsClients aws, String prefix, String bucket) throws IOException {
+        this(aws, prefix, bucket, true);
+    }
+
+    /** @param lockTable whether the backend has a lock table; without one it is on lock files alone */
+    public EmulatedStack(AwsClients aws, String prefix, String bucket, boolean lockTable) throws IOException {
         this.aws = aws;
+        this.lockTable = lockTable;
         this.sqs = aws.client(SqsClient.builder());
-        backend = new TerraformS3Backend(aws, bucket, prefix + "-terraform-locks");
-        backend.createLockTable(StreamViewType.NEW_AND_OLD_IMAGES).createBucket();
+        backend = new TerraformS3Backend(aws, bucket, lockTable ? prefix + "-terraform-locks" : "");
+        if (lockTable) {
+            backend.createLockTable(StreamViewType.NEW_AND_OLD_IMAGES);
+        }
+        backend.createBucket();
         aws.s3().putBucketVersioning(b -> b.bucket(bucket)
                 .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
         historyTable = prefix + "-history";
@@ -49,7 +62,11 @@ public final class EmulatedStack implements AutoCloseable {
                 .secretString(slack.url("/services/T0/B0/XXXX"))).arn();
     }
 
-    /** The template's parameters and resources as this stack resolves them, for {@link SamTemplate#function}. */
+    /**
+     * The template's parameters and resources as this stack resolves them, for {@link SamTemplate#function}. The lock
+     * table's stream is not among them: nothing here consumes it as Lambda's event source mapping would, so its
+     * records stay unrecorded, and the functions decide by the lag alone, as without {@code LOCK_TABLE_STREAM_ARN}.
+     */
     public Map<String, String> templateValues(String environmentName) {
         return Map.of("LockTableName", backend.lockTable, "StateBucketName", backend.bucket,
                 "LockHistoryTable", historyTable, "AlertTopic", topicArn, "SlackWebhookSecretArn", slackSecretArn,
