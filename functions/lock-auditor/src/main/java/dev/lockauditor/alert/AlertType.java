@@ -20,7 +20,9 @@ public enum AlertType implements HistoryKind {
     /** A lock item deleted by the lock table's own time to live, not by Terraform. */
     LOCK_REMOVED_BY_TTL(Severity.WARNING),
     /** Who made a change an earlier alert was about, once its CloudTrail record came. */
-    CALLER_IDENTIFIED(Severity.INFO);
+    CALLER_IDENTIFIED(Severity.INFO),
+    /** What was written at a state's key is not a state Terraform or OpenTofu would load. */
+    STATE_UNREADABLE(Severity.CRITICAL);
 
     private final Severity severity;
 

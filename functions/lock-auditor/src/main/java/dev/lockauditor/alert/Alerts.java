@@ -60,10 +60,17 @@ public final class Alerts {
     }
 
     private final String lockTable;
+    private final String lockTableName;
 
-    /** @param lockTable the lock table's name, for the commands in remediations */
+    /** @param lockTable the lock table's name, for the commands in remediations; empty for a backend without one */
     public Alerts(String lockTable) {
-        this.lockTable = lockTable == null || lockTable.isEmpty() ? "<lock table>" : lockTable;
+        this.lockTableName = lockTable == null ? "" : lockTable;
+        this.lockTable = lockTableName.isEmpty() ? "<lock table>" : lockTableName;
+    }
+
+    /** The lock table's name, or empty for a backend on lock files alone. */
+    public String lockTableName() {
+        return lockTableName;
     }
 
     /** Why a digest no longer matches its state, as far as the lock history tells. */
@@ -194,6 +201,39 @@ public final class Alerts {
                         + "events name the principal), and make sure no other apply ran at the same time. "
                         + "Then run terraform plan in this workspace: if it shows changes nobody made, restore the "
                         + "previous version of " + s3Url(state) + ".",
+                identity);
+    }
+
+    /**
+     * Something Terraform cannot load written at a state's key: an HTML page, an empty object, a truncated upload,
+     * JSON without a state's fields.
+     *
+     * @param restore the last readable version to bring back, or null (an unversioned bucket, or none readable)
+     */
+    public Alert stateUnreadable(StatePath state, String whyNotAState, String found, String contentType, Long size,
+                                 Writer writer, Restore restore, boolean versioned, Instant writtenAt, Instant detectedAt,
+                                 Identity identity) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("writtenAt", writtenAt.toString());
+        facts.put(HistoryAttributes.WHY_UNREADABLE, whyNotAState);
+        putIfSet(facts, HistoryAttributes.FOUND, found);
+        putIfSet(facts, HistoryAttributes.CONTENT_TYPE, contentType);
+        putIfSet(facts, HistoryAttributes.SIZE, size);
+        writer.addTo(facts);
+        if (restore != null) {
+            facts.put("restore", restore.asFact());
+        }
+        String bringBack = restore != null ? "Restore the last readable state: " + restore.inWords() + "."
+                : versioned ? "No earlier version of it reads as a state: restore it from a backup (terraform state push "
+                        + "of a copy you trust)."
+                : "The bucket is not versioned, so the last readable state cannot be brought back from S3: restore it from "
+                        + "a backup (terraform state push of a copy you trust), and turn versioning on.";
+        return new Alert(AlertType.STATE_UNREADABLE, state, null, facts, detectedAt,
+                "State " + state + " was overwritten with " + (found == null ? "something" : found) + " that Terraform "
+                        + "cannot load (" + whyNotAState + "), by " + writer.describe(),
+                "Every plan and apply on this state now fails (\"Failed to load state\"), or, for an empty object, "
+                        + "sees no state at all and would create everything again. Nobody should apply until it is "
+                        + "fixed. Ask " + writer.describe() + " what wrote it. " + bringBack,
                 identity);
     }
 

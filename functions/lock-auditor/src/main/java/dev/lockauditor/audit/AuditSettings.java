@@ -26,6 +26,16 @@ public record AuditSettings(String workspaceKeyPrefix, List<String> stateInclude
 
     private static final Duration MIN_RECHECK = Duration.ofSeconds(15);
 
+    /**
+     * Whether a key is named as a state's: it ends with one of {@code STATE_INCLUDE_SUFFIXES}, or, when none are set,
+     * with {@code .tfstate} (the name Terraform's documentation gives every state). Whatever is written at such a key
+     * is judged as a state's write, even when it is not a state at all.
+     */
+    public boolean namedAsState(String key) {
+        return mayBeState(key) && (stateIncludeSuffixes.isEmpty() ? key.endsWith(".tfstate")
+                : stateIncludeSuffixes.stream().anyMatch(key::endsWith));
+    }
+
     /** Whether an object key may hold a state (lock files never do). */
     public boolean mayBeState(String key) {
         if (StateKeys.isLockFile(key) || stateExcludeSuffixes.stream().anyMatch(key::endsWith)) {

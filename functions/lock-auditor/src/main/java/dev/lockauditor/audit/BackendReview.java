@@ -1,9 +1,9 @@
 package dev.lockauditor.audit;
 
+import dev.lockauditor.alert.Restore;
 import dev.lockauditor.backend.ObjectHead;
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.terraform.MalformedException;
-import dev.lockauditor.terraform.StateHeader;
 import dev.lockauditor.terraform.StateKeys;
 import dev.lockauditor.terraform.StatePath;
 import java.time.Duration;
@@ -49,6 +49,14 @@ public final class BackendReview {
 
     /** A state with no digest item, where the lock table keeps digests for other states. */
     public record MissingDigest(StatePath state) implements Finding {
+    }
+
+    /**
+     * A state's key holding what Terraform would refuse to load.
+     *
+     * @param restore the last version that reads as a state, when the bucket keeps one
+     */
+    public record UnreadableState(StatePath state, String reason, String found, Restore restore) implements Finding {
     }
 
     /** What a digest item's state object says of it. */
@@ -167,12 +175,22 @@ public final class BackendReview {
         return missing;
     }
 
-    private static boolean isState(StateBucket bucket, String key) {
-        try {
-            Optional<byte[]> prefix = bucket.prefix(key, null, StateHeader.PREFIX_BYTES);
-            return prefix.isPresent() && StateHeader.parse(prefix.get()) != null;
-        } catch (MalformedException | StateBucket.Unreadable e) {
-            return false;
+    /**
+     * A state's current object, read as the state events read a write: a finding when it is not a state Terraform or
+     * OpenTofu would load (an object S3 will not let the auditor read is not judged).
+     *
+     * @param lockTable the lock table whose digest item a restore sets, or empty
+     */
+    public static Optional<UnreadableState> reading(StateBucket bucket, StatePath state, String lockTable) {
+        Optional<StateHeaders.Read> read = StateHeaders.read(bucket, state.key(), null, null, false);
+        if (read.isEmpty() || read.get().notAState() == null) {
+            return Optional.empty();
         }
+        return Optional.of(new UnreadableState(state, read.get().notAState(), read.get().found(),
+                Restores.before(bucket, state, null, lockTable).restore().orElse(null)));
+    }
+
+    private static boolean isState(StateBucket bucket, String key) {
+        return StateHeaders.read(bucket, key, null, null, false).map(StateHeaders.Read::isState).orElse(false);
     }
 }

@@ -69,10 +69,22 @@ public final class DigestVerifier {
      *
      * @return when the check can be decided, if it cannot be yet
      */
-    /** @param caller who made the write, when its CloudTrail record is known */
+    /**
+     * @param caller who made the write, when its CloudTrail record is known
+     * @param known  the MD5 of the written object, when reading its header already computed it
+     */
     public Optional<Instant> afterWrite(StatePath state, Instant writtenAt, String sourceId, WriteLock lock,
-                                        Facts.Caller caller) {
-        return compare(state, writtenAt, sourceId, null, lock, caller);
+                                        Facts.Caller caller, Known known) {
+        return compare(state, writtenAt, sourceId, null, lock, caller, known);
+    }
+
+    /** An object's MD5 already computed, and the ETag of the object it is of: the same ETag, the same bytes. */
+    public record Known(String etag, String md5) {
+        public static final Known NONE = new Known(null, null);
+
+        String of(ObjectHead head) {
+            return md5 != null && etag != null && etag.equals(head.etag()) ? md5 : null;
+        }
     }
 
     /**
@@ -83,7 +95,7 @@ public final class DigestVerifier {
     /** @param caller who changed the digest, when its CloudTrail record is known */
     public void afterDigestChange(StatePath state, Instant changedAt, String sourceId, String digest,
                                   Facts.Caller caller) {
-        compare(state, changedAt, sourceId, digest, null, caller);
+        compare(state, changedAt, sourceId, digest, null, caller, Known.NONE);
     }
 
     /** An object's MD5: its ETag when that is the MD5, else its bytes streamed through MD5. */
@@ -94,7 +106,7 @@ public final class DigestVerifier {
 
     /** @param writeLock the lock of the write that asks, or null when a digest change asks */
     private Optional<Instant> compare(StatePath state, Instant changedAt, String sourceId, String knownDigest,
-                                      WriteLock writeLock, Facts.Caller caller) {
+                                      WriteLock writeLock, Facts.Caller caller, Known known) {
         boolean digestChanged = writeLock == null;
         ObjectHead head;
         String md5;
@@ -104,7 +116,7 @@ public final class DigestVerifier {
                 return Optional.empty();
             }
             head = found.get();
-            md5 = md5(bucket, head).orElse(null);
+            md5 = known.of(head) != null ? known.of(head) : md5(bucket, head).orElse(null);
         } catch (StateBucket.Unreadable e) {
             return Optional.empty();
         }

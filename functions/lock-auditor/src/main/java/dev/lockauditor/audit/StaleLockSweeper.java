@@ -16,7 +16,6 @@ import dev.lockauditor.history.Bookkeeping;
 import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.MalformedException;
 import dev.lockauditor.terraform.Operations;
-import dev.lockauditor.terraform.StateHeader;
 import dev.lockauditor.terraform.StateKeys;
 import dev.lockauditor.terraform.StatePath;
 import java.util.LinkedHashMap;
@@ -179,9 +178,7 @@ public final class StaleLockSweeper {
      * the bucket cost nothing but their listing.
      */
     private boolean reconcileState(StateBucket.Listed object, Instant now) throws HistoryStore.WriteFailure {
-        boolean named = settings.stateIncludeSuffixes().isEmpty() ? object.key().endsWith(".tfstate")
-                : settings.mayBeState(object.key());
-        if (!named || !settings.mayBeState(object.key()) || object.etag() == null || object.lastModified() == null
+        if (!settings.namedAsState(object.key()) || object.etag() == null || object.lastModified() == null
                 || object.lastModified().isAfter(now.minus(RECENT))) {
             return false;
         }
@@ -197,19 +194,23 @@ public final class StaleLockSweeper {
                 && object.etag().equals(written.object().etag())) {
             return false;
         }
-        Optional<StateHeaders.Read> read;
-        try {
-            read = StateHeaders.read(() -> bucket.prefix(object.key(), null, StateHeader.PREFIX_BYTES));
-        } catch (MalformedException e) {
-            return false;
-        }
+        Optional<StateHeaders.Read> read = StateHeaders.read(bucket, object.key(), null, object.etag(), false);
         if (read.isEmpty()) {
             return false;
         }
+        StateHeaders.Read found = read.get();
         HistoryEvent written = new HistoryEvent(state, object.lastModified(), Source.STATE_OBJECT, SWEEP,
                 "sweep-" + object.etag(), "0", new Facts.StateWritten(new Facts.ObjectFacts(object.size(),
-                        object.etag(), null, null, null, null, RECONCILED), read.get().fields(), read.get().unreadable()));
-        return !history.write(List.of(written)).isEmpty();
+                        object.etag(), null, null, null, null, RECONCILED), found.fields(), found.whyNoHeader(),
+                        found.found(), found.contentType()));
+        boolean recorded = !history.write(List.of(written)).isEmpty();
+        if (found.notAState() != null) {
+            Restores.LastReadable last = Restores.before(bucket, state, null, alerts.lockTableName());
+            raise(alerts.stateUnreadable(state, found.notAState(), found.found(), found.contentType(), object.size(),
+                    new Alerts.Writer(null, null), last.restore().orElse(null), last.versioned(), object.lastModified(),
+                    now, new Alert.Identity(written.at(), written.source(), written.position(), written.sourceId())));
+        }
+        return recorded;
     }
 
     /** What a history entry the sweep recorded says of itself: its own event was never seen. */

@@ -17,7 +17,6 @@ import dev.lockauditor.history.Source;
 import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.MalformedException;
 import dev.lockauditor.terraform.Operations;
-import dev.lockauditor.terraform.StateHeader;
 import dev.lockauditor.terraform.StateKeys;
 import dev.lockauditor.terraform.StatePath;
 import java.time.Clock;
@@ -105,25 +104,37 @@ public final class StateEventAuditor {
         return event.kind() == ObjectEvent.Kind.CREATED ? stateWritten(state, event) : stateDeleted(state, event);
     }
 
+    /**
+     * A write at a state's key: its header recorded and checked. What Terraform would refuse to load is recorded too,
+     * and alerted, when the key held a state (by history, or by the bucket's versions) or is named as a state's;
+     * anything else that is not a state (a plan file, an archive, an object of another tool) is skipped.
+     */
     private Outcome stateWritten(StatePath state, ObjectEvent event) throws HistoryStore.WriteFailure {
-        Optional<StateHeaders.Read> read;
-        try {
-            read = StateHeaders.read(() -> bucket.prefixOfWrite(event.key(), event.versionId(), event.etag(),
-                    StateHeader.PREFIX_BYTES));
-        } catch (MalformedException e) {
-            return new Skipped(e.getMessage());
-        }
+        Optional<StateHeaders.Read> read = StateHeaders.read(bucket, event.key(), event.versionId(), event.etag(),
+                progress.watchesLockTable());
         if (read.isEmpty()) {
             return new Skipped("the object was gone before its header could be read");
         }
-        StateHeader header = read.get().header();
-        Facts.Header fields = read.get().fields();
-        HistoryEvent written = event(state, Source.STATE_OBJECT, event,
-                new Facts.StateWritten(objectFacts(event), fields, read.get().unreadable()));
+        StateHeaders.Read object = read.get();
+        Restores.LastReadable lastReadable = null;
+        if (object.notAState() != null) {
+            lastReadable = Restores.before(bucket, state, event.versionId(), alerts.lockTableName());
+            if (!settings.namedAsState(event.key()) && lastReadable.restore().isEmpty() && !heldAState(state)) {
+                return new Skipped("not a state: " + object.notAState());
+            }
+        }
+        Facts.Header fields = object.fields();
+        HistoryEvent written = event(state, Source.STATE_OBJECT, event, new Facts.StateWritten(objectFacts(event),
+                fields, object.whyNoHeader(), object.found(), object.contentType()));
         List<HistoryEvent> recorded = history.write(List.of(written));
 
         if (fields != null) {
             checkLineage(state, written, fields);
+        }
+        if (lastReadable != null) {
+            sink.raise(alerts.stateUnreadable(state, object.notAState(), object.found(), object.contentType(),
+                    event.size(), writerOf(written), lastReadable.restore().orElse(null), lastReadable.versioned(),
+                    event.at(), clock.instant(), identity(written)));
         }
         // Whether, and by which kind of lock, the write was covered decides both the unlocked write and which digest
         // rule applies: a lock table lock seen covering it decides at once; anything less only once the lock history
@@ -141,13 +152,24 @@ public final class StateEventAuditor {
             kinds.add(Source.S3_LOCK_FILE);
         }
         if (kinds.isEmpty()) {
-            sink.raise(alerts.unlockedWrite(state, writerOf(written), header == null ? null : header.serial(), event.at(),
+            sink.raise(alerts.unlockedWrite(state, writerOf(written), fields == null ? null : fields.serial(), event.at(),
                     now, new Alert.Identity(event.at(), Source.STATE_OBJECT, event.orderedSequencer(), event.eventId())));
+        }
+        if (object.notAState() != null || !progress.watchesLockTable()) {
+            // Without a lock table there is no digest. An object that is not a state has no right digest, and setting
+            // the digest to its MD5 is the wrong advice: the restore says what is.
+            return new Recorded(recorded);
         }
         DigestVerifier.WriteLock lock = kinds.contains(Source.DYNAMODB) ? DigestVerifier.WriteLock.LOCK_TABLE
                 : kinds.isEmpty() ? DigestVerifier.WriteLock.NONE : DigestVerifier.WriteLock.LOCK_FILE_ONLY;
-        return new Recorded(recorded, digests.afterWrite(state, event.at(), event.eventId(), lock, written.caller())
-                .orElse(null));
+        return new Recorded(recorded, digests.afterWrite(state, event.at(), event.eventId(), lock, written.caller(),
+                new DigestVerifier.Known(event.etag(), object.md5())).orElse(null));
+    }
+
+    /** Whether the state's history holds a write of a readable state. */
+    private boolean heldAState(StatePath state) {
+        return history.read(HistoryQuery.of(state.path()).kinds(EventType.STATE_WRITTEN).newestFirst().limit(20))
+                .stream().anyMatch(entry -> entry.facts() instanceof Facts.StateWritten earlier && earlier.header() != null);
     }
 
     /**

@@ -184,15 +184,30 @@ public final class DynamoDbHistoryStore implements HistoryStore {
     private static Map<String, Object> fields(Map<String, AttributeValue> item) {
         Map<String, Object> fields = new LinkedHashMap<>();
         item.forEach((name, value) -> {
-            if (value.s() != null) {
-                fields.put(name, value.s());
-            } else if (value.n() != null) {
-                fields.put(name, value.n().contains(".") ? Double.valueOf(value.n()) : Long.valueOf(value.n()));
-            } else if (value.bool() != null) {
-                fields.put(name, value.bool());
+            Object read = value(value);
+            if (read != null) {
+                fields.put(name, read);
             }
         });
         return fields;
+    }
+
+    /** A stored value as a field: a string, a number, a boolean, or a list or map of them (an alert's restore). */
+    private static Object value(AttributeValue value) {
+        if (value.s() != null) {
+            return value.s();
+        } else if (value.n() != null) {
+            return value.n().contains(".") ? Double.valueOf(value.n()) : Long.valueOf(value.n());
+        } else if (value.bool() != null) {
+            return value.bool();
+        } else if (value.hasL()) {
+            return value.l().stream().map(DynamoDbHistoryStore::value).toList();
+        } else if (value.hasM()) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            value.m().forEach((name, nested) -> map.put(name, value(nested)));
+            return map;
+        }
+        return null;
     }
 
     /** The item an event is stored as. */
@@ -210,6 +225,14 @@ public final class DynamoDbHistoryStore implements HistoryStore {
         }
         if (value instanceof Boolean bool) {
             return AttributeValue.fromBool(bool);
+        }
+        if (value instanceof java.util.List<?> list) {
+            return AttributeValue.fromL(list.stream().map(DynamoDbHistoryStore::attribute).toList());
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, AttributeValue> attributes = new LinkedHashMap<>();
+            map.forEach((name, nested) -> attributes.put(String.valueOf(name), attribute(nested)));
+            return AttributeValue.fromM(attributes);
         }
         return AttributeValue.fromS(value.toString());
     }

@@ -63,19 +63,57 @@ public final class S3StateBucket implements StateBucket {
     }
 
     @Override
-    public Optional<byte[]> prefixOfWrite(String key, String versionId, String etag, int bytes) {
-        if (versionId != null || etag == null || etag.isEmpty()) {
-            return prefix(key, versionId, bytes);
-        }
+    public Optional<Start> startOfWrite(String key, String versionId, String etag, int bytes) {
+        boolean pinned = versionId == null && etag != null && !etag.isEmpty();
         try {
-            return ranged(() -> client.get().getObjectAsBytes(b -> b.bucket(bucket).key(key).ifMatch("\"" + etag + "\"")
-                    .range("bytes=0-" + (bytes - 1))).asByteArray());
+            return ranged(() -> {
+                var read = client.get().getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(versionId)
+                        .ifMatch(pinned ? "\"" + etag + "\"" : null).range("bytes=0-" + (bytes - 1)));
+                byte[] body = read.asByteArray();
+                Long size = size(read.response().contentRange(), read.response().contentLength());
+                return new Start(body, size != null ? body.length >= size : body.length < bytes,
+                        read.response().contentType(), size);
+            }, () -> new Start(new byte[0], true, null, 0L));
         } catch (S3Exception e) {
             if (e.statusCode() == 412) {
                 throw new StateBucket.Unreadable("overwritten before it could be read (the bucket is not versioned)");
             }
             throw e;
         }
+    }
+
+    @Override
+    public Optional<java.io.InputStream> rest(String key, String versionId, String etag, long from) {
+        boolean pinned = versionId == null && etag != null && !etag.isEmpty();
+        try {
+            return Optional.of(client.get().getObject(b -> b.bucket(bucket).key(key).versionId(versionId)
+                    .ifMatch(pinned ? "\"" + etag + "\"" : null).range("bytes=" + from + "-")));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 416) {
+                return Optional.of(java.io.InputStream.nullInputStream());
+            }
+            if (e.statusCode() == 412) {
+                throw new StateBucket.Unreadable("overwritten before it could be read (the bucket is not versioned)");
+            }
+            return handle(e);
+        }
+    }
+
+    /** The whole object's size from a ranged read's {@code Content-Range} ({@code bytes 0-65535/209715200}). */
+    private static Long size(String contentRange, Long contentLength) {
+        if (contentRange != null && contentRange.lastIndexOf('/') > 0) {
+            String total = contentRange.substring(contentRange.lastIndexOf('/') + 1);
+            if (!total.equals("*")) {
+                try {
+                    return Long.parseLong(total.strip());
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+            }
+        }
+        return contentRange == null ? contentLength : null;
     }
 
     @Override
@@ -179,13 +217,20 @@ public final class S3StateBucket implements StateBucket {
 
     /** A range read of an object: a zero-byte object has no range to read, and S3 answers 416 for it. */
     private static Optional<byte[]> ranged(java.util.function.Supplier<byte[]> read) {
+        return ranged(read, () -> new byte[0]);
+    }
+
+    private static <T> Optional<T> ranged(java.util.function.Supplier<T> read, java.util.function.Supplier<T> empty) {
         try {
             return Optional.of(read.get());
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (S3Exception e) {
             if (e.statusCode() == 416) {
-                return Optional.of(new byte[0]);
+                return Optional.of(empty.get());
+            }
+            if (e.statusCode() == 412) {
+                throw e;
             }
             return handle(e);
         }

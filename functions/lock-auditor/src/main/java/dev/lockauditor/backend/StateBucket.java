@@ -16,13 +16,39 @@ public interface StateBucket {
     Optional<byte[]> prefix(String key, String versionId, int bytes);
 
     /**
+     * The first bytes of an object as one ranged read gives them.
+     *
+     * @param whole       whether they are the whole object
+     * @param contentType the object's Content-Type, or null
+     * @param size        the whole object's size, or null when it is not known
+     */
+    record Start(byte[] bytes, boolean whole, String contentType, Long size) {
+    }
+
+    /**
      * The first bytes of the object an event is about: its version when the event names one, else the current object
      * only while its ETag is still the event's (a bucket without versioning keeps only the latest write).
      *
      * @throws Unreadable when the object was overwritten before it could be read
      */
+    default Optional<Start> startOfWrite(String key, String versionId, String etag, int bytes) {
+        return prefix(key, versionId, bytes).map(read -> new Start(read, read.length < bytes, null,
+                read.length < bytes ? (long) read.length : null));
+    }
+
+    /** The same, the bytes alone. */
     default Optional<byte[]> prefixOfWrite(String key, String versionId, String etag, int bytes) {
-        return prefix(key, versionId, bytes);
+        return startOfWrite(key, versionId, etag, bytes).map(Start::bytes);
+    }
+
+    /**
+     * The rest of the object {@link #startOfWrite} read the start of, from byte {@code from} to its end, as a stream
+     * the caller reads through and closes: so that an object read to its end is read once. The same version (or, on a
+     * bucket without versioning, the same ETag) as the start, or {@link Unreadable}.
+     */
+    default Optional<java.io.InputStream> rest(String key, String versionId, String etag, long from) {
+        return prefix(key, versionId, Integer.MAX_VALUE).map(all -> new java.io.ByteArrayInputStream(all,
+                (int) Math.min(from, all.length), Math.max(0, all.length - (int) Math.min(from, all.length))));
     }
 
     /** The MD5 of the object's bytes, read through in constant memory, if it exists. */

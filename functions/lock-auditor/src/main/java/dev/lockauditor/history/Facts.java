@@ -135,10 +135,18 @@ public sealed interface Facts {
     }
 
     /**
-     * @param header     the state's header, when it could be read
-     * @param unreadable why the header could not be read (an encryption), or null
+     * @param header      the state's header, when it could be read
+     * @param unreadable  why the header is not here: it could not be read, the object is not a state Terraform would
+     *                    load, or it is encrypted; null when it is here
+     * @param found       what an object that is not a state is ("an HTML page", "a JSON object"), never its bytes
+     * @param contentType the object's Content-Type, when it is not a state
      */
-    record StateWritten(ObjectFacts object, Header header, String unreadable) implements Facts {
+    record StateWritten(ObjectFacts object, Header header, String unreadable, String found, String contentType)
+            implements Facts {
+        public StateWritten(ObjectFacts object, Header header, String unreadable) {
+            this(object, header, unreadable, null, null);
+        }
+
         @Override
         public HistoryKind kind() {
             return EventType.STATE_WRITTEN;

@@ -58,7 +58,13 @@ public final class HistoryAttributes {
     public static final String SERIAL = "serial";
     public static final String LINEAGE = "lineage";
     public static final String HEADER_READABLE = "headerReadable";
+    /** Why a written object's header is not in history: it could not be read, is not a state, or is encrypted. */
+    public static final String WHY_UNREADABLE = "whyUnreadable";
+    /** What {@link #WHY_UNREADABLE} was stored as before it had its own name; read, never written. */
     public static final String ENCRYPTION = "encryption";
+    /** What an object written at a state's key that is not a state is ("an HTML page"), never its bytes. */
+    public static final String FOUND = "found";
+    public static final String CONTENT_TYPE = "contentType";
 
     // An acknowledgement of a lock held on purpose (and its REASON).
     public static final String ACKNOWLEDGED_BY = "acknowledgedBy";

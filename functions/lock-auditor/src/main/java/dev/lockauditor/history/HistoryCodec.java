@@ -59,8 +59,10 @@ final class HistoryCodec {
             }
             if (written.unreadable() != null) {
                 fields.put(HEADER_READABLE, false);
-                fields.put(ENCRYPTION, written.unreadable());
+                fields.put(WHY_UNREADABLE, written.unreadable());
             }
+            put(fields, FOUND, written.found());
+            put(fields, CONTENT_TYPE, written.contentType());
         } else if (facts instanceof Facts.StateDeleted deleted) {
             object(fields, deleted.object());
             fields.put(DELETE_MARKER, deleted.deleteMarker());
@@ -138,7 +140,9 @@ final class HistoryCodec {
                     number(fields, SERIAL) == null || text(fields, LINEAGE) == null ? null
                             : new Facts.Header(number(fields, STATE_VERSION), text(fields, TERRAFORM_VERSION),
                                     number(fields, SERIAL), text(fields, LINEAGE)),
-                    Boolean.FALSE.equals(fields.get(HEADER_READABLE)) ? text(fields, ENCRYPTION) : null);
+                    !Boolean.FALSE.equals(fields.get(HEADER_READABLE)) ? null
+                            : text(fields, WHY_UNREADABLE) != null ? text(fields, WHY_UNREADABLE) : text(fields, ENCRYPTION),
+                    text(fields, FOUND), text(fields, CONTENT_TYPE));
             case STATE_DELETED -> new Facts.StateDeleted(object(fields), Boolean.TRUE.equals(fields.get(DELETE_MARKER)));
             case DIGEST_UPDATED -> new Facts.DigestUpdated(text(fields, DIGEST), text(fields, PREVIOUS_DIGEST));
             case DIGEST_REMOVED -> new Facts.DigestRemoved(text(fields, PREVIOUS_DIGEST));

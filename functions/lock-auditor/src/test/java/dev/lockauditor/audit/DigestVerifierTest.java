@@ -62,15 +62,15 @@ class DigestVerifierTest {
         backend.put(KEY, body, T0);
         backend.digests.put(PATH, WRONG);
 
-        Optional<Instant> undecided = digests.afterWrite(STATE, T0, "write-event", DigestVerifier.WriteLock.LOCK_TABLE, null);
+        Optional<Instant> undecided = digests.afterWrite(STATE, T0, "write-event", DigestVerifier.WriteLock.LOCK_TABLE, null, DigestVerifier.Known.NONE);
 
         assertEquals(Optional.of(T0.plusSeconds(30)), undecided);
         assertEquals(List.of(), published);
 
         time.advance(Duration.ofSeconds(28));
-        assertEquals(Optional.of(T0.plusSeconds(30)), digests.afterWrite(STATE, T0, "write-event", DigestVerifier.WriteLock.LOCK_TABLE, null));
+        assertEquals(Optional.of(T0.plusSeconds(30)), digests.afterWrite(STATE, T0, "write-event", DigestVerifier.WriteLock.LOCK_TABLE, null, DigestVerifier.Known.NONE));
         time.advance(Duration.ofSeconds(1));
-        assertEquals(Optional.empty(), digests.afterWrite(STATE, T0, "write-event", DigestVerifier.WriteLock.LOCK_TABLE, null));
+        assertEquals(Optional.empty(), digests.afterWrite(STATE, T0, "write-event", DigestVerifier.WriteLock.LOCK_TABLE, null, DigestVerifier.Known.NONE));
         assertEquals(List.of(AlertType.DIGEST_MISMATCH), published.stream().map(Alert::type).toList());
     }
 
@@ -79,12 +79,12 @@ class DigestVerifierTest {
         String body = StateFixtures.terraformState(6, LINEAGE);
         backend.put(KEY, body, T0);
         backend.digests.put(PATH, WRONG);
-        assertTrue(digests.afterWrite(STATE, T0, "write-event", DigestVerifier.WriteLock.LOCK_TABLE, null).isPresent());
+        assertTrue(digests.afterWrite(STATE, T0, "write-event", DigestVerifier.WriteLock.LOCK_TABLE, null, DigestVerifier.Known.NONE).isPresent());
 
         backend.digests.put(PATH, InMemoryBackend.md5(body));
         time.advance(Duration.ofSeconds(30));
 
-        assertEquals(Optional.empty(), digests.afterWrite(STATE, T0, "write-event", DigestVerifier.WriteLock.LOCK_TABLE, null));
+        assertEquals(Optional.empty(), digests.afterWrite(STATE, T0, "write-event", DigestVerifier.WriteLock.LOCK_TABLE, null, DigestVerifier.Known.NONE));
         assertEquals(List.of(), published);
     }
 
@@ -94,7 +94,7 @@ class DigestVerifierTest {
         backend.digests.put(PATH, WRONG);
         time.advance(Duration.ofMinutes(5));
 
-        assertEquals(Optional.empty(), digests.afterWrite(STATE, T0, "older-write", DigestVerifier.WriteLock.LOCK_TABLE, null));
+        assertEquals(Optional.empty(), digests.afterWrite(STATE, T0, "older-write", DigestVerifier.WriteLock.LOCK_TABLE, null, DigestVerifier.Known.NONE));
         assertEquals(List.of(), published, "the newer write, under whatever lock it had, is judged by its own event");
     }
 }

@@ -143,7 +143,7 @@ class StateEventAuditorTest {
         HistoryEvent written = audit(StateFixtures.created(KEY, T0, null, "tofu")).events().get(0);
 
         assertEquals(false, written.fields().get("headerReadable"));
-        assertEquals("OpenTofu state encryption", written.fields().get("encryption"));
+        assertEquals("OpenTofu state encryption", written.fields().get("whyUnreadable"));
         assertEquals(2L, written.fields().get("serial"));
         assertFalse(written.fields().containsKey("stateVersion"));
         assertEquals(List.of(), alertTypes(), "neither a lineage change nor an error");
@@ -530,8 +530,8 @@ class StateEventAuditorTest {
         StateEventAuditor.Outcome text = auditor.audit(StateFixtures.created("notes/readme.txt", T0, null, "x"));
         StateEventAuditor.Outcome plan = auditor.audit(StateFixtures.created("plans/apply.tfplan", T0, null, "x"));
 
-        assertEquals("not a state: its first bytes are not a state header",
-                assertInstanceOf(StateEventAuditor.Skipped.class, text).reason());
+        assertEquals("not a state: not JSON", assertInstanceOf(StateEventAuditor.Skipped.class, text).reason(),
+                "a key that is not named as a state and never held one: skipped, quietly");
         assertEquals("not a state key (see STATE_INCLUDE_SUFFIXES and STATE_EXCLUDE_SUFFIXES)",
                 assertInstanceOf(StateEventAuditor.Skipped.class, plan).reason());
         assertTrue(history.all().isEmpty());
@@ -543,16 +543,17 @@ class StateEventAuditorTest {
         backend.put(KEY, StateFixtures.terraformState(9, LINEAGE), T0);
         backend.digests.put(PATH, "8b1a9953c4611296a827abf8c47804d7");
         audit(StateFixtures.created(KEY, T0, null, "someone"));
-        backend.put("broken.tfstate", "{\"version\":4,\"serial\":\"" + SECRET + "\"}", T0);
-        StateEventAuditor.Outcome broken = auditor.audit(StateFixtures.created("broken.tfstate", T0, null, "x"));
-
         assertEquals(List.of(AlertType.SERIAL_REGRESSION, AlertType.UNLOCKED_WRITE, AlertType.DIGEST_MISMATCH), alertTypes(),
                 "each as soon as it can be decided: the rollback at once, then the lock once its events had their lag, "
                         + "and the digest with it (which lock there was tells why it differs)");
+        backend.put("broken.tfstate", "{\"version\":4,\"serial\":\"" + SECRET + "\"}", T0);
+        Recorded broken = audit(StateFixtures.created("broken.tfstate", T0, null, "x"));
+        assertEquals("not a state: its serial is not a whole number", broken.events().get(0).fields().get("whyUnreadable"));
+        assertEquals(List.of(AlertType.STATE_UNREADABLE, AlertType.UNLOCKED_WRITE), alertTypes().subList(3, 5),
+                "a key named as a state's, overwritten with what Terraform cannot load");
         StringBuilder everything = new StringBuilder();
         history.all().forEach(e -> everything.append(e.fields()));
         published.forEach(a -> everything.append(AlertDocument.of(a, new AlertDocument.Origin(Environments.only("test"), "1", "r", "t"))));
-        everything.append(assertInstanceOf(StateEventAuditor.Skipped.class, broken).reason());
         assertFalse(everything.toString().contains(SECRET), everything.toString());
         assertFalse(everything.toString().contains("db_password"));
     }
@@ -564,8 +565,8 @@ class StateEventAuditorTest {
 
         HistoryEvent written = audit(StateFixtures.created(KEY, T0, null, "ci")).events().get(0);
 
-        assertEquals(Map.of("headerReadable", false, "encryption", "SSE-C"),
-                Map.of("headerReadable", written.fields().get("headerReadable"), "encryption", written.fields().get("encryption")));
+        assertEquals(Map.of("headerReadable", false, "whyUnreadable", "SSE-C"), Map.of("headerReadable",
+                written.fields().get("headerReadable"), "whyUnreadable", written.fields().get("whyUnreadable")));
         assertEquals(List.of(), alertTypes());
     }
 }

@@ -71,13 +71,25 @@ public final class InMemoryBackend implements LockTable, StateBucket {
         return new VersionPage(page, null, null);
     }
 
+    /** Reads of an object's bytes, by key: a first range read, or the rest of an object after it. */
+    public final Map<String, Integer> reads = new HashMap<>();
+
     @Override
-    public Optional<byte[]> prefixOfWrite(String key, String versionId, String etag, int bytes) {
+    public Optional<Start> startOfWrite(String key, String versionId, String etag, int bytes) {
         StoredObject current = objects.get(key);
         if (versionId == null && etag != null && current != null && !current.etag().equals(etag)) {
             throw new Unreadable("overwritten before it could be read (the bucket is not versioned)");
         }
-        return prefix(key, versionId, bytes);
+        reads.merge(key, 1, Integer::sum);
+        return read(key, versionId).map(body -> new Start(Arrays.copyOf(body, Math.min(bytes, body.length)),
+                body.length <= bytes, "application/json", (long) body.length));
+    }
+
+    @Override
+    public Optional<java.io.InputStream> rest(String key, String versionId, String etag, long from) {
+        reads.merge(key, 1, Integer::sum);
+        return read(key, versionId).map(body -> new java.io.ByteArrayInputStream(body, (int) from,
+                body.length - (int) from));
     }
 
     public static String md5(byte[] body) {

@@ -32,103 +32,25 @@ import org.junit.jupiter.api.condition.EnabledIf;
 @EnabledIf("samplesPresent")
 class LockFilesOnlyTest {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String KEY = "env:/staging/network/terraform.tfstate";
-    static final String LOCK_FILE = KEY + ".tflock";
-    static final String PATH = "acme-tfstate/" + KEY;
+    static final String KEY = BucketDay.KEY;
+    static final String LOCK_FILE = BucketDay.LOCK_FILE;
+    static final String PATH = BucketDay.PATH;
+    static final ObjectMapper JSON = BucketDay.JSON;
     static final Instant T0 = Instant.parse("2025-03-14T09:20:00Z");
 
     static boolean samplesPresent() {
-        return LockFilesOnlyTest.class.getResource("/events/s3-lock-file-created.json") != null;
+        return BucketDay.samplesPresent();
     }
 
-    final TestComponents test = new TestComponents();
-    final TestContext context = new TestContext();
-    private int sequencer = 0x7400;
-
-    LockFilesOnlyTest() {
-        test.lockTable = false;
-    }
-
-    /** An object's event as EventBridge sends it (the shape of the samples), about {@code key} at {@code at}. */
-    byte[] event(String sample, String key, Instant at, String versionId, String etag) throws Exception {
-        ObjectNode event;
-        try (InputStream in = LockFilesOnlyTest.class.getResourceAsStream("/events/" + sample)) {
-            event = (ObjectNode) JSON.readTree(in);
-        }
-        event.put("time", at.toString()).put("id", "event-" + sequencer);
-        ObjectNode object = (ObjectNode) event.at("/detail/object");
-        object.put("key", key).put("sequencer", String.format("0062E99A88DC40%04X", ++sequencer));
-        if (versionId == null) {
-            object.remove("version-id");
-        } else {
-            object.put("version-id", versionId);
-        }
-        if (etag != null) {
-            object.put("etag", etag);
-        }
-        ((ObjectNode) event.get("detail")).put("request-id", "REQ" + sequencer);
-        return JSON.writeValueAsBytes(event);
-    }
-
-    JsonNode handle(byte[] event) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new StateEventsHandler(test.components()).handleRequest(new ByteArrayInputStream(event), out, context);
-        return JSON.readTree(out.toByteArray());
-    }
-
-    JsonNode sweep() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] payload = LockFilesOnlyTest.class.getResourceAsStream("/events/scheduled-sweep.json").readAllBytes();
-        new StaleLockSweepHandler(test.components()).handleRequest(new ByteArrayInputStream(payload), out, context);
-        return JSON.readTree(out.toByteArray());
-    }
-
-    LockInfo lock(String operation, String who, Instant created) {
-        return new LockInfo(String.format("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7%04x", sequencer), operation, "", who,
-                "1.11.2", created.toString(), PATH);
-    }
-
-    /** Terraform takes the lock file: a conditional PutObject of the lock info; returns its event. */
-    byte[] takeLock(LockInfo lock, Instant at) throws Exception {
-        InMemoryBackend.StoredObject object = test.backend.put(LOCK_FILE, lock.toJson(), at);
-        return event("s3-lock-file-created.json", LOCK_FILE, at, object.versionId(), object.etag());
-    }
-
-    /** Terraform releases it: a plain DeleteObject (a delete marker on a versioned bucket); returns its event. */
-    byte[] releaseLock(Instant at) throws Exception {
-        test.backend.delete(LOCK_FILE, at);
-        return event("s3-lock-file-deleted.json", LOCK_FILE, at, "marker-" + sequencer, null);
-    }
-
-    byte[] writeState(long serial, String lineage, Instant at) throws Exception {
-        InMemoryBackend.StoredObject object = test.backend.put(KEY, StateFixtures.terraformState(serial, lineage), at);
-        return event("s3-state-written.json", KEY, at, object.versionId(), object.etag());
-    }
-
-    /** An apply under the lock file: take it, write the state, release it; the events as they come. */
-    void apply(long serial, String lineage, Instant at) throws Exception {
-        byte[] taken = takeLock(lock("OperationTypeApply", "ci@runner-7f9c", at), at);
-        byte[] written = writeState(serial, lineage, at.plusSeconds(5));
-        byte[] released = releaseLock(at.plusSeconds(20));
-        handle(taken);
-        handle(written);
-        handle(released);
-    }
-
-    List<AlertType> alerts() {
-        return test.published.stream().map(Alert::type).toList();
-    }
-
-    List<HistoryEvent> history() {
-        return test.history.history(PATH);
-    }
+    final BucketDay day = new BucketDay(false);
+    final TestComponents test = day.test;
+    final TestContext context = day.context;
 
     @Test
     void aLockFileSessionIsRecordedWithWhoTheOperationAndHowLongAndItsWriteRaisesNothing() throws Exception {
-        apply(7, StateFixtures.LINEAGE, T0);
+        day.apply(7, StateFixtures.LINEAGE, T0);
 
-        List<HistoryEvent> history = history();
+        List<HistoryEvent> history = day.history();
         assertEquals(List.of(EventType.LOCK_ACQUIRED, EventType.STATE_WRITTEN, EventType.LOCK_RELEASED),
                 history.stream().map(HistoryEvent::type).toList());
         Facts.Lock lock = ((Facts.LockAcquired) history.get(0).facts()).lock();
@@ -137,106 +59,106 @@ class LockFilesOnlyTest {
         assertEquals("s3", history.get(0).source().label());
         assertEquals(20L, ((Facts.LockReleased) history.get(2).facts()).heldForSeconds());
         assertEquals(7L, ((Facts.StateWritten) history.get(1).facts()).header().serial());
-        assertEquals(List.of(), alerts(), "locked, and no digest is expected of a backend without a lock table");
+        assertEquals(List.of(), day.alerts(), "locked, and no digest is expected of a backend without a lock table");
         assertEquals(List.of(), test.rechecks, "decided at once: the lock file's events were in");
     }
 
     @Test
     void aWriteWithNoLockFileIsAnUnlockedWriteAlertedOnceHoweverOftenItsEventComes() throws Exception {
-        apply(7, StateFixtures.LINEAGE, T0);
-        byte[] unlocked = writeState(8, StateFixtures.LINEAGE, T0.plusSeconds(600));
+        day.apply(7, StateFixtures.LINEAGE, T0);
+        byte[] unlocked = day.writeState(8, StateFixtures.LINEAGE, T0.plusSeconds(600));
 
-        handle(unlocked);
-        handle(unlocked);
+        day.handle(unlocked);
+        day.handle(unlocked);
 
-        assertEquals(List.of(AlertType.UNLOCKED_WRITE), alerts());
+        assertEquals(List.of(AlertType.UNLOCKED_WRITE), day.alerts());
         assertEquals(8L, test.published.get(0).facts().get("serial"));
     }
 
     @Test
     void aWriteWhoseLockFileEventsWereLostIsCoveredByTheLockFilesVersions() throws Exception {
-        takeLock(lock("OperationTypeApply", "ci@runner-7f9c", T0), T0);
-        byte[] written = writeState(3, StateFixtures.LINEAGE, T0.plusSeconds(5));
-        releaseLock(T0.plusSeconds(20));
+        day.takeLock(day.lock("OperationTypeApply", "ci@runner-7f9c", T0), T0);
+        byte[] written = day.writeState(3, StateFixtures.LINEAGE, T0.plusSeconds(5));
+        day.releaseLock(T0.plusSeconds(20));
 
-        handle(written);
+        day.handle(written);
 
-        assertEquals(List.of(), alerts(), "the bucket's versions of the lock file show it held at the write");
+        assertEquals(List.of(), day.alerts(), "the bucket's versions of the lock file show it held at the write");
     }
 
     @Test
     void aWriteJustAfterALockFileWasReleasedIsStillCoveredWithinTwoSecondsNotLater() throws Exception {
-        handle(takeLock(lock("OperationTypeApply", "ci@runner-7f9c", T0), T0));
-        handle(releaseLock(T0.plusSeconds(10)));
-        handle(writeState(3, StateFixtures.LINEAGE, T0.plusSeconds(12)));
-        assertEquals(List.of(), alerts(), "EventBridge times are whole seconds: 2 s either way is the same moment");
+        day.handle(day.takeLock(day.lock("OperationTypeApply", "ci@runner-7f9c", T0), T0));
+        day.handle(day.releaseLock(T0.plusSeconds(10)));
+        day.handle(day.writeState(3, StateFixtures.LINEAGE, T0.plusSeconds(12)));
+        assertEquals(List.of(), day.alerts(), "EventBridge times are whole seconds: 2 s either way is the same moment");
 
-        handle(writeState(4, StateFixtures.LINEAGE, T0.plusSeconds(14)));
-        assertEquals(List.of(AlertType.UNLOCKED_WRITE), alerts());
+        day.handle(day.writeState(4, StateFixtures.LINEAGE, T0.plusSeconds(14)));
+        assertEquals(List.of(AlertType.UNLOCKED_WRITE), day.alerts());
     }
 
     @Test
     void aLockFileLeftBehindByAKilledJobIsAStaleLockAlertedOnceAndClearedWhenReleased() throws Exception {
         Instant created = test.time.instant().minus(Duration.ofHours(2));
-        LockInfo left = lock("OperationTypeApply", "ci@runner-9c2e", created);
-        handle(takeLock(left, created));
+        LockInfo left = day.lock("OperationTypeApply", "ci@runner-9c2e", created);
+        day.handle(day.takeLock(left, created));
 
-        assertEquals(1, sweep().get("staleLocks").asInt());
-        sweep();
+        assertEquals(1, day.sweep().get("staleLocks").asInt());
+        day.sweep();
 
-        assertEquals(List.of(AlertType.STALE_LOCK), alerts(), "once over two sweeps");
+        assertEquals(List.of(AlertType.STALE_LOCK), day.alerts(), "once over two sweeps");
         Alert stale = test.published.get(0);
         assertEquals(left.id(), stale.lock().id());
         assertTrue(stale.remediation().contains("terraform force-unlock " + left.id()), stale.remediation());
 
-        handle(releaseLock(test.time.instant()));
-        assertEquals(List.of(AlertType.STALE_LOCK, AlertType.STALE_LOCK_CLEARED), alerts());
+        day.handle(day.releaseLock(test.time.instant()));
+        assertEquals(List.of(AlertType.STALE_LOCK, AlertType.STALE_LOCK_CLEARED), day.alerts());
     }
 
     @Test
     void rollbacksAndLineageSwapsUnderLockFilesAreCaught() throws Exception {
-        apply(12, StateFixtures.LINEAGE, T0);
-        apply(9, StateFixtures.LINEAGE, T0.plusSeconds(300));
-        apply(1, StateFixtures.OTHER_LINEAGE, T0.plusSeconds(600));
+        day.apply(12, StateFixtures.LINEAGE, T0);
+        day.apply(9, StateFixtures.LINEAGE, T0.plusSeconds(300));
+        day.apply(1, StateFixtures.OTHER_LINEAGE, T0.plusSeconds(600));
 
-        assertEquals(List.of(AlertType.SERIAL_REGRESSION, AlertType.LINEAGE_CHANGED), alerts());
+        assertEquals(List.of(AlertType.SERIAL_REGRESSION, AlertType.LINEAGE_CHANGED), day.alerts());
         assertEquals(12L, test.published.get(0).facts().get("previousSerial"));
         assertEquals(9L, test.published.get(0).facts().get("serial"));
     }
 
     @Test
     void aDeletedStateIsCriticalButAWorkspaceDeleteUnderItsLockFileIsOneNotice() throws Exception {
-        apply(3, StateFixtures.LINEAGE, T0);
+        day.apply(3, StateFixtures.LINEAGE, T0);
         Instant deleting = T0.plusSeconds(300);
-        handle(takeLock(lock("state-replace-provider", "alice@laptop", deleting), deleting));
-        handle(releaseLock(deleting.plusSeconds(1)));
+        day.handle(day.takeLock(day.lock("state-replace-provider", "alice@laptop", deleting), deleting));
+        day.handle(day.releaseLock(deleting.plusSeconds(1)));
         test.backend.delete(KEY, deleting.plusSeconds(2));
-        handle(event("s3-state-deleted.json", KEY, deleting.plusSeconds(2), "marker-ws", null));
+        day.handle(day.event("s3-state-deleted.json", KEY, deleting.plusSeconds(2), "marker-ws", null));
 
-        assertEquals(List.of(AlertType.WORKSPACE_DELETED), alerts());
+        assertEquals(List.of(AlertType.WORKSPACE_DELETED), day.alerts());
 
-        apply(1, StateFixtures.OTHER_LINEAGE, T0.plusSeconds(900));
+        day.apply(1, StateFixtures.OTHER_LINEAGE, T0.plusSeconds(900));
         test.backend.delete(KEY, T0.plusSeconds(1000));
-        handle(event("s3-state-deleted.json", KEY, T0.plusSeconds(1000), "marker-2", null));
+        day.handle(day.event("s3-state-deleted.json", KEY, T0.plusSeconds(1000), "marker-2", null));
 
-        assertEquals(List.of(AlertType.WORKSPACE_DELETED, AlertType.STATE_DELETED), alerts(),
+        assertEquals(List.of(AlertType.WORKSPACE_DELETED, AlertType.STATE_DELETED), day.alerts(),
                 "the state made again is a new state, and its deletion by hand is alerted");
     }
 
     @Test
     void aLockFileReleasedByAnotherRoleIsForcedWhenCloudTrailNamesBoth() throws Exception {
         Instant at = T0;
-        byte[] taken = takeLock(lock("OperationTypeApply", "ci@runner-5d2b", at), at);
-        byte[] released = releaseLock(at.plusSeconds(30));
-        handle(taken);
-        handle(cloudTrail(at, "PutObject", "arn:aws:sts::123456789012:assumed-role/ci/runner-5d2b", "198.51.100.7",
+        byte[] taken = day.takeLock(day.lock("OperationTypeApply", "ci@runner-5d2b", at), at);
+        byte[] released = day.releaseLock(at.plusSeconds(30));
+        day.handle(taken);
+        day.handle(cloudTrail(at, "PutObject", "arn:aws:sts::123456789012:assumed-role/ci/runner-5d2b", "198.51.100.7",
                 JSON.readTree(taken).at("/detail/request-id").asText()));
-        handle(released);
-        handle(cloudTrail(at.plusSeconds(30), "DeleteObject", "arn:aws:sts::123456789012:assumed-role/platform-admin/erin",
+        day.handle(released);
+        day.handle(cloudTrail(at.plusSeconds(30), "DeleteObject", "arn:aws:sts::123456789012:assumed-role/platform-admin/erin",
                 "192.0.2.44", JSON.readTree(released).at("/detail/request-id").asText()));
 
-        assertEquals(List.of(AlertType.LOCK_FORCE_RELEASED), alerts());
-        HistoryEvent release = history().stream().filter(e -> e.type() == EventType.LOCK_RELEASED).findFirst().orElseThrow();
+        assertEquals(List.of(AlertType.LOCK_FORCE_RELEASED), day.alerts());
+        HistoryEvent release = day.history().stream().filter(e -> e.type() == EventType.LOCK_RELEASED).findFirst().orElseThrow();
         assertTrue(((Facts.LockReleased) release.facts()).forced());
         assertEquals("arn:aws:sts::123456789012:assumed-role/platform-admin/erin", release.caller().principalArn());
     }
@@ -260,18 +182,18 @@ class LockFilesOnlyTest {
 
     @Test
     void aTflockObjectThatIsNotLockInfoIsSkippedWithTheReasonOnCreationAndOnDeletionAlike() throws Exception {
-        apply(3, StateFixtures.LINEAGE, T0);
-        int before = history().size();
+        day.apply(3, StateFixtures.LINEAGE, T0);
+        int before = day.history().size();
         InMemoryBackend.StoredObject junk = test.backend.put(LOCK_FILE, "<html>not a lock</html>", T0.plusSeconds(60));
 
-        JsonNode created = handle(event("s3-lock-file-created.json", LOCK_FILE, T0.plusSeconds(60), junk.versionId(),
+        JsonNode created = day.handle(day.event("s3-lock-file-created.json", LOCK_FILE, T0.plusSeconds(60), junk.versionId(),
                 junk.etag()));
         test.backend.delete(LOCK_FILE, T0.plusSeconds(90));
-        JsonNode deleted = handle(event("s3-lock-file-deleted.json", LOCK_FILE, T0.plusSeconds(90), "marker-junk", null));
+        JsonNode deleted = day.handle(day.event("s3-lock-file-deleted.json", LOCK_FILE, T0.plusSeconds(90), "marker-junk", null));
 
         assertEquals(1, created.get("skipped").asInt());
         assertEquals(1, deleted.get("skipped").asInt(), "not taken for a second release of the lock before it");
-        assertEquals(before, history().size());
+        assertEquals(before, day.history().size());
         List<String> skips = context.lines.stream().filter(line -> line.contains("not a lock file")).toList();
         assertEquals(2, skips.size(), String.join("\n", context.lines));
         assertTrue(skips.stream().noneMatch(line -> line.contains("html")), "the reason never quotes the object");
@@ -279,20 +201,20 @@ class LockFilesOnlyTest {
 
     @Test
     void onAnUnversionedBucketALockFileGoneBeforeItWasReadIsStillALockThatCoversItsWrites() throws Exception {
-        LockInfo quick = lock("OperationTypeApply", "ci@runner-7f9c", T0);
+        LockInfo quick = day.lock("OperationTypeApply", "ci@runner-7f9c", T0);
         InMemoryBackend.StoredObject object = test.backend.put(LOCK_FILE, quick.toJson(), T0);
-        byte[] taken = event("s3-lock-file-created.json", LOCK_FILE, T0, null, object.etag());
-        byte[] written = writeState(3, StateFixtures.LINEAGE, T0.plusSeconds(5));
+        byte[] taken = day.event("s3-lock-file-created.json", LOCK_FILE, T0, null, object.etag());
+        byte[] written = day.writeState(3, StateFixtures.LINEAGE, T0.plusSeconds(5));
         test.backend.objects.remove(LOCK_FILE);
         test.backend.versionHistory.clear();  // unversioned: nothing of the lock file is left
-        byte[] released = event("s3-lock-file-deleted.json", LOCK_FILE, T0.plusSeconds(20), null, null);
+        byte[] released = day.event("s3-lock-file-deleted.json", LOCK_FILE, T0.plusSeconds(20), null, null);
 
-        handle(taken);
-        handle(written);
-        handle(released);
+        day.handle(taken);
+        day.handle(written);
+        day.handle(released);
 
-        assertEquals(List.of(), alerts(), "the write was made under a lock, whoever held it");
-        List<HistoryEvent> locks = history().stream().filter(e -> Facts.lockOf(e.facts()) != null).toList();
+        assertEquals(List.of(), day.alerts(), "the write was made under a lock, whoever held it");
+        List<HistoryEvent> locks = day.history().stream().filter(e -> Facts.lockOf(e.facts()) != null).toList();
         assertEquals(2, locks.size());
         Facts.Lock unknown = Facts.lockOf(locks.get(0).facts());
         assertTrue(unknown.id().startsWith("unread-"), unknown.id());

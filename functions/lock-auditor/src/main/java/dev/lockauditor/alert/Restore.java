@@ -1,0 +1,76 @@
+package dev.lockauditor.alert;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockauditor.terraform.StateKeys;
+import dev.lockauditor.terraform.StatePath;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How to bring a good version of a state back: which version, what it holds, and the exact commands, printed for a
+ * person to run (the auditor never runs them). The version is copied over the current object, which keeps every
+ * version in between; with a lock table, the digest item is set to that version's MD5 so that Terraform's check
+ * passes.
+ *
+ * @param md5 the version's MD5, for the digest item; null without a lock table (or when it could not be read)
+ */
+public record Restore(StatePath state, String versionId, Long serial, String lineage, Instant writtenAt, String md5,
+                      String lockTable) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The commands, in the order to run them. */
+    public List<String> commands() {
+        List<String> commands = new ArrayList<>();
+        commands.add("aws s3api copy-object --bucket " + Shell.quote(state.bucket()) + " --key " + Shell.quote(state.key())
+                + " --copy-source " + Shell.quote(state.bucket() + "/" + urlPath(state.key()) + "?versionId=" + versionId));
+        if (lockTable != null && !lockTable.isEmpty() && md5 != null) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("LockID", Map.of("S", StateKeys.digestLockId(state.path())));
+            item.put("Digest", Map.of("S", md5));
+            try {
+                commands.add("aws dynamodb put-item --table-name " + Shell.quote(lockTable) + " --item "
+                        + Shell.quote(JSON.writeValueAsString(item)));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return commands;
+    }
+
+    /** As an alert's fact: an object in the alert document. */
+    public Map<String, Object> asFact() {
+        Map<String, Object> fact = new LinkedHashMap<>();
+        fact.put("versionId", versionId);
+        if (serial != null) {
+            fact.put("serial", serial);
+        }
+        if (lineage != null) {
+            fact.put("lineage", lineage);
+        }
+        if (writtenAt != null) {
+            fact.put("writtenAt", writtenAt.toString());
+        }
+        if (md5 != null) {
+            fact.put("md5", md5);
+        }
+        fact.put("commands", commands());
+        return fact;
+    }
+
+    /** The commands as a remediation reads them. */
+    String inWords() {
+        return "bring back version " + versionId + (serial == null ? "" : " (serial " + serial + ")")
+                + (writtenAt == null ? "" : ", written " + writtenAt) + ": " + String.join(" && ", commands());
+    }
+
+    /** A key as CopySource takes it: URL-encoded, its slashes kept. */
+    private static String urlPath(String key) {
+        return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20").replace("%2F", "/");
+    }
+}
