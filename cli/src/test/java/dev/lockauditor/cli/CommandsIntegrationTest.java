@@ -130,9 +130,9 @@ class CommandsIntegrationTest {
             backend.unlock(key, lock.id());
         }
         backend.lock("stack-0/terraform.tfstate", "OperationTypePlan", "dev@laptop", Instant.now().minus(Duration.ofMinutes(5)));
-        // Whatever else a bucket holds: a zero-byte object named like a state, keys of any form.
-        backend.putState("empty/terraform.tfstate", "");
-        backend.putState("odd keys/ü +%20&?=#/terraform.tfstate", "not a state");
+        // Whatever else a bucket holds that is not named as a state: a zero-byte backup, keys of any form.
+        backend.putState("empty/terraform.tfstate.backup", "");
+        backend.putState("odd keys/ü +%20&?=#/notes.txt", "not a state");
 
         Result clean = main(env, "audit", "--table", backend.lockTable, "--bucket", backend.bucket);
         assertEquals(0, clean.status(), clean.stdout() + clean.stderr());
@@ -211,6 +211,21 @@ class CommandsIntegrationTest {
         JsonNode problem = JSON.readTree(found.stdout()).get("findings").get(0);
         assertEquals("LOCK_FILE_LEFT_BEHIND", problem.get("problem").asText());
         assertTrue(problem.get("detail").asText().contains("terraform force-unlock " + left.id()), problem.toString());
+        backend.unlockFile("network/terraform.tfstate");
+
+        backend.putState("dns/terraform.tfstate", new ObjectMapper().enable(
+                com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsString(
+                new ObjectMapper().readValue(state(4, "7c1e9d52-3b8a-4f0e-9a61-2d5c8b7e4f13"), Map.class)));
+        backend.putState("network/terraform.tfstate", "<html><body>502 Bad Gateway</body></html>");
+        Result broken = main(env, "audit", "--bucket", backend.bucket, "--json");
+        assertEquals(1, broken.status(), broken.stdout() + broken.stderr());
+        JsonNode findings = JSON.readTree(broken.stdout()).get("findings");
+        assertEquals(1, findings.size(), "a state with its keys sorted is a state: " + findings);
+        assertEquals("STATE_UNREADABLE", findings.get(0).get("problem").asText());
+        assertTrue(findings.get(0).get("statePath").asText().endsWith("/network/terraform.tfstate"));
+        String detail = findings.get(0).get("detail").asText();
+        assertTrue(detail.contains("not JSON (an HTML page)") && detail.contains("aws s3api copy-object"), detail);
+        assertFalse(broken.stdout().contains("Bad Gateway"), "what was found is named, never shown");
     }
 
     /**

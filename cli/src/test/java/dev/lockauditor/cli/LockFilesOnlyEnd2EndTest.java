@@ -65,26 +65,30 @@ class LockFilesOnlyEnd2EndTest {
         stack.close();
     }
 
-    /** A function as the template deploys it, talking to moto through a proxy that records its requests. */
-    record Deployed(LambdaProcess process, MotoProxy proxy) implements AutoCloseable {
+    /** A function as the template deploys it; its requests are kept in {@link #calls} when it stops. */
+    static final class Deployed implements AutoCloseable {
+        private final DeployedFunction function;
+
+        private Deployed(DeployedFunction function) {
+            this.function = function;
+        }
 
         static Deployed start(String name) throws Exception {
-            MotoProxy proxy = new MotoProxy(MotoServer.endpoint());
-            Map<String, String> environment = MotoServer.environment();
-            environment.put("AWS_ENDPOINT_URL", proxy.endpoint());
-            return new Deployed(LambdaProcess.start(template.function(name, values), packageFolder, environment, null),
-                    proxy);
+            return new Deployed(DeployedFunction.start(template.function(name, values), packageFolder, null));
+        }
+
+        LambdaProcess process() {
+            return function.process;
         }
 
         RuntimeApi.Invocation invoke(byte[] event) throws InterruptedException {
-            return process.invoke(event);
+            return function.invoke(event);
         }
 
         @Override
         public void close() {
-            process.close();
-            calls.addAll(proxy.calls);
-            proxy.close();
+            calls.addAll(function.calls());
+            function.close();
         }
     }
 

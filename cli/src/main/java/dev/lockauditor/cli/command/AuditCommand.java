@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -195,6 +196,13 @@ public final class AuditCommand {
             digestRows.add(placed(row, environments, (StatePath) row.remove("state"), backend));
         }
         review.missingDigests(held, keys, bucket, lockFileStates).forEach(missing -> findings.add(finding(missing)));
+        AuditSettings auditSettings = AuditSettings.from(config);
+        Set<String> stateKeys = new java.util.TreeSet<>(lockFileStates);
+        held.digests().keySet().forEach(state -> stateKeys.add(state.key()));
+        keys.stream().filter(auditSettings::namedAsState).forEach(stateKeys::add);
+        stateKeys.retainAll(keys.stream().filter(auditSettings::mayBeState).toList());
+        readStates(bucket, stateKeys.stream().map(key -> statePath(StateKeys.lockPath(bucketName, key), config)).toList(),
+                table, parallel, findings);
         List<Map<String, Object>> findingRows = new ArrayList<>();
         for (Finding finding : findings) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -340,40 +348,59 @@ public final class AuditCommand {
     /** Every digest against its object's MD5 (the ETag when it is one, else the object streamed), in parallel. */
     private List<Map<String, Object>> verify(StateBucket bucket, Map<StatePath, String> digests, int parallel,
                                              Instant now, Duration grace, List<Finding> findings) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (BackendReview.DigestState state : inParallel(new ArrayList<>(digests.entrySet()), parallel,
+                "verifying digests", bucket, digest -> BackendReview.digest(bucket, digest.getKey(), digest.getValue(),
+                        true, now, grace))) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("state", state.state());
+            row.put("statePath", state.state().path());
+            row.put("digest", state.digest());
+            if (state.objectMd5() != null) {
+                row.put("objectMd5", state.objectMd5());
+            }
+            row.put("status", switch (state.status()) {
+                case ORPHANED -> "ORPHANED_DIGEST";
+                case MISMATCH -> "DIGEST_MISMATCH";
+                case UNREADABLE -> "UNREADABLE (" + state.unreadable() + ")";
+                default -> state.status().name();
+            });
+            rows.add(row);
+            state.finding().ifPresent(found -> findings.add(finding(found)));
+        }
+        return rows;
+    }
+
+    /** Every state's current object read as the state events read a write: what Terraform cannot load is a finding. */
+    private void readStates(StateBucket bucket, List<StatePath> states, String lockTable, int parallel,
+                            List<Finding> findings) {
+        for (Optional<BackendReview.UnreadableState> unreadable : inParallel(states, parallel, "reading states", bucket,
+                state -> BackendReview.reading(bucket, state, lockTable))) {
+            unreadable.ifPresent(found -> findings.add(finding(found)));
+        }
+    }
+
+    /** One piece of work per item, {@code parallel} at a time, with a progress line; results in the items' order. */
+    private <T, R> List<R> inParallel(List<T> items, int parallel, String what, StateBucket bucket,
+                                      java.util.function.Function<T, R> work) {
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
         AtomicInteger done = new AtomicInteger();
-        Progress progress = new Progress(err, terminal, "verifying digests", digests.size());
+        Progress progress = new Progress(err, terminal, what, items.size());
         try {
-            List<Future<BackendReview.DigestState>> states = new ArrayList<>();
-            for (Map.Entry<StatePath, String> digest : digests.entrySet()) {
-                states.add(pool.submit(() -> {
-                    BackendReview.DigestState state = BackendReview.digest(bucket, digest.getKey(), digest.getValue(),
-                            true, now, grace);
+            List<Future<R>> futures = new ArrayList<>();
+            for (T item : items) {
+                futures.add(pool.submit(() -> {
+                    R result = work.apply(item);
                     progress.update(done.incrementAndGet());
-                    return state;
+                    return result;
                 }));
             }
-            List<Map<String, Object>> rows = new ArrayList<>();
-            for (Future<BackendReview.DigestState> future : states) {
-                BackendReview.DigestState state = future.get();
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("state", state.state());
-                row.put("statePath", state.state().path());
-                row.put("digest", state.digest());
-                if (state.objectMd5() != null) {
-                    row.put("objectMd5", state.objectMd5());
-                }
-                row.put("status", switch (state.status()) {
-                    case ORPHANED -> "ORPHANED_DIGEST";
-                    case MISMATCH -> "DIGEST_MISMATCH";
-                    case UNREADABLE -> "UNREADABLE (" + state.unreadable() + ")";
-                    default -> state.status().name();
-                });
-                rows.add(row);
-                state.finding().ifPresent(found -> findings.add(finding(found)));
+            List<R> results = new ArrayList<>();
+            for (Future<R> future : futures) {
+                results.add(future.get());
             }
             progress.finish();
-            return rows;
+            return results;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Main.SetupException("interrupted");
@@ -397,6 +424,12 @@ public final class AuditCommand {
         } else if (found instanceof BackendReview.OrphanedDigest orphaned) {
             return new Finding("ORPHANED_DIGEST", path,
                     "the state object is gone; if on purpose, delete the item " + path + "-md5");
+        } else if (found instanceof BackendReview.UnreadableState unreadable) {
+            return new Finding("STATE_UNREADABLE", path, "not a state Terraform or OpenTofu would load: "
+                    + unreadable.reason() + " (" + unreadable.found() + "); " + (unreadable.restore() == null
+                    ? "no earlier version of it reads as a state (or the bucket is not versioned): restore it from a backup"
+                    : "the last readable version is " + unreadable.restore().versionId() + ": "
+                            + String.join(" && ", unreadable.restore().commands())));
         } else if (found instanceof BackendReview.DigestMismatch mismatch) {
             return new Finding("DIGEST_MISMATCH", path, "the table expects " + mismatch.expected()
                     + ", the object's MD5 is " + mismatch.actual());

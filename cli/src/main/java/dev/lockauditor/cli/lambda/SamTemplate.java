@@ -35,6 +35,12 @@ public final class SamTemplate {
             return new Function(name, codeUri, handler, runtime, memoryMb, timeoutSeconds, snapStart, logFormat, logLevel,
                     variables);
         }
+
+        /** The same function with another memory size (and so another heap). */
+        public Function withMemory(int megabytes) {
+            return new Function(name, codeUri, handler, runtime, megabytes, timeoutSeconds, snapStart, logFormat, logLevel,
+                    environment);
+        }
     }
 
     private final Map<String, Object> root;

@@ -1,0 +1,51 @@
+package dev.lockauditor.cli;
+
+import dev.lockauditor.cli.lambda.LambdaProcess;
+import dev.lockauditor.cli.lambda.RuntimeApi;
+import dev.lockauditor.cli.lambda.SamTemplate;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A function as template.yaml deploys it, packaged as {@code sam build} packages it and run under AWS's runtime
+ * interface client, talking to moto through a proxy that records every request it makes.
+ */
+final class DeployedFunction implements AutoCloseable {
+
+    final LambdaProcess process;
+    final MotoProxy proxy;
+
+    private DeployedFunction(LambdaProcess process, MotoProxy proxy) {
+        this.process = process;
+        this.proxy = proxy;
+    }
+
+    static DeployedFunction start(SamTemplate.Function function, Path packageFolder, OutputStream logs) throws Exception {
+        MotoProxy proxy = new MotoProxy(MotoServer.endpoint());
+        Map<String, String> environment = MotoServer.environment();
+        environment.put("AWS_ENDPOINT_URL", proxy.endpoint());
+        try {
+            return new DeployedFunction(LambdaProcess.start(function, packageFolder, environment, logs), proxy);
+        } catch (Exception e) {
+            proxy.close();
+            throw e;
+        }
+    }
+
+    RuntimeApi.Invocation invoke(byte[] event) throws InterruptedException {
+        return process.invoke(event);
+    }
+
+    /** The requests it made so far, in order. */
+    List<AwsCall> calls() {
+        return List.copyOf(proxy.calls);
+    }
+
+    @Override
+    public void close() {
+        process.close();
+        proxy.close();
+    }
+}
