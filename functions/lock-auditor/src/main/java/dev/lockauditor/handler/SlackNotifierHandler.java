@@ -8,7 +8,6 @@ import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockauditor.alert.AlertMessages;
 import dev.lockauditor.alert.Severity;
 import dev.lockauditor.aws.AwsClients;
@@ -45,7 +44,7 @@ public class SlackNotifierHandler implements RequestHandler<SNSEvent, Void>, Res
     public SlackNotifierHandler(Config config, AwsClients aws) {
         this(new HttpSlackWebhook(new SecretsManagerSecret(aws.secretsManager(),
                         Config.required("SLACK_WEBHOOK_SECRET_ARN", config.slackWebhookSecretArn()), SECRET_TTL,
-                        Clock.systemUTC())),
+                        Clock.systemUTC()), HttpSlackWebhook.isLoopback(aws.endpoint())),
                 severity(config.slackMinSeverity()),
                 // The secret's request path, answered locally: the URL is fetched for real on first use.
                 () -> PrimingTransport.offline(() -> {
@@ -78,7 +77,13 @@ public class SlackNotifierHandler implements RequestHandler<SNSEvent, Void>, Res
     @Override
     public Void handleRequest(SNSEvent event, Context context) {
         for (SNSEvent.SNSRecord record : event.getRecords()) {
-            post(record.getSNS().getMessageId(), record.getSNS().getMessage(), context.getLogger());
+            try {
+                post(record.getSNS().getMessageId(), record.getSNS().getMessage(), context.getLogger());
+            } catch (IllegalStateException e) {
+                context.getLogger().log("SNS message " + record.getSNS().getMessageId() + " not posted: "
+                        + e.getMessage(), LogLevel.ERROR);
+                throw e;
+            }
         }
         return null;
     }
@@ -102,10 +107,7 @@ public class SlackNotifierHandler implements RequestHandler<SNSEvent, Void>, Res
             log.log("posted " + document.path("type").asText() + " on " + document.path("statePath").asText()
                     + " to Slack", LogLevel.INFO);
         } else if (document.has("AlarmName")) {
-            ObjectNode alarm = JSON.createObjectNode();
-            alarm.put("text", ":rotating_light: CloudWatch alarm *" + document.path("AlarmName").asText() + "* is "
-                    + document.path("NewStateValue").asText() + ": " + document.path("NewStateReason").asText());
-            webhook.post(alarm.toString());
+            webhook.post(AlertMessages.slackAlarm(document).toString());
             log.log("posted alarm " + document.path("AlarmName").asText() + " to Slack", LogLevel.INFO);
         } else {
             log.log("skipped SNS message " + messageId + ": neither an alert nor a CloudWatch alarm", LogLevel.WARN);

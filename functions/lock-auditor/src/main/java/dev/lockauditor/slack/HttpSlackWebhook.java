@@ -13,24 +13,76 @@ import java.util.function.Supplier;
  * it later (an SNS-triggered function is invoked asynchronously: two retries, a minute and then two apart, then the
  * dead-letter queue); a {@code 429} is not waited out inside the invocation. The URL is a secret: it appears in no
  * log line and no exception.
+ *
+ * <p>It posts only to Slack: an {@code https} URL on {@code hooks.slack.com} or {@code hooks.slack-gov.com} (GovSlack).
+ * Whoever can change the secret could otherwise send every alert (state paths, holders, account ids) anywhere. A
+ * loopback URL is taken only where the AWS endpoint is on loopback too: local runs and tests.
  */
 public final class HttpSlackWebhook implements SlackWebhook {
 
-    private final Supplier<String> url;
+    /** Slack's incoming-webhook hosts. */
+    static final java.util.Set<String> SLACK_HOSTS = java.util.Set.of("hooks.slack.com", "hooks.slack-gov.com");
 
-    /** @param url the webhook's URL, looked up when needed (it comes from Secrets Manager) */
-    public HttpSlackWebhook(Supplier<String> url) {
+    private final Supplier<String> url;
+    private final boolean loopbackAllowed;
+
+    /**
+     * @param url             the webhook's URL, looked up when needed (it comes from Secrets Manager)
+     * @param loopbackAllowed whether a URL on this machine is taken: only where AWS itself is emulated on it
+     */
+    public HttpSlackWebhook(Supplier<String> url, boolean loopbackAllowed) {
         this.url = url;
+        this.loopbackAllowed = loopbackAllowed;
+    }
+
+    /** Whether an endpoint (the AWS endpoint the clients use, or null for AWS itself) is on this machine. */
+    public static boolean isLoopback(URI endpoint) {
+        if (endpoint == null || endpoint.getHost() == null) {
+            return false;
+        }
+        String host = endpoint.getHost();
+        return host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1");
+    }
+
+    /** Why a webhook URL is refused, without quoting it; null when it is Slack's. */
+    String refusal(String candidate) {
+        URI uri;
+        try {
+            uri = URI.create(candidate.strip());
+        } catch (IllegalArgumentException e) {
+            return "the webhook secret does not hold a URL";
+        }
+        if (uri.getUserInfo() != null) {
+            return "the webhook URL carries a user name or password";
+        }
+        if ("https".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null
+                && SLACK_HOSTS.contains(uri.getHost().toLowerCase(java.util.Locale.ROOT)) && uri.getPort() == -1) {
+            return null;
+        }
+        if (loopbackAllowed && ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                && isLoopback(uri)) {
+            return null;
+        }
+        return "the webhook URL is not a Slack incoming webhook (https://hooks.slack.com/... or "
+                + "https://hooks.slack-gov.com/...)" + (isLoopback(uri) ? ": a URL on this machine is taken only "
+                + "where the AWS endpoint is on this machine too" : "");
     }
 
     @Override
     public void post(String json) {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        String target = url.get();
+        String refused = refusal(target);
+        if (refused != null) {
+            throw new IllegalStateException("refused to post to Slack: " + refused
+                    + "; nothing was posted, and Lambda retries this alert (then its dead-letter queue keeps it)");
+        }
         int status;
         String retryAfter;
         try {
-            HttpURLConnection connection = (HttpURLConnection) URI.create(url.get()).toURL().openConnection();
+            HttpURLConnection connection = (HttpURLConnection) URI.create(target.strip()).toURL().openConnection();
             connection.setRequestMethod("POST");
+            connection.setInstanceFollowRedirects(false);
             connection.setConnectTimeout(5_000);
             connection.setReadTimeout(10_000);
             connection.setDoOutput(true);

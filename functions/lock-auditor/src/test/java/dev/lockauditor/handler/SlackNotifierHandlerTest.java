@@ -70,7 +70,7 @@ class SlackNotifierHandlerTest {
 
     SlackNotifierHandler handler(Severity minimum) {
         String url = "http://127.0.0.1:" + server.getAddress().getPort() + SECRET_PATH;
-        return new SlackNotifierHandler(new HttpSlackWebhook(() -> url), minimum);
+        return new SlackNotifierHandler(new HttpSlackWebhook(() -> url, true), minimum);
     }
 
     @Test
@@ -106,6 +106,51 @@ class SlackNotifierHandlerTest {
 
         assertEquals("the Slack webhook answered HTTP 500", e.getMessage());
         assertFalse(String.join("\n", context.lines).contains(SECRET_PATH));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "https://evil.example/services/T0/B0/XXXX",
+            "https://hooks.slack.com.evil.example/services/T0/B0/XXXX",
+            "https://hooks.slack.com@evil.example/services/T0/B0/XXXX",
+            "https://user:pass@hooks.slack.com/services/T0/B0/XXXX",
+            "http://hooks.slack.com/services/T0/B0/XXXX",
+            "https://hooks.slack.com:8443/services/T0/B0/XXXX",
+            "file:///etc/passwd",
+            "not a url at all",
+    })
+    void aWebhookSecretNamingAnyOtherHostPostsNothingAndSaysWhyWithoutTheUrl(String url) {
+        SlackNotifierHandler handler = new SlackNotifierHandler(new HttpSlackWebhook(() -> url, false), Severity.INFO);
+
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> handler.handleRequest(EventLoader.loadSNSEvent("events/sns-alert.json"), context));
+
+        assertTrue(e.getMessage().startsWith("refused to post to Slack: "), e.getMessage());
+        assertTrue(e.getMessage().contains("Lambda retries this alert"), "the alert is not lost: " + e.getMessage());
+        String logged = String.join("\n", context.lines);
+        assertTrue(logged.contains("not posted: refused to post to Slack"), logged);
+        for (String part : new String[] {"evil.example", "passwd", "XXXX", "user:pass", "8443"}) {
+            assertFalse(logged.contains(part) || e.getMessage().contains(part), "the URL is a secret: " + logged);
+        }
+        assertEquals(0, requests.get());
+    }
+
+    @Test
+    void aLoopbackWebhookIsTakenOnlyWhereTheAwsEndpointIsOnLoopbackToo() {
+        String url = "http://127.0.0.1:" + server.getAddress().getPort() + SECRET_PATH;
+        SlackNotifierHandler onAws = new SlackNotifierHandler(new HttpSlackWebhook(() -> url, false), Severity.INFO);
+
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> onAws.handleRequest(EventLoader.loadSNSEvent("events/sns-alert.json"), context));
+        assertTrue(e.getMessage().contains("only where the AWS endpoint is on this machine too"), e.getMessage());
+        assertEquals(0, requests.get());
+
+        handler(Severity.INFO).handleRequest(EventLoader.loadSNSEvent("events/sns-alert.json"), context);
+        assertEquals(1, requests.get());
+        assertTrue(HttpSlackWebhook.isLoopback(java.net.URI.create("http://127.0.0.1:5000")));
+        assertTrue(HttpSlackWebhook.isLoopback(java.net.URI.create("http://localhost:5000")));
+        assertFalse(HttpSlackWebhook.isLoopback(java.net.URI.create("https://dynamodb.eu-west-1.amazonaws.com")));
+        assertFalse(HttpSlackWebhook.isLoopback(null));
     }
 
     @Test
