@@ -16,6 +16,11 @@ import java.util.Map;
 public final class AlertDocument {
 
     public static final int SCHEMA_VERSION = 1;
+    /**
+     * The longest a value of the backend's (a lock's fields, a user agent) is carried: whoever writes the backend
+     * chooses their length, and a message SNS refuses (256 KB) would be an alert lost.
+     */
+    static final int LONGEST = 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -62,14 +67,15 @@ public final class AlertDocument {
             document.putObject("lock")
                     .put("ID", lock.id())
                     .put("Path", lock.path())
-                    .put("Operation", lock.operation())
-                    .put("Who", lock.who())
-                    .put("Version", lock.version())
-                    .put("Created", lock.created())
-                    .put("Info", lock.info());
+                    .put("Operation", PlainText.cut(lock.operation(), LONGEST))
+                    .put("Who", PlainText.cut(lock.who(), LONGEST))
+                    .put("Version", PlainText.cut(lock.version(), LONGEST))
+                    .put("Created", PlainText.cut(lock.created(), LONGEST))
+                    .put("Info", PlainText.cut(lock.info(), LONGEST));
         }
         for (Map.Entry<String, Object> fact : alert.facts().entrySet()) {
-            document.set(fact.getKey(), JSON.valueToTree(fact.getValue()));
+            document.set(fact.getKey(), JSON.valueToTree(fact.getValue() instanceof String text
+                    ? PlainText.cut(text, LONGEST) : fact.getValue()));
         }
         document.put("detectedAt", alert.detectedAt().toString());
         document.put("summary", alert.summary());

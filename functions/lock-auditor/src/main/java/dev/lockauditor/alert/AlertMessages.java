@@ -28,37 +28,40 @@ public final class AlertMessages {
 
     /** Under 100 characters, printable ASCII: severity, type, environment, state path. */
     public static String subject(JsonNode document) {
-        String subject = "[" + document.path("severity").asText() + "] " + document.path("type").asText() + " "
-                + document.path("environment").asText() + " " + document.path("statePath").asText();
+        String subject = "[" + text(document, "severity") + "] " + text(document, "type") + " "
+                + text(document, "environment") + " " + text(document, "statePath");
         subject = subject.replaceAll("[^\\x20-\\x7E]", "?");
         return subject.length() < 100 ? subject : subject.substring(0, 96) + "...";
     }
 
-    /** The email body: what happened, the facts, the lock as Terraform prints it, what to do, links. */
+    /**
+     * The email body: what happened, the facts, the lock as Terraform prints it, what to do, links. Every value from
+     * the document is one line of plain text ({@link PlainText}): a value cannot start a line or carry a control.
+     */
     public static String email(JsonNode document) {
         StringBuilder text = new StringBuilder();
-        text.append(document.path("type").asText()).append(" (").append(document.path("severity").asText())
-                .append(") in ").append(document.path("environment").asText()).append("\n\n")
-                .append(document.path("summary").asText()).append("\n\n");
-        line(text, "State", document.path("statePath").asText());
-        line(text, "Workspace", document.path("workspace").asText());
-        line(text, "Account", document.path("account").asText() + " (" + document.path("region").asText() + ")");
-        line(text, "Detected", document.path("detectedAt").asText());
+        text.append(text(document, "type")).append(" (").append(text(document, "severity"))
+                .append(") in ").append(text(document, "environment")).append("\n\n")
+                .append(text(document, "summary")).append("\n\n");
+        line(text, "State", text(document, "statePath"));
+        line(text, "Workspace", text(document, "workspace"));
+        line(text, "Account", text(document, "account") + " (" + text(document, "region") + ")");
+        line(text, "Detected", text(document, "detectedAt"));
         JsonNode lock = document.path("lock");
         if (lock.isObject()) {
             text.append("\nLock Info:\n");
             for (String field : List.of("ID", "Path", "Operation", "Who", "Version")) {
-                text.append(String.format("  %-10s %s%n", field + ":", lock.path(field).asText()));
+                text.append(String.format("  %-10s %s%n", field + ":", text(lock, field)));
             }
-            text.append(String.format("  %-10s %s%n", "Created:", printedCreated(lock.path("Created").asText())));
+            text.append(String.format("  %-10s %s%n", "Created:", PlainText.line(printedCreated(lock.path("Created").asText()))));
         }
         StringBuilder details = new StringBuilder();
-        facts(document).forEachRemaining(fact ->
-                details.append("  ").append(fact.getKey()).append(": ").append(fact.getValue().asText()).append('\n'));
+        facts(document).forEachRemaining(fact -> details.append("  ").append(fact.getKey()).append(": ")
+                .append(PlainText.line(value(fact.getValue()))).append('\n'));
         if (!details.isEmpty()) {
             text.append("\nDetails:\n").append(details);
         }
-        text.append("\nWhat to do:\n  ").append(document.path("remediation").asText()).append('\n');
+        text.append("\nWhat to do:\n  ").append(text(document, "remediation")).append('\n');
         JsonNode links = document.path("links");
         if (links.isObject() && !links.isEmpty()) {
             text.append("\nLinks:\n");
@@ -68,7 +71,10 @@ public final class AlertMessages {
         return text.toString();
     }
 
-    /** An AWS Chatbot custom notification, threaded per state. */
+    /**
+     * An AWS Chatbot custom notification, threaded per state. Chatbot renders its text as the chat's markdown, so every
+     * value from the document is Slack text ({@link SlackText}).
+     */
     public static ObjectNode chatbot(JsonNode document) {
         ObjectNode message = JSON.createObjectNode();
         message.put("version", "1.0");
@@ -76,72 +82,87 @@ public final class AlertMessages {
         ObjectNode content = message.putObject("content");
         content.put("textType", "client-markdown");
         content.put("title", EMOJI.getOrDefault(document.path("severity").asText(), "") + " "
-                + document.path("type").asText() + ": " + document.path("statePath").asText());
-        StringBuilder description = new StringBuilder(document.path("summary").asText()).append("\n");
-        description.append("*Environment:* ").append(document.path("environment").asText())
-                .append("  *Workspace:* ").append(document.path("workspace").asText()).append("\n");
+                + slack(document, "type") + ": " + slack(document, "statePath"));
+        StringBuilder description = new StringBuilder(slack(document, "summary")).append("\n");
+        description.append("*Environment:* ").append(slack(document, "environment"))
+                .append("  *Workspace:* ").append(slack(document, "workspace")).append("\n");
         JsonNode lock = document.path("lock");
         if (lock.isObject()) {
-            description.append("*Lock ID:* `").append(lock.path("ID").asText()).append("`  *Who:* ")
-                    .append(Alerts.who(lock.path("Who").asText())).append("  *Operation:* ").append(lock.path("Operation").asText());
+            description.append("*Lock ID:* `").append(SlackText.code(lock.path("ID").asText())).append("`  *Who:* ")
+                    .append(SlackText.text(Alerts.who(lock.path("Who").asText()))).append("  *Operation:* ")
+                    .append(slack(lock, "Operation"));
         }
         content.put("description", description.toString().strip());
-        content.putArray("nextSteps").add(document.path("remediation").asText());
-        content.putArray("keywords").add(document.path("severity").asText()).add(document.path("type").asText())
-                .add(document.path("environment").asText());
+        content.putArray("nextSteps").add(slack(document, "remediation"));
+        content.putArray("keywords").add(slack(document, "severity")).add(slack(document, "type"))
+                .add(slack(document, "environment"));
         ObjectNode metadata = message.putObject("metadata");
-        metadata.put("threadId", document.path("statePath").asText());
-        metadata.put("summary", document.path("summary").asText());
-        metadata.put("eventType", document.path("type").asText());
+        metadata.put("threadId", PlainText.line(document.path("statePath").asText()));
+        metadata.put("summary", slack(document, "summary"));
+        metadata.put("eventType", slack(document, "type"));
         ObjectNode context = metadata.putObject("additionalContext");
-        context.put("account", document.path("account").asText());
-        context.put("region", document.path("region").asText());
-        context.put("severity", document.path("severity").asText());
+        context.put("account", slack(document, "account"));
+        context.put("region", slack(document, "region"));
+        context.put("severity", slack(document, "severity"));
         return message;
     }
 
-    /** A Slack Block Kit message, with a plain {@code text} fallback for notifications. */
+    /**
+     * A Slack Block Kit message, with a plain {@code text} fallback for notifications. Every value from the document
+     * is Slack text ({@link SlackText}); mrkdwn is taken verbatim (no mention, channel or URL found in it is parsed),
+     * and Slack fetches no preview of any link.
+     */
     public static ObjectNode slack(JsonNode document) {
         ObjectNode message = JSON.createObjectNode();
         String severity = document.path("severity").asText();
-        message.put("text", "[" + severity + "] " + document.path("summary").asText());
+        message.put("text", "[" + slack(document, "severity") + "] " + slack(document, "summary"));
+        message.put("unfurl_links", false);
+        message.put("unfurl_media", false);
         ArrayNode blocks = message.putArray("blocks");
         blocks.addObject().put("type", "header").putObject("text").put("type", "plain_text").put("emoji", true)
-                .put("text", limit(EMOJI.getOrDefault(severity, "") + " " + document.path("type").asText() + " ("
-                        + severity + ")", 150));
-        blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
-                .put("text", limit(document.path("summary").asText(), 3000));
+                .put("text", limit(EMOJI.getOrDefault(severity, "") + " " + PlainText.line(document.path("type").asText())
+                        + " (" + PlainText.line(severity) + ")", 150));
+        mrkdwn(blocks.addObject().put("type", "section").putObject("text"), limit(slack(document, "summary"), 3000));
         ArrayNode fields = JSON.createArrayNode();
-        field(fields, "State", "`" + document.path("statePath").asText() + "`");
-        field(fields, "Workspace", document.path("workspace").asText());
+        field(fields, "State", "`" + SlackText.code(document.path("statePath").asText()) + "`");
+        field(fields, "Workspace", slack(document, "workspace"));
         JsonNode lock = document.path("lock");
         if (lock.isObject()) {
-            field(fields, "Who", Alerts.who(lock.path("Who").asText()));
-            field(fields, "Operation", lock.path("Operation").asText());
-            field(fields, "Lock ID", "`" + lock.path("ID").asText() + "`");
+            field(fields, "Who", SlackText.text(Alerts.who(lock.path("Who").asText())));
+            field(fields, "Operation", slack(lock, "Operation"));
+            field(fields, "Lock ID", "`" + SlackText.code(lock.path("ID").asText()) + "`");
         }
         if (document.has("heldForSeconds")) {
             field(fields, "Held for", Alerts.duration(document.path("heldForSeconds").asLong()));
         }
         facts(document).forEachRemaining(fact -> {
             if (fields.size() < 10 && !fact.getKey().equals("heldForSeconds")) {
-                field(fields, fact.getKey(), fact.getValue().asText());
+                field(fields, SlackText.text(fact.getKey()), SlackText.text(value(fact.getValue())));
             }
         });
         blocks.addObject().put("type", "section").set("fields", fields);
-        blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
-                .put("text", limit("*What to do*\n```" + document.path("remediation").asText() + "```", 3000));
+        mrkdwn(blocks.addObject().put("type", "section").putObject("text"),
+                limit("*What to do*\n```" + SlackText.code(document.path("remediation").asText()) + "```", 3000));
         ArrayNode context = blocks.addObject().put("type", "context").putArray("elements");
-        context.addObject().put("type", "mrkdwn").put("text", "*" + document.path("environment").asText() + "* · account "
-                + document.path("account").asText() + " · " + document.path("region").asText() + " · detected "
-                + document.path("detectedAt").asText());
+        mrkdwn(context.addObject(), "*" + slack(document, "environment") + "* · account " + slack(document, "account")
+                + " · " + slack(document, "region") + " · detected " + slack(document, "detectedAt"));
         JsonNode links = document.path("links");
         if (links.isObject() && !links.isEmpty()) {
             StringBuilder text = new StringBuilder();
             links.fields().forEachRemaining(link -> text.append(text.isEmpty() ? "" : " · ")
-                    .append('<').append(link.getValue().asText()).append('|').append(link.getKey()).append('>'));
-            context.addObject().put("type", "mrkdwn").put("text", text.toString());
+                    .append(SlackText.link(link.getValue().asText(), link.getKey())));
+            mrkdwn(context.addObject(), text.toString());
         }
+        return message;
+    }
+
+    /** A CloudWatch alarm's notification as one Slack line: its name, state and reason, all as text. */
+    public static ObjectNode slackAlarm(JsonNode alarm) {
+        ObjectNode message = JSON.createObjectNode();
+        message.put("text", ":rotating_light: CloudWatch alarm *" + slack(alarm, "AlarmName") + "* is "
+                + slack(alarm, "NewStateValue") + ": " + slack(alarm, "NewStateReason"));
+        message.put("unfurl_links", false);
+        message.put("unfurl_media", false);
         return message;
     }
 
@@ -151,7 +172,27 @@ public final class AlertMessages {
     }
 
     private static void field(ArrayNode fields, String name, String value) {
-        fields.addObject().put("type", "mrkdwn").put("text", limit("*" + name + "*\n" + value, 2000));
+        mrkdwn(fields.addObject(), limit("*" + name + "*\n" + value, 2000));
+    }
+
+    /** A mrkdwn text object, taken verbatim: Slack parses no mention, channel or URL in it. */
+    private static void mrkdwn(ObjectNode object, String text) {
+        object.put("type", "mrkdwn").put("text", text).put("verbatim", true);
+    }
+
+    /** A field of the document as one line of plain text. */
+    private static String text(JsonNode node, String field) {
+        return PlainText.line(node.path(field).asText());
+    }
+
+    /** A field of the document as Slack text. */
+    private static String slack(JsonNode node, String field) {
+        return SlackText.text(node.path(field).asText());
+    }
+
+    /** A fact's value as text: a scalar as it is, an object or a list as compact JSON. */
+    private static String value(JsonNode value) {
+        return value.isValueNode() ? value.asText() : value.toString();
     }
 
     private static void line(StringBuilder text, String name, String value) {

@@ -92,7 +92,8 @@ public final class Alerts {
         facts.put("cause", cause.name());
         addCaller(facts, caller);
         String update = "update the Digest value stored in the DynamoDB table to the calculated value " + actualDigest
-                + ": aws dynamodb put-item --table-name " + lockTable + " --item '" + digestItem(state, actualDigest) + "'";
+                + ": aws dynamodb put-item --table-name " + Shell.quote(lockTable) + " --item "
+                + Shell.quote(digestItem(state, actualDigest));
         String why = switch (cause) {
             case WRITER_DIGEST_FAILED -> "the last write was made under its lock table lock, whose digest update failed "
                     + "(Terraform only warns when it does)";
@@ -129,7 +130,7 @@ public final class Alerts {
                         + "yet; a configuration that still names the lock table (dynamodb_table) fails on every plan "
                         + "with \"state data in S3 does not have the expected content\". Once no configuration of this "
                         + "state names the table, remove the digest item: aws dynamodb delete-item --table-name "
-                        + lockTable + " --key '{\"LockID\":{\"S\":\"" + StateKeys.digestLockId(state.path()) + "\"}}'.",
+                        + Shell.quote(lockTable) + " --key " + Shell.quote(digestKey(state)) + ".",
                 identity);
     }
 
@@ -147,9 +148,10 @@ public final class Alerts {
         putIfSet(facts, "laterWriter", later.requester());
         putIfSet(facts, "laterVersionId", laterVersion);
         String versions = earlierVersion == null ? "find the earlier version with aws s3api list-object-versions "
-                + "--bucket " + state.bucket() + " --prefix '" + state.key() + "'"
-                : "the earlier version is " + earlierVersion + " (aws s3api get-object --bucket " + state.bucket()
-                        + " --key '" + state.key() + "' --version-id " + earlierVersion + " earlier.tfstate)";
+                + "--bucket " + Shell.quote(state.bucket()) + " --prefix " + Shell.quote(state.key())
+                : "the earlier version is " + earlierVersion + " (aws s3api get-object --bucket " + Shell.quote(state.bucket())
+                        + " --key " + Shell.quote(state.key()) + " --version-id " + Shell.quote(earlierVersion)
+                        + " earlier.tfstate)";
         return new Alert(AlertType.SERIAL_CONFLICT, state, null, facts, detectedAt,
                 "Two different states written as serial " + serial + " of " + state + ": at " + earlierAt + " by "
                         + earlier.describe() + ", then at " + laterAt + " by " + later.describe()
@@ -182,7 +184,7 @@ public final class Alerts {
                 "Orphaned digest for " + state + ": the state object is gone but the lock table still holds its digest",
                 "terraform init, plan and apply on this state now fail with a checksum error. If the state was deleted "
                         + "on purpose, delete the digest: aws dynamodb delete-item --table-name " + lockTable
-                        + " --key '{\"LockID\":{\"S\":\"" + StateKeys.digestLockId(state.path()) + "\"}}'. If it was not, "
+                        + " --key " + Shell.quote(digestKey(state)) + ". If it was not, "
                         + "restore the state object first (see STATE_DELETED).",
                 identity);
     }
@@ -292,7 +294,7 @@ public final class Alerts {
         facts.put("reminder", reminder);
         return new Alert(AlertType.STALE_LOCK, state, lock, facts, detectedAt,
                 (reminder ? "Still stale: lock on " : "Stale lock on ") + state + " held for " + duration(heldForSeconds)
-                        + " by " + who(lock.who()) + " (" + lock.operation() + ", lock ID " + lock.id() + ")",
+                        + " by " + who(lock.who()) + " (" + operation(lock.operation()) + ", lock ID " + lock.id() + ")",
                 "Every plan and apply on this state fails with \"Error acquiring the state lock\" until it is "
                         + "released. First check that " + who(lock.who()) + " is really gone (the CI job was cancelled or "
                         + "killed, the laptop is closed): releasing a lock that is in use can corrupt the state. Then, "
@@ -327,7 +329,7 @@ public final class Alerts {
         putIfSet(facts, HistoryAttributes.HELD_FOR_SECONDS, heldForSeconds);
         String held = heldForSeconds == null ? "" : " after " + duration(heldForSeconds);
         return new Alert(AlertType.LOCK_FORCE_RELEASED, state, lock.toLockInfo(state.path()), facts, detectedAt,
-                "Lock on " + state + " (" + who(lock.who()) + ", " + lock.operation() + ") was released" + held + " by "
+                "Lock on " + state + " (" + who(lock.who()) + ", " + operation(lock.operation()) + ") was released" + held + " by "
                         + releasedBy.describe() + ", not by " + takenBy.describe() + " who took it",
                 "Find out why: a force-unlock while the holder was still running lets a second apply write the same "
                         + "state. Ask " + who(lock.who()) + " whether the operation had ended; if it had not, run "
@@ -342,7 +344,7 @@ public final class Alerts {
         putIfSet(facts, HistoryAttributes.HELD_FOR_SECONDS, heldForSeconds);
         LockInfo info = lock == null ? null : lock.toLockInfo(state.path());
         return new Alert(AlertType.LOCK_REMOVED_BY_TTL, state, info, facts, detectedAt,
-                "Lock on " + state + (lock == null ? "" : " (" + who(lock.who()) + ", " + lock.operation() + ")")
+                "Lock on " + state + (lock == null ? "" : " (" + who(lock.who()) + ", " + operation(lock.operation()) + ")")
                         + " was deleted by the lock table's time to live, not by Terraform",
                 "A time to live on the lock table deletes locks that may still be held, and lets a second apply run. "
                         + "Terraform's lock table needs none: find its attribute with aws dynamodb describe-time-to-live "
@@ -389,8 +391,16 @@ public final class Alerts {
         if (who == null || who.isEmpty()) {
             return "an unknown holder";
         }
-        return who.startsWith("@") ? "an unknown user on " + who.substring(1) : who;
+        return PlainText.cut(who.startsWith("@") ? "an unknown user on " + who.substring(1) : who, SHOWN);
     }
+
+    /** A lock's {@code Operation} as a message shows it: whoever holds a lock chooses it, and its length. */
+    static String operation(String operation) {
+        return PlainText.cut(operation, SHOWN);
+    }
+
+    /** The longest a value of the lock's holder's choosing is shown in an alert's words. */
+    static final int SHOWN = 256;
 
     public static String duration(long seconds) {
         long days = seconds / 86_400;
@@ -407,18 +417,28 @@ public final class Alerts {
 
     private static String workspace(StatePath state) {
         return StatePath.DEFAULT_WORKSPACE.equals(state.workspace()) ? ""
-                : " with workspace " + state.workspace() + " selected (terraform workspace select " + state.workspace() + ")";
+                : " with workspace " + state.workspace() + " selected (terraform workspace select "
+                        + Shell.quote(state.workspace()) + ")";
     }
 
     private static String restoreVersion(StatePath state, String which) {
         return "Restore " + which + ": find it with aws s3api list-object-versions --bucket " + state.bucket()
-                + " --prefix '" + state.key() + "', copy it over the current object with aws s3api copy-object "
-                + "--bucket " + state.bucket() + " --key '" + state.key() + "' --copy-source '" + state.bucket() + "/"
-                + state.key() + "?versionId=<version id>', then update the Digest item to the restored object's MD5.";
+                + " --prefix " + Shell.quote(state.key()) + ", copy it over the current object with aws s3api copy-object "
+                + "--bucket " + Shell.quote(state.bucket()) + " --key " + Shell.quote(state.key()) + " --copy-source "
+                + Shell.quote(state.bucket() + "/" + Restore.urlPath(state.key()) + "?versionId=VERSION_ID")
+                + " (VERSION_ID: that version's id), then update the Digest item to the restored object's MD5.";
     }
 
     private static String digestItem(StatePath state, String digest) {
-        return "{\"LockID\":{\"S\":\"" + StateKeys.digestLockId(state.path()) + "\"},\"Digest\":{\"S\":\"" + digest + "\"}}";
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("LockID", Map.of("S", StateKeys.digestLockId(state.path())));
+        item.put("Digest", Map.of("S", digest));
+        return Restore.json(item);
+    }
+
+    /** The key of a state's digest item, as {@code aws dynamodb} takes it. */
+    private static String digestKey(StatePath state) {
+        return Restore.json(Map.of("LockID", Map.of("S", StateKeys.digestLockId(state.path()))));
     }
 
     private static String s3Url(StatePath state) {
@@ -437,8 +457,8 @@ public final class Alerts {
     }
 
     private static String removeDeleteMarker(StatePath state, String markerVersionId) {
-        return "remove the delete marker: aws s3api delete-object --bucket " + state.bucket() + " --key '" + state.key()
-                + "' --version-id " + markerVersionId;
+        return "remove the delete marker: aws s3api delete-object --bucket " + Shell.quote(state.bucket()) + " --key "
+                + Shell.quote(state.key()) + " --version-id " + Shell.quote(markerVersionId);
     }
 
     private static void putIfSet(Map<String, Object> facts, String name, Object value) {

@@ -33,12 +33,8 @@ public record Restore(StatePath state, String versionId, Long serial, String lin
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("LockID", Map.of("S", StateKeys.digestLockId(state.path())));
             item.put("Digest", Map.of("S", md5));
-            try {
-                commands.add("aws dynamodb put-item --table-name " + Shell.quote(lockTable) + " --item "
-                        + Shell.quote(JSON.writeValueAsString(item)));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
+            commands.add("aws dynamodb put-item --table-name " + Shell.quote(lockTable) + " --item "
+                    + Shell.quote(json(item)));
         }
         return commands;
     }
@@ -69,8 +65,17 @@ public record Restore(StatePath state, String versionId, Long serial, String lin
                 + (writtenAt == null ? "" : ", written " + writtenAt) + ": " + String.join(" && ", commands());
     }
 
+    /** JSON for a command's argument (an item, a key), written by Jackson: a value cannot end its string. */
+    static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A key as CopySource takes it: URL-encoded, its slashes kept. */
-    private static String urlPath(String key) {
+    static String urlPath(String key) {
         return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20").replace("%2F", "/");
     }
 }

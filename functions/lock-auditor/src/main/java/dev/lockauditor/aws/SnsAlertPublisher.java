@@ -6,6 +6,7 @@ import dev.lockauditor.alert.Alert;
 import dev.lockauditor.alert.AlertDocument;
 import dev.lockauditor.alert.AlertMessages;
 import dev.lockauditor.alert.AlertPublisher;
+import dev.lockauditor.alert.PlainText;
 import java.util.Map;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.sns.SnsClient;
@@ -39,20 +40,10 @@ public final class SnsAlertPublisher implements AlertPublisher {
     @Override
     public void publish(Alert alert) {
         ObjectNode document = AlertDocument.of(alert, origin);
-        String json = document.toString();
-        ObjectNode message = JSON.createObjectNode()
-                .put("default", json)
-                .put("sqs", json)
-                .put("lambda", json)
-                .put("email-json", json)
-                .put("http", json)
-                .put("email", AlertMessages.email(document))
-                .put("https", AlertMessages.chatbot(document).toString())
-                .put("sms", AlertMessages.subject(document));
         sns.get().publish(b -> b.topicArn(topicArn)
                 .messageStructure("json")
                 .subject(AlertMessages.subject(document))
-                .message(message.toString())
+                .message(message(document))
                 .messageAttributes(Map.of(
                         "type", text(alert.type().name()),
                         "severity", text(alert.severity().name()),
@@ -60,7 +51,23 @@ public final class SnsAlertPublisher implements AlertPublisher {
                         "statePath", text(alert.state().path()))));
     }
 
+    /** The message published: a format per subscription protocol ({@code MessageStructure: json}). */
+    public static String message(ObjectNode document) {
+        String json = document.toString();
+        return JSON.createObjectNode()
+                .put("default", json)
+                .put("sqs", json)
+                .put("lambda", json)
+                .put("email-json", json)
+                .put("http", json)
+                .put("email", AlertMessages.email(document))
+                .put("https", AlertMessages.chatbot(document).toString())
+                .put("sms", AlertMessages.subject(document))
+                .toString();
+    }
+
+    /** An attribute's value: a key may hold characters SNS refuses in one, and filters never name them. */
     private static MessageAttributeValue text(String value) {
-        return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+        return MessageAttributeValue.builder().dataType("String").stringValue(PlainText.line(value)).build();
     }
 }

@@ -144,38 +144,57 @@ public record LockInfo(String id, String operation, String info, String who, Str
         }
     }
 
-    /** The compact JSON Terraform writes, keys in Terraform's order. */
+    /**
+     * The compact JSON Terraform writes, keys in Terraform's order, escaped as Go's encoding/json escapes (written by
+     * Jackson: {@code <}, {@code >} and {@code &} as backslash-u escapes, as Go writes them).
+     */
     public String toJson() {
-        StringBuilder out = new StringBuilder("{");
-        List<String> values = List.of(id, operation, info, who, version, created, path);
-        for (int i = 0; i < FIELDS.size(); i++) {
-            if (i > 0) {
-                out.append(',');
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (com.fasterxml.jackson.core.JsonGenerator json = GO.createGenerator(out)) {
+            json.writeStartObject();
+            List<String> values = List.of(id, operation, info, who, version, created, path);
+            for (int i = 0; i < FIELDS.size(); i++) {
+                json.writeStringField(FIELDS.get(i), values.get(i));
             }
-            out.append('"').append(FIELDS.get(i)).append("\":");
-            appendJsonString(out, values.get(i));
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
-        return out.append('}').toString();
+        return out.toString();
     }
 
-    private static void appendJsonString(StringBuilder out, String value) {
-        out.append('"');
-        for (char c : value.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '<' -> out.append("\\u003c");
-                case '>' -> out.append("\\u003e");
-                case '&' -> out.append("\\u0026");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
+    /**
+     * JSON as Go's encoding/json writes it: {@code \n}, {@code \r}, {@code \t}, {@code \"} and {@code \\} short,
+     * every other control character, HTML's three characters and the line separators as lowercase backslash-u
+     * escapes.
+     */
+    private static final JsonFactory GO = new JsonFactory();
+
+    static {
+        GO.setCharacterEscapes(new com.fasterxml.jackson.core.io.CharacterEscapes() {
+            private final int[] ascii = standardAsciiEscapesForJSON();
+
+            {
+                for (int c = 0; c < 0x20; c++) {
+                    if (c != '\n' && c != '\r' && c != '\t') {
+                        ascii[c] = ESCAPE_CUSTOM;
                     }
                 }
+                ascii['<'] = ESCAPE_CUSTOM;
+                ascii['>'] = ESCAPE_CUSTOM;
+                ascii['&'] = ESCAPE_CUSTOM;
             }
-        }
-        out.append('"');
+
+            @Override
+            public int[] getEscapeCodesForAscii() {
+                return ascii;
+            }
+
+            @Override
+            public com.fasterxml.jackson.core.SerializableString getEscapeSequence(int c) {
+                return c < 0x80 || c == 0x2028 || c == 0x2029
+                        ? new com.fasterxml.jackson.core.io.SerializedString(String.format("\\u%04x", c)) : null;
+            }
+        });
     }
 }

@@ -120,4 +120,17 @@ class LockInfoTest {
         MalformedException e = assertThrows(MalformedException.class, () -> LockInfo.parse(json));
         assertEquals(reason, e.getMessage());
     }
+
+    @Test
+    void writesLockInfoAsGosEncodingJsonWouldWithJacksonNotByHand() throws Exception {
+        LockInfo lock = new LockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", "OperationTypeApply", "",
+                "<a&b>\u2028\u001b\n\"q\"", "1.11.2", "2025-03-14T09:26:53Z", "b/k");
+
+        String json = lock.toJson();
+
+        assertEquals("{\"ID\":\"9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382\",\"Operation\":\"OperationTypeApply\",\"Info\":\"\","
+                + "\"Who\":\"\\u003ca\\u0026b\\u003e\\u2028\\u001b\\n\\\"q\\\"\",\"Version\":\"1.11.2\","
+                + "\"Created\":\"2025-03-14T09:26:53Z\",\"Path\":\"b/k\"}", json);
+        assertEquals(lock, LockInfo.parse(json));
+    }
 }
