@@ -98,9 +98,10 @@ public final class AckCommand {
         } catch (HistoryStore.WriteFailure e) {
             throw new Main.SetupException("cannot write to HISTORY_TABLE '" + historyTable + "': " + e.getMessage());
         }
-        out.println("acknowledged lock " + lock.id() + " on " + state.path() + ", held by " + Alerts.who(lock.who())
+        out.println(dev.lockauditor.cli.output.TerminalText.visible("acknowledged lock " + lock.id() + " on " + state.path()
+                + ", held by " + Alerts.who(lock.who())
                 + " (" + lock.operation() + ") since " + lock.created() + ", "
-                + (until == null ? "until it is released" : "until " + until) + ", by " + by + ": " + reason);
+                + (until == null ? "until it is released" : "until " + until) + ", by " + by + ": " + reason));
         return 0;
     }
 }

@@ -19,6 +19,8 @@ import dev.lockauditor.aws.S3StateBucket;
 import dev.lockauditor.backend.LockTable;
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.cli.aws.ListPrices;
+import dev.lockauditor.cli.output.CliJson;
+import dev.lockauditor.cli.output.TerminalText;
 import dev.lockauditor.handler.Components;
 import dev.lockauditor.terraform.StateKeys;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -315,7 +317,7 @@ public final class AuditCommand {
         report.set("findings", JSON.valueToTree(rows(reviewed, null, Reviewed::findings)));
         report.set("lockFileVersions", JSON.valueToTree(rows(reviewed, null, Reviewed::lockFileVersions)));
         report.set("unreachable", JSON.valueToTree(unreachable));
-        out.println(report.toPrettyString());
+        out.println(CliJson.pretty(report));
     }
 
     /** The report for a person: environment by environment, each with its locks, digests and problems. */
@@ -323,14 +325,14 @@ public final class AuditCommand {
         List<String> environments = environments(reviewed);
         boolean sections = environments.size() > 1 || reviewed.size() > 1;
         if (sections) {
-            out.println("BACKENDS (" + reviewed.size() + ")");
-            reviewed.forEach(r -> out.println("  " + r.backend().label()));
+            out.println(TerminalText.visible("BACKENDS (" + reviewed.size() + ")"));
+            reviewed.forEach(r -> out.println(TerminalText.visible("  " + r.backend().label())));
             out.println();
         }
         for (String environment : environments.isEmpty() ? List.of("") : environments) {
             String in = environment.isEmpty() ? null : environment;
             if (sections) {
-                out.println("=== " + environment + " ===");
+                out.println(TerminalText.visible("=== " + environment + " ==="));
             }
             table(rows(reviewed, in, Reviewed::locks), rows(reviewed, in, Reviewed::digests),
                     rows(reviewed, in, Reviewed::findings), rows(reviewed, in, Reviewed::lockFileVersions),
@@ -338,10 +340,10 @@ public final class AuditCommand {
             out.println();
         }
         reviewed.stream().filter(r -> r.versionsNotListed() != null)
-                .forEach(r -> out.println("Lock file versions not listed: " + r.versionsNotListed()));
+                .forEach(r -> out.println(TerminalText.visible("Lock file versions not listed: " + r.versionsNotListed())));
         if (!unreachable.isEmpty()) {
-            out.println("NOT REACHED (" + unreachable.size() + ")");
-            unreachable.forEach(line -> out.println("  " + line));
+            out.println(TerminalText.visible("NOT REACHED (" + unreachable.size() + ")"));
+            unreachable.forEach(line -> out.println(TerminalText.visible("  " + line)));
         }
     }
 
@@ -441,46 +443,46 @@ public final class AuditCommand {
     private void table(List<Map<String, Object>> locks, List<Map<String, Object>> digests,
                        List<Map<String, Object>> findings, List<Map<String, Object>> lockFileVersions,
                        boolean lockTable) {
-        out.println("LOCKS HELD (" + locks.size() + ")");
+        out.println(TerminalText.visible("LOCKS HELD (" + locks.size() + ")"));
         if (!locks.isEmpty()) {
-            out.println(String.format("  %-58s %-22s %-22s %-9s %s", "STATE", "WHO", "OPERATION", "AGE", "STATUS"));
+            out.println(TerminalText.visible(String.format("  %-58s %-22s %-22s %-9s %s", "STATE", "WHO", "OPERATION", "AGE", "STATUS")));
         }
         for (Map<String, Object> lock : locks) {
-            out.println(String.format("  %-58s %-22s %-22s %-9s %s", lock.get("statePath"), lock.get("who"),
+            out.println(TerminalText.visible(String.format("  %-58s %-22s %-22s %-9s %s", lock.get("statePath"), lock.get("who"),
                     lock.get("operation"), Alerts.duration((Long) lock.get("ageSeconds")),
-                    Boolean.TRUE.equals(lock.get("stale")) ? "STALE" : "held"));
+                    Boolean.TRUE.equals(lock.get("stale")) ? "STALE" : "held")));
         }
         out.println();
         if (lockTable) {
-            out.println("DIGESTS (" + digests.size() + ")");
+            out.println(TerminalText.visible("DIGESTS (" + digests.size() + ")"));
             for (Map<String, Object> digest : digests) {
-                out.println(String.format("  %-58s %s", digest.get("statePath"), digest.get("status")));
+                out.println(TerminalText.visible(String.format("  %-58s %s", digest.get("statePath"), digest.get("status"))));
             }
             out.println();
         }
         if (!lockFileVersions.isEmpty()) {
             long versions = 0;
             double cost = 0;
-            out.println("LOCK FILE VERSIONS KEPT (" + lockFileVersions.size() + " states)");
-            out.println(String.format("  %-58s %10s %10s %12s", "STATE", "VERSIONS", "MARKERS", "PER MONTH"));
+            out.println(TerminalText.visible("LOCK FILE VERSIONS KEPT (" + lockFileVersions.size() + " states)"));
+            out.println(TerminalText.visible(String.format("  %-58s %10s %10s %12s", "STATE", "VERSIONS", "MARKERS", "PER MONTH")));
             for (Map<String, Object> kept : lockFileVersions) {
                 versions += (Integer) kept.get("noncurrentVersions");
                 cost += (Double) kept.get("monthlyCostUsd");
-                out.println(String.format("  %-58s %10d %10d %12s", kept.get("statePath"), kept.get("noncurrentVersions"),
-                        kept.get("deleteMarkers"), ListPrices.dollars((Double) kept.get("monthlyCostUsd"))));
+                out.println(TerminalText.visible(String.format("  %-58s %10d %10d %12s", kept.get("statePath"), kept.get("noncurrentVersions"),
+                        kept.get("deleteMarkers"), ListPrices.dollars((Double) kept.get("monthlyCostUsd")))));
             }
             out.println("  " + versions + " noncurrent lock file versions, " + ListPrices.dollars(cost) + " a month in S3 "
                     + "storage; a lifecycle rule can expire them (docs/operating.md, \"Lock file versions\")");
             out.println();
         }
         if (findings.isEmpty()) {
-            out.println("No problems found.");
+            out.println(TerminalText.visible("No problems found."));
             return;
         }
-        out.println("PROBLEMS (" + findings.size() + ")");
+        out.println(TerminalText.visible("PROBLEMS (" + findings.size() + ")"));
         for (Map<String, Object> finding : findings) {
-            out.println(String.format("  %-22s %s%n  %-22s %s", finding.get("problem"), finding.get("statePath"), "",
-                    finding.get("detail")));
+            out.println(TerminalText.visible(String.format("  %-22s %s", finding.get("problem"), finding.get("statePath"))));
+            out.println(TerminalText.visible(String.format("  %-22s %s", "", finding.get("detail"))));
         }
     }
 

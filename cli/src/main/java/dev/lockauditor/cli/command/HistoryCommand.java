@@ -2,6 +2,8 @@ package dev.lockauditor.cli.command;
 
 import dev.lockauditor.cli.CommandLine;
 import dev.lockauditor.cli.Main;
+import dev.lockauditor.cli.output.CliJson;
+import dev.lockauditor.cli.output.TerminalText;
 import dev.lockauditor.cli.aws.AwsErrors;
 import dev.lockauditor.cli.aws.LocalResources;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -85,7 +87,7 @@ public final class HistoryCommand {
                 Duration.ofDays(1)).read(HistoryQuery.of(path).since(start)), "dynamodb:Query on " + historyTable);
         HistorySessions sessions = HistorySessions.of(entries);
         if (json) {
-            out.println(json(path, start, sessions));
+            out.println(CliJson.write(json(path, start, sessions)));
         } else {
             text(path, start, sessions);
         }
@@ -105,24 +107,24 @@ public final class HistoryCommand {
     }
 
     private void text(String path, Instant start, HistorySessions history) {
-        out.println(path + ": " + history.sessions.size() + " lock session" + (history.sessions.size() == 1 ? "" : "s")
-                + " since " + WHEN.format(start));
+        out.println(TerminalText.visible(path + ": " + history.sessions.size() + " lock session" + (history.sessions.size() == 1 ? "" : "s")
+                + " since " + WHEN.format(start)));
         for (HistorySessions.Session session : history.sessions) {
             out.println();
             LockCoverage.Span lock = session.lock();
             String until = lock.end() == null ? "held now" : TIME.format(lock.end());
             String held = lock.heldForSeconds() == null ? "" : " (" + Alerts.duration(lock.heldForSeconds()) + ")";
-            out.println((lock.start() == null ? "?" : WHEN.format(lock.start())) + " -> " + until + held
+            out.println(TerminalText.visible((lock.start() == null ? "?" : WHEN.format(lock.start())) + " -> " + until + held
                     + "  " + Alerts.who(lock.lock().who()) + "  " + or(lock.lock().operation()) + "  "
-                    + or(lock.lock().version()) + "  lock " + lock.lockId() + "  [" + sources(lock) + "]");
-            session.writes().forEach(write -> out.println("    " + write(write)));
-            session.alerts().forEach(alert -> out.println("    " + alert(alert)));
+                    + or(lock.lock().version()) + "  lock " + lock.lockId() + "  [" + sources(lock) + "]"));
+            session.writes().forEach(write -> out.println(TerminalText.visible("    " + write(write))));
+            session.alerts().forEach(alert -> out.println(TerminalText.visible("    " + alert(alert))));
         }
         if (!history.outsideLocks.isEmpty() || !history.otherAlerts.isEmpty()) {
             out.println();
-            out.println("Outside any lock:");
-            history.outsideLocks.forEach(write -> out.println("    " + write(write)));
-            history.otherAlerts.forEach(alert -> out.println("    " + alert(alert)));
+            out.println(TerminalText.visible("Outside any lock:"));
+            history.outsideLocks.forEach(write -> out.println(TerminalText.visible("    " + write(write))));
+            history.otherAlerts.forEach(alert -> out.println(TerminalText.visible("    " + alert(alert))));
         }
     }
 

@@ -44,7 +44,7 @@ public final class LocalContext implements Context {
                         .put("message", message)
                         .put("AWSRequestId", requestId);
                 synchronized (err) {
-                    err.println(line);
+                    err.println(dev.lockauditor.cli.output.CliJson.write(line));
                 }
             }
         };

@@ -34,8 +34,8 @@ final class TextTimeline implements Lines {
     @Override
     public synchronized void print(String record, Map<String, ?> fields) {
         switch (record) {
-            case "ready" -> out.println(paint(DIM, "watching " + describeReady(fields)));
-            case "history" -> out.println(historyLine(fields));
+            case "ready" -> out.println(paint(DIM, TerminalText.visible("watching " + describeReady(fields))));
+            case "history" -> out.println(TerminalText.visible(historyLine(fields)));
             case "alert" -> {
                 String severity = text(fields, "severity");
                 out.println(TIME.format(Instant.now()) + "  " + paint(COLOURS.getOrDefault(severity, ""),
@@ -43,7 +43,7 @@ final class TextTimeline implements Lines {
                 out.println("          " + text(fields, "summary"));
                 out.println("          " + paint(DIM, "what to do: ") + text(fields, "remediation"));
             }
-            default -> out.println(record + " " + fields);
+            default -> out.println(TerminalText.visible(record + " " + fields));
         }
         out.flush();
     }
@@ -110,8 +110,8 @@ final class TextTimeline implements Lines {
         return colour ? code + text + RESET : text;
     }
 
+    /** A field as the terminal shows it: the backend's values never carry a control character to it. */
     private static String text(Map<String, ?> fields, String name) {
-        Object value = fields.get(name);
-        return value == null ? "" : value.toString();
+        return TerminalText.visible(fields.get(name));
     }
 }
