@@ -68,9 +68,23 @@ class FunctionsEnd2EndTest {
         historyTable = stack.historyTable;
     }
 
+    /** Every request each function made, as the proxy in front of moto recorded it. */
+    static final Map<String, List<AwsCall>> CALLS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final List<MotoProxy> PROXIES = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Least privilege, proven: every request each function made against what its role allows (RoleCheck). */
     @AfterAll
-    static void stopSlack() {
-        stack.close();
+    static void everyRequestWasOneItsRoleAllows() throws Exception {
+        try {
+            PROXIES.forEach(MotoProxy::close);
+            // The stack as deployed names the table's stream: its roles are resolved with one.
+            Map<String, String> deployed = new HashMap<>(stack.templateValues("e2e"));
+            deployed.put("LockTableStreamArn", "arn:aws:dynamodb:us-east-1:123456789012:table/"
+                    + stack.backend.lockTable + "/stream/2025-01-06T10:00:00.000");
+            RoleCheck.prove("lock table", CALLS, template, deployed, stack.named());
+        } finally {
+            stack.close();
+        }
     }
 
     /** The function as the template deploys it, with this stack's resources and short waits. */
@@ -84,7 +98,14 @@ class FunctionsEnd2EndTest {
         values.put("LockEventLagSeconds", "0");
         values.putAll(parameters);
         SamTemplate.Function function = template.function(name, values);
-        return LambdaProcess.start(function, packageFolder, MotoServer.environment(), logs);
+        MotoProxy proxy = new MotoProxy(MotoServer.endpoint());
+        PROXIES.add(proxy);
+        Map<String, String> environment = MotoServer.environment();
+        environment.put("AWS_ENDPOINT_URL", proxy.endpoint());
+        LambdaProcess process = LambdaProcess.start(function, packageFolder, environment, logs);
+        CALLS.computeIfAbsent(name, f -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        proxy.record(CALLS.get(name));
+        return process;
     }
 
     static byte[] sample(String file) throws Exception {

@@ -46,7 +46,8 @@ class LockFilesOnlyEnd2EndTest {
     static SamTemplate template;
     static EmulatedStack stack;
     static Map<String, String> values;
-    static final List<AwsCall> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Every request each function made, as the proxy in front of moto recorded it. */
+    static final Map<String, List<AwsCall>> CALLS = new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeAll
     static void deployWithoutALockTable() throws Exception {
@@ -60,21 +61,28 @@ class LockFilesOnlyEnd2EndTest {
         assertEquals(null, values.get("LockTableStreamArn"), "its default, empty");
     }
 
+    /** Least privilege, proven on a backend without a lock table (RoleCheck). */
     @AfterAll
-    static void stop() {
-        stack.close();
+    static void everyRequestWasOneItsRoleAllows() throws Exception {
+        try {
+            RoleCheck.prove("lock files only", CALLS, template, values, stack.named());
+        } finally {
+            stack.close();
+        }
     }
 
     /** A function as the template deploys it; its requests are kept in {@link #calls} when it stops. */
     static final class Deployed implements AutoCloseable {
+        private final String name;
         private final DeployedFunction function;
 
-        private Deployed(DeployedFunction function) {
+        private Deployed(String name, DeployedFunction function) {
+            this.name = name;
             this.function = function;
         }
 
         static Deployed start(String name) throws Exception {
-            return new Deployed(DeployedFunction.start(template.function(name, values), packageFolder, null));
+            return new Deployed(name, DeployedFunction.start(template.function(name, values), packageFolder, null));
         }
 
         LambdaProcess process() {
@@ -87,7 +95,7 @@ class LockFilesOnlyEnd2EndTest {
 
         @Override
         public void close() {
-            calls.addAll(function.calls());
+            CALLS.computeIfAbsent(name, f -> new java.util.concurrent.CopyOnWriteArrayList<>()).addAll(function.calls());
             function.close();
         }
     }
@@ -201,7 +209,8 @@ class LockFilesOnlyEnd2EndTest {
         assertEquals(1, stale.size(), "the lock file left behind, alerted once over three sweeps: " + raised);
         assertEquals(left.id(), stale.get(0).at("/lock/ID").asText());
 
-        List<AwsCall> dynamoDb = calls.stream().filter(call -> call.action().startsWith("dynamodb:")).toList();
+        List<AwsCall> dynamoDb = CALLS.values().stream().flatMap(List::stream)
+                .filter(call -> call.action().startsWith("dynamodb:")).toList();
         assertFalse(dynamoDb.isEmpty(), "history is written");
         assertTrue(dynamoDb.stream().allMatch(call -> call.resource().equals(stack.historyTable)),
                 "no request reaches DynamoDB but the history table's: " + dynamoDb.stream()

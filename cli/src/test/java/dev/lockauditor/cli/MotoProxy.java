@@ -40,6 +40,12 @@ final class MotoProxy implements AutoCloseable {
     final AtomicInteger throttled = new AtomicInteger();
     /** Every signed AWS request that reached it, in order. */
     final List<AwsCall> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Where else requests are recorded as they come: one list for a function's every run. */
+    private volatile List<AwsCall> alsoTo;
+
+    void record(List<AwsCall> into) {
+        this.alsoTo = into;
+    }
 
     private final HttpServer server;
     private final URI target;
@@ -80,6 +86,10 @@ final class MotoProxy implements AutoCloseable {
                     exchange.getRequestURI().getRawQuery(), headers, body);
             if (call != null) {
                 calls.add(call);
+                List<AwsCall> also = alsoTo;
+                if (also != null) {
+                    also.add(call);
+                }
             }
             if (down) {
                 refused.incrementAndGet();

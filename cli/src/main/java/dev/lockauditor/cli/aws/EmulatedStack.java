@@ -25,6 +25,7 @@ public final class EmulatedStack implements AutoCloseable {
     public final String alertQueueUrl;
     final String slackSecretArn;
     public final String stateEventsQueueUrl;
+    private final String stateEventsQueueArn;
     /** The Slack webhook, with what was posted to it. */
     public final LocalWebhook slack;
 
@@ -57,6 +58,8 @@ public final class EmulatedStack implements AutoCloseable {
         aws.sns().subscribe(b -> b.topicArn(topicArn).protocol("sqs").endpoint(queueArn)
                 .attributes(Map.of("RawMessageDelivery", "true")));
         stateEventsQueueUrl = sqs.createQueue(b -> b.queueName(prefix + "-state-events")).queueUrl();
+        stateEventsQueueArn = sqs.getQueueAttributes(b -> b.queueUrl(stateEventsQueueUrl).attributeNamesWithStrings("QueueArn"))
+                .attributesAsStrings().get("QueueArn");
         slack = new LocalWebhook();
         slackSecretArn = aws.secretsManager().createSecret(b -> b.name(prefix + "-slack-webhook")
                 .secretString(slack.url("/services/T0/B0/XXXX"))).arn();
@@ -70,7 +73,25 @@ public final class EmulatedStack implements AutoCloseable {
     public Map<String, String> templateValues(String environmentName) {
         return Map.of("LockTableName", backend.lockTable, "StateBucketName", backend.bucket,
                 "LockHistoryTable", historyTable, "AlertTopic", topicArn, "SlackWebhookSecretArn", slackSecretArn,
-                "StateEventsQueue", stateEventsQueueUrl, "EnvironmentName", environmentName);
+                "StateEventsQueue", stateEventsQueueUrl, "EnvironmentName", environmentName,
+                "LockHistoryTable.Arn", tableArn(historyTable), "StateEventsQueue.Arn", stateEventsQueueArn);
+    }
+
+    /** The stack's own resources by ARN, each with what it is to the stack. */
+    public Map<String, String> named() {
+        Map<String, String> named = new java.util.LinkedHashMap<>();
+        named.put(tableArn(historyTable), "history table");
+        named.put(stateEventsQueueArn, "state events queue");
+        named.put(topicArn, "alert topic");
+        named.put(slackSecretArn, "Slack webhook secret");
+        if (lockTable) {
+            named.put(tableArn(backend.lockTable), "lock table");
+        }
+        return named;
+    }
+
+    private static String tableArn(String name) {
+        return "arn:aws:dynamodb:us-east-1:123456789012:table/" + name;
     }
 
     @Override
