@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockauditor.alert.Alert;
 import dev.lockauditor.alert.AlertDocument;
+import dev.lockauditor.alert.AlertRaiser;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.SnsAlertPublisher;
@@ -105,10 +106,16 @@ class AlertDeliveryIntegrationTest {
         LockInfo lock = new LockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", "OperationTypeApply", "", "ci@runner-7f9c",
                 "1.11.2", "2025-03-14T09:26:53Z", state.path());
         Alerts alerts = new Alerts("terraform-locks");
-        Alert.Identity identity = new Alert.Identity(Instant.parse("2025-03-14T09:26:53Z"), Source.LOCK, lock.id(), "x");
+        AlertRaiser raiser = new AlertRaiser(alerts, alert -> {
+            publisher.publish(alert);
+            return true;
+        }, java.time.Clock.systemUTC());
+        Instant created = Instant.parse("2025-03-14T09:26:53Z");
 
-        publisher.publish(alerts.staleLock(state, lock, 7200, Duration.ofMinutes(60), false, Instant.now(), identity));
-        publisher.publish(alerts.digestMismatch(state, "8b1a9953c4611296a827abf8c47804d7", "ad37533d627aecda1ac35c00e2ee3a7f", Alerts.MismatchCause.CHANGED_OUTSIDE_TERRAFORM, null, Instant.now(), identity));
+        raiser.staleLock(created, lock.id(), 0, alerts.staleLock(state, lock, 7200, Duration.ofMinutes(60), false));
+        raiser.digestMismatch(created, "8b1a9953c4611296a827abf8c47804d7", "ad37533d627aecda1ac35c00e2ee3a7f", "x",
+                alerts.digestMismatch(state, "8b1a9953c4611296a827abf8c47804d7", "ad37533d627aecda1ac35c00e2ee3a7f",
+                        Alerts.MismatchCause.CHANGED_OUTSIDE_TERRAFORM, null));
 
         List<Message> all = receive(everything);
         assertEquals(2, all.size());

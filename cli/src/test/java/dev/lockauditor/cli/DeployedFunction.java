@@ -2,6 +2,7 @@ package dev.lockauditor.cli;
 
 import dev.lockauditor.cli.lambda.LambdaProcess;
 import dev.lockauditor.cli.lambda.RuntimeApi;
+import dev.lockauditor.cli.lambda.SqsEnvelope;
 import dev.lockauditor.cli.lambda.SamTemplate;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -34,8 +35,10 @@ final class DeployedFunction implements AutoCloseable {
         }
     }
 
+    /** One invocation; StateEventsFunction, triggered by SQS, gets a bare document as the body of one message. */
     RuntimeApi.Invocation invoke(byte[] event) throws InterruptedException {
-        return process.invoke(event);
+        return process.invoke(process.function().name().equals("StateEventsFunction")
+                ? SqsEnvelope.ifBare(event, "us-east-1") : event);
     }
 
     /** The requests it made so far, in order. */

@@ -1,5 +1,10 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.cli.lambda.SqsEnvelope;
+import dev.lockauditor.audit.Rechecks;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
@@ -122,9 +127,7 @@ final class FunctionsOnMoto {
                 config.environmentsByKey());
         Components real = Components.of(config, aws, history, published::add,
                 new Metrics(new PrintStream(metrics, true, StandardCharsets.UTF_8), Environments.only("test"), clock));
-        OnceAlerts alerts = new OnceAlerts(history, published::add, clock);
-        return new Components(config, history, real.bookkeeping(), real.locks(), real.bucket(), real.lockStream(),
-                published::add, alerts, real.alertText(), real.metrics(), clock,
+        return new Components(config, real.backend(), real.stores(), published::add, real.metrics(), clock,
                 (document, at, attempt) -> rechecks.add(document));
     }
 
@@ -185,28 +188,36 @@ final class FunctionsOnMoto {
         return event.toString();
     }
 
-    /** StateEventsFunction invoked with one EventBridge event as it is (its answer counts what it recorded). */
+    /**
+     * StateEventsFunction handed one document as the state events queue hands it (the body of one SQS message); its
+     * answer counts what the message came to, as the function logs it, and has the batch item failures.
+     */
     JsonNode invokeStateEvents(Components components, String document) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new StateEventsHandler(components).handleRequest(new ByteArrayInputStream(document.getBytes(StandardCharsets.UTF_8)),
-                out, context("StateEventsFunction"));
-        return JSON.readTree(out.toByteArray());
+        return deliverStateEvent(components, document, 0);
     }
 
-    /** StateEventsFunction handed one event through the state events queue (SQS), as Lambda hands it. */
+    /** The same, for a message brought back {@code attempt} times. */
     JsonNode deliverStateEvent(Components components, String document, int attempt) throws Exception {
-        com.fasterxml.jackson.databind.node.ObjectNode sqs = JSON.createObjectNode();
-        com.fasterxml.jackson.databind.node.ObjectNode record = sqs.putArray("Records").addObject()
-                .put("messageId", java.util.UUID.randomUUID().toString()).put("body", document)
-                .put("eventSource", "aws:sqs").put("awsRegion", "us-east-1");
+        ObjectNode sqs = (ObjectNode) JSON.readTree(SqsEnvelope.around(document.getBytes(StandardCharsets.UTF_8),
+                "us-east-1"));
         if (attempt > 0) {
-            record.putObject("messageAttributes").putObject("attempt").put("stringValue", Integer.toString(attempt))
-                    .put("dataType", "Number");
+            ((ObjectNode) sqs.at("/Records/0/messageAttributes")).putObject(Rechecks.ATTEMPT_ATTRIBUTE)
+                    .put("stringValue", Integer.toString(attempt)).put("dataType", "Number");
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new StateEventsHandler(components).handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(sqs)), out,
-                context("StateEventsFunction"));
-        return JSON.readTree(out.toByteArray());
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        SQSBatchResponse response = new StateEventsHandler(components).handleRequest(
+                LambdaEventSerializers.serializerFor(SQSEvent.class, getClass().getClassLoader())
+                        .fromJson(JSON.writeValueAsString(sqs)),
+                new LocalContext("StateEventsFunction", new PrintStream(logs, true, StandardCharsets.UTF_8)));
+        ObjectNode answer = JSON.createObjectNode();
+        for (String line : logs.toString(StandardCharsets.UTF_8).split("\n")) {
+            String message = line.isBlank() ? "" : JSON.readTree(line).path("message").asText();
+            if (message.startsWith("SQS message ") && message.contains(": {")) {
+                answer.setAll((ObjectNode) JSON.readTree(message.substring(message.indexOf(": {") + 2)));
+            }
+        }
+        answer.set("batchItemFailures", JSON.valueToTree(response.getBatchItemFailures()));
+        return answer;
     }
 
     List<AlertType> alerts() {

@@ -184,9 +184,7 @@ class LockFilesOnlyEnd2EndTest {
                     objectEvent("s3-lock-file-created.json", leftKey + ".tflock", unlockedAt, leftBehind.versionId(),
                             leftBehind.eTag().replace("\"", "")))) {
                 RuntimeApi.Invocation invocation = stateEvents.invoke(event);
-                FunctionsEnd2EndTest.assertAnswered(invocation, new String(event, StandardCharsets.UTF_8));
-                assertEquals(1, FunctionsEnd2EndTest.JSON.readTree(invocation.body()).get("recorded").asInt(),
-                        invocation.body());
+                FunctionsEnd2EndTest.assertDone(invocation, new String(event, StandardCharsets.UTF_8));
             }
         }
         for (String name : List.of("StaleLockSweepFunction", "SlackNotifierFunction")) {

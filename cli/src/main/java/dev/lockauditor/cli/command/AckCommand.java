@@ -1,7 +1,7 @@
 package dev.lockauditor.cli.command;
 
 import dev.lockauditor.alert.Alerts;
-import dev.lockauditor.audit.LockFiles;
+import dev.lockauditor.backend.LockFiles;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.DynamoDbHistoryStore;
 import dev.lockauditor.aws.DynamoDbLockTable;

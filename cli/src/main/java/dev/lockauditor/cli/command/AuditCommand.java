@@ -8,13 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockauditor.alert.Alerts;
-import dev.lockauditor.audit.AuditSettings;
+import dev.lockauditor.rules.AuditSettings;
 import dev.lockauditor.audit.BackendReview;
-import dev.lockauditor.audit.HeldLocks;
-import dev.lockauditor.audit.StaleLocks;
+import dev.lockauditor.rules.HeldLocks;
+import dev.lockauditor.rules.StaleLocks;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.DynamoDbLockTable;
-import dev.lockauditor.audit.LockFileVersions;
+import dev.lockauditor.rules.LockFileVersions;
 import dev.lockauditor.aws.S3StateBucket;
 import dev.lockauditor.backend.LockTable;
 import dev.lockauditor.backend.StateBucket;
@@ -166,7 +166,7 @@ public final class AuditCommand {
         S3StateBucket bucket = new S3StateBucket(aws.s3(), bucketName);
         LockTable lockTable = backend.hasLockTable()
                 ? new DynamoDbLockTable(aws.dynamoDb(), table, config.workspaceKeyPrefix()) : Components.NO_LOCK_TABLE;
-        HeldLocks held = AwsErrors.explain(() -> HeldLocks.read(lockTable, bucket, config.workspaceKeyPrefix()),
+        HeldLocks held = AwsErrors.explain(() -> BackendReview.heldLocks(lockTable, bucket, config.workspaceKeyPrefix()),
                 (backend.hasLockTable() ? "dynamodb:Scan on " + table + " and " : "") + "s3:ListBucket on " + bucketName);
         List<String> keys = AwsErrors.explain(() -> bucket.keysEndingWith(""), "s3:ListBucket on " + bucketName);
         LockFilesKept kept = lockFilesKept(bucket);

@@ -14,7 +14,7 @@ import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.DynamoDbHistoryStore;
 import dev.lockauditor.history.EventType;
-import dev.lockauditor.audit.LockCoverage;
+import dev.lockauditor.rules.LockCoverage;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryAttributes;
 import dev.lockauditor.history.HistoryQuery;

@@ -1,6 +1,6 @@
 package dev.lockauditor.cli.command;
 
-import dev.lockauditor.audit.LockCoverage;
+import dev.lockauditor.rules.LockCoverage;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
 import java.time.Instant;

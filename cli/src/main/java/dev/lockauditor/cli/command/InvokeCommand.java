@@ -6,6 +6,7 @@ import dev.lockauditor.cli.lambda.FunctionPackage;
 import dev.lockauditor.cli.lambda.LambdaProcess;
 import dev.lockauditor.cli.lambda.RuntimeApi;
 import dev.lockauditor.cli.lambda.SamTemplate;
+import dev.lockauditor.cli.lambda.SqsEnvelope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockauditor.aws.AwsClients;
@@ -54,6 +55,11 @@ public final class InvokeCommand {
         SamTemplate template = SamTemplate.load(root.resolve("template.yaml"));
         SamTemplate.Function declared = template.function(positional.get(0), Map.of());
         byte[] event = readBytes(Path.of(positional.get(1)));
+        if (template.eventSourceTypes(declared.name()).equals(java.util.Set.of("SQS")) && !isSqsEvent(event)) {
+            err.println("lock-auditor: " + declared.name() + " is triggered by SQS: the event is handed to it as the body"
+                    + " of one SQS message");
+            event = SqsEnvelope.around(event, awsSettings().getOrDefault("AWS_REGION", "us-east-1"));
+        }
         SamTemplate.Function function = withSettings(declared, envVarsFile);
         Path packageFolder = FunctionPackage.of(root, function.codeUri(), err);
         try (LambdaProcess process = LambdaProcess.start(function, packageFolder, awsSettings(), err)) {
@@ -101,6 +107,14 @@ public final class InvokeCommand {
             AwsClients.forTools(env).resolvedCredentials().ifPresent(settings::putAll);
         }
         return settings;
+    }
+
+    private static boolean isSqsEvent(byte[] event) {
+        try {
+            return "aws:sqs".equals(JSON.readTree(event).path("Records").path(0).path("eventSource").asText());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static byte[] readBytes(Path file) {

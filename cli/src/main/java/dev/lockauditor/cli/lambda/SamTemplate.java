@@ -103,6 +103,14 @@ public final class SamTemplate {
                 resolve(logging.get("ApplicationLogLevel"), refs), environment);
     }
 
+    /** The types of the function's event sources ({@code SQS}, {@code DynamoDB}, {@code SNS}, ...). */
+    public java.util.Set<String> eventSourceTypes(String name) {
+        java.util.Set<String> types = new java.util.TreeSet<>();
+        map(map(map(root, "Resources").get(name), "Properties"), "Events").values()
+                .forEach(source -> types.add(String.valueOf(map(source).get("Type"))));
+        return types;
+    }
+
     /**
      * The logical ids of the resources a stack with these parameter values creates: those with no {@code Condition}
      * and those whose condition holds.

@@ -1,15 +1,12 @@
 package dev.lockauditor.cli.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.lockauditor.handler.StateEventsHandler;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -25,7 +22,6 @@ import software.amazon.awssdk.services.sqs.model.Message;
  */
 public final class StateEventsConsumer implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CONCURRENCY = 8;
     private static final int RETRY_AFTER_SECONDS = 2;
 
@@ -77,29 +73,31 @@ public final class StateEventsConsumer implements AutoCloseable {
 
     private void invoke(Message message) {
         try {
-            ObjectNode event = JSON.createObjectNode();
-            ObjectNode record = event.putArray("Records").addObject()
-                    .put("messageId", message.messageId())
-                    .put("receiptHandle", message.receiptHandle())
-                    .put("body", message.body());
-            // As Lambda's SQS event carries them: {"name": {"stringValue": ..., "dataType": ...}}.
-            ObjectNode attributes = record.putObject("messageAttributes");
-            message.messageAttributes().forEach((name, value) -> attributes.putObject(name)
-                    .put("stringValue", value.stringValue()).put("dataType", value.dataType()));
-            record.put("md5OfBody", message.md5OfBody())
-                    .put("eventSource", "aws:sqs")
-                    .put("eventSourceARN", queueArn)
-                    .put("awsRegion", region);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            handler.handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(event)), out, context.get());
-            JsonNode response = JSON.readTree(out.toByteArray());
-            if (response.path("batchItemFailures").isEmpty()) {
+            SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+            record.setMessageId(message.messageId());
+            record.setReceiptHandle(message.receiptHandle());
+            record.setBody(message.body());
+            record.setMd5OfBody(message.md5OfBody());
+            record.setEventSource("aws:sqs");
+            record.setEventSourceArn(queueArn);
+            record.setAwsRegion(region);
+            Map<String, SQSEvent.MessageAttribute> attributes = new HashMap<>();
+            message.messageAttributes().forEach((name, value) -> {
+                SQSEvent.MessageAttribute attribute = new SQSEvent.MessageAttribute();
+                attribute.setStringValue(value.stringValue());
+                attribute.setDataType(value.dataType());
+                attributes.put(name, attribute);
+            });
+            record.setMessageAttributes(attributes);
+            SQSEvent event = new SQSEvent();
+            event.setRecords(List.of(record));
+            if (handler.handleRequest(event, context.get()).getBatchItemFailures().isEmpty()) {
                 sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
             } else {
                 sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle())
                         .visibilityTimeout(RETRY_AFTER_SECONDS));
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             err.println("lock-auditor: a state bucket event failed and will be retried: " + e.getMessage());
         }
     }

@@ -45,21 +45,6 @@ public final class PrintingHistoryStore implements HistoryStore {
     }
 
     @Override
-    public Claim claim(HistoryEvent alert, Instant now, Instant pendingUntil) {
-        return delegate.claim(alert, now, pendingUntil);
-    }
-
-    @Override
-    public void markRaised(HistoryEvent alert) {
-        delegate.markRaised(alert);
-    }
-
-    @Override
-    public void release(HistoryEvent alert) {
-        delegate.release(alert);
-    }
-
-    @Override
     public List<HistoryEvent> read(HistoryQuery query) {
         return delegate.read(query);
     }

@@ -40,6 +40,22 @@ public record Alert(AlertType type, StatePath state, LockInfo lock, Map<String, 
         facts = Collections.unmodifiableMap(new LinkedHashMap<>(facts));
     }
 
+    /**
+     * An alert's words, before it is raised: what it is, about which state and lock, its facts, summary and
+     * remediation ({@link Alerts}). Raising it ({@link AlertRaiser}) gives it its identity and its time.
+     */
+    public record Draft(AlertType type, StatePath state, LockInfo lock, Map<String, Object> facts, String summary,
+                        String remediation) {
+
+        public Draft {
+            facts = Collections.unmodifiableMap(new LinkedHashMap<>(facts));
+        }
+
+        Alert at(Instant detectedAt, Identity identity) {
+            return new Alert(type, state, lock, facts, detectedAt, summary, remediation, identity);
+        }
+    }
+
     public Severity severity() {
         return type.severity();
     }

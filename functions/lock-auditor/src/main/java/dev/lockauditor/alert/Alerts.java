@@ -1,6 +1,5 @@
 package dev.lockauditor.alert;
 
-import dev.lockauditor.alert.Alert.Identity;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryAttributes;
 import dev.lockauditor.terraform.LockInfo;
@@ -84,8 +83,8 @@ public final class Alerts {
     }
 
     /** @param caller who made the change that left the mismatch (the write, or the digest change), when known */
-    public Alert digestMismatch(StatePath state, String expectedDigest, String actualDigest, MismatchCause cause,
-                                Facts.Caller caller, Instant detectedAt, Identity identity) {
+    public Alert.Draft digestMismatch(StatePath state, String expectedDigest, String actualDigest, MismatchCause cause,
+                                Facts.Caller caller) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("expectedDigest", expectedDigest);
         facts.put("actualDigest", actualDigest);
@@ -108,36 +107,32 @@ public final class Alerts {
             case DIGEST_CHANGED -> "If the state object is the state you want, " + update + ". If it is not, restore "
                     + "the version of " + s3Url(state) + " whose MD5 is " + expectedDigest + ".";
         };
-        return new Alert(AlertType.DIGEST_MISMATCH, state, null, facts, detectedAt,
+        return new Alert.Draft(AlertType.DIGEST_MISMATCH, state, null, facts,
                 "Digest mismatch on " + state + ": the lock table expects " + expectedDigest
                         + ", the state object's MD5 is " + actualDigest + "; " + why
                         + (caller == null ? "" : " (the change was made by " + caller.describe() + ")"),
                 "Every plan and apply on this state fails with \"state data in S3 does not have the expected "
-                        + "content\". " + fix,
-                identity);
+                        + "content\". " + fix);
     }
 
     /** A state written under an S3 lock file alone, whose digest item (from the lock table days) is left behind. */
-    public Alert staleDigest(StatePath state, String staleDigest, String actualDigest, Instant detectedAt,
-                             Identity identity) {
+    public Alert.Draft staleDigest(StatePath state, String staleDigest, String actualDigest) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("expectedDigest", staleDigest);
         facts.put("actualDigest", actualDigest);
-        return new Alert(AlertType.STALE_DIGEST, state, null, facts, detectedAt,
+        return new Alert.Draft(AlertType.STALE_DIGEST, state, null, facts,
                 "Stale digest on " + state + ": it is written under an S3 lock file alone now (use_lockfile), and the "
                         + "lock table's digest item (" + staleDigest + ") is no longer updated",
                 "With the lock file alone neither Terraform nor OpenTofu reads or writes the digest, so nothing fails "
                         + "yet; a configuration that still names the lock table (dynamodb_table) fails on every plan "
                         + "with \"state data in S3 does not have the expected content\". Once no configuration of this "
                         + "state names the table, remove the digest item: aws dynamodb delete-item --table-name "
-                        + Shell.quote(lockTable) + " --key " + Shell.quote(digestKey(state)) + ".",
-                identity);
+                        + Shell.quote(lockTable) + " --key " + Shell.quote(digestKey(state)) + ".");
     }
 
     /** Two different states written with the same lineage and serial: the later one dropped what the earlier wrote. */
-    public Alert serialConflict(StatePath state, String lineage, long serial, Writer earlier, Instant earlierAt,
-                                String earlierVersion, Writer later, Instant laterAt, String laterVersion,
-                                Instant detectedAt, Identity identity) {
+    public Alert.Draft serialConflict(StatePath state, String lineage, long serial, Writer earlier, Instant earlierAt,
+                                String earlierVersion, Writer later, Instant laterAt, String laterVersion) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put(HistoryAttributes.LINEAGE, lineage);
         facts.put(HistoryAttributes.SERIAL, serial);
@@ -152,58 +147,53 @@ public final class Alerts {
                 : "the earlier version is " + earlierVersion + " (aws s3api get-object --bucket " + Shell.quote(state.bucket())
                         + " --key " + Shell.quote(state.key()) + " --version-id " + Shell.quote(earlierVersion)
                         + " earlier.tfstate)";
-        return new Alert(AlertType.SERIAL_CONFLICT, state, null, facts, detectedAt,
+        return new Alert.Draft(AlertType.SERIAL_CONFLICT, state, null, facts,
                 "Two different states written as serial " + serial + " of " + state + ": at " + earlierAt + " by "
                         + earlier.describe() + ", then at " + laterAt + " by " + later.describe()
                         + "; what the first wrote is no longer tracked",
                 "Terraform never writes two states with the same lineage and serial: two applies ran from the same "
                         + "state without its lock (-lock=false). The current state is the later one; " + versions
                         + ", compare the two (terraform show on each), and bring what only the earlier one tracks back "
-                        + "under management (terraform import), or it stays in your account untracked.",
-                identity);
+                        + "under management (terraform import), or it stays in your account untracked.");
     }
 
     /** A workspace deleted as Terraform deletes one: its lock taken and released, then its state and digest removed. */
-    public Alert workspaceDeleted(StatePath state, LockInfo lock, Writer writer, boolean deleteMarker, String versionId,
-                                  Instant deletedAt, Instant detectedAt, Identity identity) {
+    public Alert.Draft workspaceDeleted(StatePath state, LockInfo lock, Writer writer, boolean deleteMarker, String versionId,
+                                  Instant deletedAt) {
         Map<String, Object> facts = deletionFacts(writer, deleteMarker, versionId, deletedAt);
         String restore = deleteMarker && versionId != null
                 ? removeDeleteMarker(state, versionId) + ", then put back its digest item"
                 : "restore it from a backup (the bucket is not versioned)";
-        return new Alert(AlertType.WORKSPACE_DELETED, state, lock, facts, detectedAt,
+        return new Alert.Draft(AlertType.WORKSPACE_DELETED, state, lock, facts,
                 "Workspace " + state.workspace() + " deleted: " + state + " was removed by terraform workspace delete, "
                         + "run by " + who(lock.who()) + " (lock ID " + lock.id() + ")",
-                "Nothing to do if the workspace was meant to go. If it was not: " + restore + ".",
-                identity);
+                "Nothing to do if the workspace was meant to go. If it was not: " + restore + ".");
     }
 
-    public Alert orphanedDigest(StatePath state, String digest, Instant detectedAt, Identity identity) {
+    public Alert.Draft orphanedDigest(StatePath state, String digest) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("expectedDigest", digest);
-        return new Alert(AlertType.ORPHANED_DIGEST, state, null, facts, detectedAt,
+        return new Alert.Draft(AlertType.ORPHANED_DIGEST, state, null, facts,
                 "Orphaned digest for " + state + ": the state object is gone but the lock table still holds its digest",
                 "terraform init, plan and apply on this state now fail with a checksum error. If the state was deleted "
                         + "on purpose, delete the digest: aws dynamodb delete-item --table-name " + lockTable
                         + " --key " + Shell.quote(digestKey(state)) + ". If it was not, "
-                        + "restore the state object first (see STATE_DELETED).",
-                identity);
+                        + "restore the state object first (see STATE_DELETED).");
     }
 
-    public Alert unlockedWrite(StatePath state, Writer writer, Long serial, Instant writtenAt, Instant detectedAt,
-                               Identity identity) {
+    public Alert.Draft unlockedWrite(StatePath state, Writer writer, Long serial, Instant writtenAt) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("writtenAt", writtenAt.toString());
         writer.addTo(facts);
         putIfSet(facts, HistoryAttributes.SERIAL, serial);
-        return new Alert(AlertType.UNLOCKED_WRITE, state, null, facts, detectedAt,
+        return new Alert.Draft(AlertType.UNLOCKED_WRITE, state, null, facts,
                 "Unlocked write to " + state + (serial == null ? "" : " (serial " + serial + ")") + " by "
                         + writer.describe() + " while no lock was held",
                 "This state was written without its lock: terraform with -lock=false, or a copy by hand (aws s3 cp). "
                         + "Find out what ran (the bucket's event names " + writer.describe() + "; CloudTrail data "
                         + "events name the principal), and make sure no other apply ran at the same time. "
                         + "Then run terraform plan in this workspace: if it shows changes nobody made, restore the "
-                        + "previous version of " + s3Url(state) + ".",
-                identity);
+                        + "previous version of " + s3Url(state) + ".");
     }
 
     /**
@@ -212,9 +202,8 @@ public final class Alerts {
      *
      * @param restore the last readable version to bring back, or null (an unversioned bucket, or none readable)
      */
-    public Alert stateUnreadable(StatePath state, String whyNotAState, String found, String contentType, Long size,
-                                 Writer writer, Restore restore, boolean versioned, Instant writtenAt, Instant detectedAt,
-                                 Identity identity) {
+    public Alert.Draft stateUnreadable(StatePath state, String whyNotAState, String found, String contentType, Long size,
+                                 Writer writer, Restore restore, boolean versioned, Instant writtenAt) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("writtenAt", writtenAt.toString());
         facts.put(HistoryAttributes.WHY_UNREADABLE, whyNotAState);
@@ -230,88 +219,79 @@ public final class Alerts {
                         + "of a copy you trust)."
                 : "The bucket is not versioned, so the last readable state cannot be brought back from S3: restore it from "
                         + "a backup (terraform state push of a copy you trust), and turn versioning on.";
-        return new Alert(AlertType.STATE_UNREADABLE, state, null, facts, detectedAt,
+        return new Alert.Draft(AlertType.STATE_UNREADABLE, state, null, facts,
                 "State " + state + " was overwritten with " + (found == null ? "something" : found) + " that Terraform "
                         + "cannot load (" + whyNotAState + "), by " + writer.describe(),
                 "Every plan and apply on this state now fails (\"Failed to load state\"), or, for an empty object, "
                         + "sees no state at all and would create everything again. Nobody should apply until it is "
-                        + "fixed. Ask " + writer.describe() + " what wrote it. " + bringBack,
-                identity);
+                        + "fixed. Ask " + writer.describe() + " what wrote it. " + bringBack);
     }
 
-    public Alert serialRegression(StatePath state, long previousSerial, long serial, String lineage, Writer writer,
-                                  Instant detectedAt, Identity identity) {
+    public Alert.Draft serialRegression(StatePath state, long previousSerial, long serial, String lineage, Writer writer) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("previousSerial", previousSerial);
         facts.put(HistoryAttributes.SERIAL, serial);
         facts.put(HistoryAttributes.LINEAGE, lineage);
         writer.addTo(facts);
-        return new Alert(AlertType.SERIAL_REGRESSION, state, null, facts, detectedAt,
+        return new Alert.Draft(AlertType.SERIAL_REGRESSION, state, null, facts,
                 "State " + state + " went back from serial " + previousSerial + " to " + serial + " (same lineage), "
                         + "written by " + writer.describe(),
                 "An older state replaced a newer one: resources created since serial " + serial + " are no longer "
                         + "tracked. " + restoreVersion(state, "the version with serial " + previousSerial)
-                        + " If the rollback was deliberate, run terraform plan to review what it no longer tracks.",
-                identity);
+                        + " If the rollback was deliberate, run terraform plan to review what it no longer tracks.");
     }
 
-    public Alert lineageChanged(StatePath state, String previousLineage, long previousSerial, String lineage,
-                                long serial, Writer writer, Instant detectedAt, Identity identity) {
+    public Alert.Draft lineageChanged(StatePath state, String previousLineage, long previousSerial, String lineage,
+                                long serial, Writer writer) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("previousLineage", previousLineage);
         facts.put("previousSerial", previousSerial);
         facts.put(HistoryAttributes.LINEAGE, lineage);
         facts.put(HistoryAttributes.SERIAL, serial);
         writer.addTo(facts);
-        return new Alert(AlertType.LINEAGE_CHANGED, state, null, facts, detectedAt,
+        return new Alert.Draft(AlertType.LINEAGE_CHANGED, state, null, facts,
                 "State " + state + " was replaced by a different state (lineage " + previousLineage + " became "
                         + lineage + "), written by " + writer.describe(),
                 "A different state was pushed over this one (terraform state push -force, or a copy from another "
                         + "workspace or backend). Unless that was intended: "
-                        + restoreVersion(state, "the version with lineage " + previousLineage),
-                identity);
+                        + restoreVersion(state, "the version with lineage " + previousLineage));
     }
 
-    public Alert stateDeleted(StatePath state, Writer writer, boolean deleteMarker, String versionId,
-                              Instant deletedAt, Instant detectedAt, Identity identity) {
+    public Alert.Draft stateDeleted(StatePath state, Writer writer, boolean deleteMarker, String versionId,
+                              Instant deletedAt) {
         Map<String, Object> facts = deletionFacts(writer, deleteMarker, versionId, deletedAt);
         String restore = deleteMarker && versionId != null
                 ? removeDeleteMarker(state, versionId)
                 : "without versioning the state is gone: restore it from a backup, or import the resources again "
                         + "with terraform import";
-        return new Alert(AlertType.STATE_DELETED, state, null, facts, detectedAt,
+        return new Alert.Draft(AlertType.STATE_DELETED, state, null, facts,
                 "State " + state + " was deleted by " + writer.describe(),
                 "If this was not terraform workspace delete, restore the state now: " + restore
-                        + ". Until then Terraform sees an empty state and would create everything again.",
-                identity);
+                        + ". Until then Terraform sees an empty state and would create everything again.");
     }
 
-    public Alert staleLock(StatePath state, LockInfo lock, long heldForSeconds, Duration threshold, boolean reminder,
-                           Instant detectedAt, Identity identity) {
+    public Alert.Draft staleLock(StatePath state, LockInfo lock, long heldForSeconds, Duration threshold, boolean reminder) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put(HistoryAttributes.HELD_FOR_SECONDS, heldForSeconds);
         facts.put("thresholdMinutes", threshold.toMinutes());
         facts.put("reminder", reminder);
-        return new Alert(AlertType.STALE_LOCK, state, lock, facts, detectedAt,
+        return new Alert.Draft(AlertType.STALE_LOCK, state, lock, facts,
                 (reminder ? "Still stale: lock on " : "Stale lock on ") + state + " held for " + duration(heldForSeconds)
                         + " by " + who(lock.who()) + " (" + operation(lock.operation()) + ", lock ID " + lock.id() + ")",
                 "Every plan and apply on this state fails with \"Error acquiring the state lock\" until it is "
                         + "released. First check that " + who(lock.who()) + " is really gone (the CI job was cancelled or "
                         + "killed, the laptop is closed): releasing a lock that is in use can corrupt the state. Then, "
                         + "from the configuration's directory" + workspace(state) + ", run: terraform force-unlock "
-                        + lock.id() + " (OpenTofu: tofu force-unlock " + lock.id() + ").",
-                identity);
+                        + lock.id() + " (OpenTofu: tofu force-unlock " + lock.id() + ").");
     }
 
-    public Alert staleLockCleared(StatePath state, LockInfo lock, long heldForSeconds, Instant detectedAt,
-                                  Identity identity) {
+    public Alert.Draft staleLockCleared(StatePath state, LockInfo lock, long heldForSeconds) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put(HistoryAttributes.HELD_FOR_SECONDS, heldForSeconds);
-        return new Alert(AlertType.STALE_LOCK_CLEARED, state, lock, facts, detectedAt,
+        return new Alert.Draft(AlertType.STALE_LOCK_CLEARED, state, lock, facts,
                 "Stale lock on " + state + " released after " + duration(heldForSeconds) + " (lock ID " + lock.id() + ")",
                 "Nothing to do: the state can be locked again. If the lock was released with force-unlock, "
-                        + "run terraform plan to check that the interrupted operation left nothing half done.",
-                identity);
+                        + "run terraform plan to check that the interrupted operation left nothing half done.");
     }
 
     /**
@@ -319,8 +299,8 @@ public final class Alerts {
      * CloudTrail records of its acquisition and its release name them ({@code terraform force-unlock} from another
      * machine, a script deleting the item or the lock file).
      */
-    public Alert lockForceReleased(StatePath state, Facts.Lock lock, Facts.Caller takenBy, Facts.Caller releasedBy,
-                                   Long heldForSeconds, Instant detectedAt, Identity identity) {
+    public Alert.Draft lockForceReleased(StatePath state, Facts.Lock lock, Facts.Caller takenBy, Facts.Caller releasedBy,
+                                   Long heldForSeconds) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("takenBy", takenBy.describe());
         facts.put("releasedBy", releasedBy.describe());
@@ -328,22 +308,20 @@ public final class Alerts {
         putIfSet(facts, "releasedByPrincipalArn", releasedBy.principalArn());
         putIfSet(facts, HistoryAttributes.HELD_FOR_SECONDS, heldForSeconds);
         String held = heldForSeconds == null ? "" : " after " + duration(heldForSeconds);
-        return new Alert(AlertType.LOCK_FORCE_RELEASED, state, lock.toLockInfo(state.path()), facts, detectedAt,
+        return new Alert.Draft(AlertType.LOCK_FORCE_RELEASED, state, lock.toLockInfo(state.path()), facts,
                 "Lock on " + state + " (" + who(lock.who()) + ", " + operation(lock.operation()) + ") was released" + held + " by "
                         + releasedBy.describe() + ", not by " + takenBy.describe() + " who took it",
                 "Find out why: a force-unlock while the holder was still running lets a second apply write the same "
                         + "state. Ask " + who(lock.who()) + " whether the operation had ended; if it had not, run "
-                        + "terraform plan" + workspace(state) + " and check the state's history for writes by both.",
-                identity);
+                        + "terraform plan" + workspace(state) + " and check the state's history for writes by both.");
     }
 
     /** A lock item DynamoDB's time to live deleted: the table itself released a lock that may still be in use. */
-    public Alert lockRemovedByTtl(StatePath state, Facts.Lock lock, Long heldForSeconds, Instant detectedAt,
-                                  Identity identity) {
+    public Alert.Draft lockRemovedByTtl(StatePath state, Facts.Lock lock, Long heldForSeconds) {
         Map<String, Object> facts = new LinkedHashMap<>();
         putIfSet(facts, HistoryAttributes.HELD_FOR_SECONDS, heldForSeconds);
         LockInfo info = lock == null ? null : lock.toLockInfo(state.path());
-        return new Alert(AlertType.LOCK_REMOVED_BY_TTL, state, info, facts, detectedAt,
+        return new Alert.Draft(AlertType.LOCK_REMOVED_BY_TTL, state, info, facts,
                 "Lock on " + state + (lock == null ? "" : " (" + who(lock.who()) + ", " + operation(lock.operation()) + ")")
                         + " was deleted by the lock table's time to live, not by Terraform",
                 "A time to live on the lock table deletes locks that may still be held, and lets a second apply run. "
@@ -351,22 +329,19 @@ public final class Alerts {
                         + "--table-name " + lockTable + ", and switch it off with aws dynamodb update-time-to-live "
                         + "--table-name " + lockTable + " --time-to-live-specification Enabled=false,AttributeName=<that "
                         + "attribute>. Then check that the operation holding the lock had ended (terraform plan"
-                        + workspace(state) + ").",
-                identity);
+                        + workspace(state) + ").");
     }
 
     /** Who made a change an earlier alert was about: its CloudTrail record came after the alert was raised. */
-    public Alert callerIdentified(StatePath state, AlertType earlier, Instant changedAt, Facts.Caller caller,
-                                  Instant detectedAt, Identity identity) {
+    public Alert.Draft callerIdentified(StatePath state, AlertType earlier, Instant changedAt, Facts.Caller caller) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("alertType", earlier.name());
         facts.put("changedAt", changedAt.toString());
         addCaller(facts, caller);
-        return new Alert(AlertType.CALLER_IDENTIFIED, state, null, facts, detectedAt,
+        return new Alert.Draft(AlertType.CALLER_IDENTIFIED, state, null, facts,
                 "The " + earlier.name() + " on " + state + " at " + changedAt + " was made by " + caller.describe(),
                 "Follow the " + earlier.name() + " alert's advice, starting with " + (caller.principalArn() == null
-                        ? "whoever made the request" : caller.principalArn()) + ".",
-                identity);
+                        ? "whoever made the request" : caller.principalArn()) + ".");
     }
 
     /** The caller's fields, as far as known. */

@@ -1,7 +1,6 @@
 package dev.lockauditor.alert;
 
 import dev.lockauditor.history.HistoryEvent;
-import dev.lockauditor.history.HistoryStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +12,7 @@ import java.time.Instant;
  * comes after that publishes it. So an alert is published exactly once in the normal case and at least once after any
  * crash; a retry that finds the claim not yet expired fails, so that it comes back later rather than skipping it.
  */
-public final class OnceAlerts implements AlertSink {
+public record OnceAlerts(AlertClaims claims, AlertPublisher publisher, Clock clock) implements AlertSink {
 
     /**
      * Longer than an event function's invocation (its timeout is 30 seconds) and than one SNS publish, so that only a
@@ -22,21 +21,11 @@ public final class OnceAlerts implements AlertSink {
      */
     public static final Duration CLAIM = Duration.ofSeconds(40);
 
-    private final HistoryStore history;
-    private final AlertPublisher publisher;
-    private final Clock clock;
-
-    public OnceAlerts(HistoryStore history, AlertPublisher publisher, Clock clock) {
-        this.history = history;
-        this.publisher = publisher;
-        this.clock = clock;
-    }
-
     @Override
     public boolean raise(Alert alert) {
         HistoryEvent entry = alert.toHistoryEvent();
         Instant now = clock.instant();
-        switch (history.claim(entry, now, now.plus(CLAIM))) {
+        switch (claims.claim(entry, now, now.plus(CLAIM))) {
             case RAISED:
                 return false;
             case IN_FLIGHT:
@@ -47,10 +36,10 @@ public final class OnceAlerts implements AlertSink {
         try {
             publisher.publish(alert);
         } catch (RuntimeException e) {
-            history.release(entry);
+            claims.release(entry);
             throw e;
         }
-        history.markRaised(entry);
+        claims.markRaised(entry);
         return true;
     }
 

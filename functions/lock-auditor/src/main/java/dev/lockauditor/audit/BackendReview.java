@@ -1,7 +1,14 @@
 package dev.lockauditor.audit;
 
+import dev.lockauditor.backend.Restores;
+import dev.lockauditor.backend.StateHeaders;
+import dev.lockauditor.rules.AuditSettings;
+import dev.lockauditor.rules.DigestCheck;
+import dev.lockauditor.rules.HeldLocks;
+import dev.lockauditor.rules.StaleLocks;
 import dev.lockauditor.alert.Restore;
 import dev.lockauditor.backend.ObjectHead;
+import dev.lockauditor.history.Source;
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.terraform.MalformedException;
 import dev.lockauditor.terraform.StateKeys;
@@ -10,6 +17,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import dev.lockauditor.backend.LockFiles;
+import dev.lockauditor.backend.LockTable;
+import dev.lockauditor.terraform.LockInfo;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -19,7 +31,7 @@ import java.util.Set;
  * sweep and {@code bin/lock-auditor audit} share. Stale locks (a lock file alone left behind is one too), digests
  * whose state is gone, digests that do not match their state, states with no digest where the table keeps digests.
  */
-public final class BackendReview {
+public record BackendReview(StaleLocks staleLocks, AuditSettings settings) {
 
     /** Something wrong with one state. */
     public sealed interface Finding {
@@ -35,7 +47,7 @@ public final class BackendReview {
 
         /** Held only as a {@code .tflock} file: a lock file left behind. */
         public boolean lockFileOnly() {
-            return lock.kinds().equals(Set.of("s3"));
+            return lock.kinds().equals(Set.of(Source.S3_LOCK_FILE));
         }
     }
 
@@ -89,14 +101,6 @@ public final class BackendReview {
                 default -> Optional.empty();
             };
         }
-    }
-
-    private final StaleLocks staleLocks;
-    private final AuditSettings settings;
-
-    public BackendReview(StaleLocks staleLocks, AuditSettings settings) {
-        this.staleLocks = staleLocks;
-        this.settings = settings;
     }
 
     /** Every lock held past its threshold. */
@@ -188,6 +192,16 @@ public final class BackendReview {
         }
         return Optional.of(new UnreadableState(state, read.get().notAState(), read.get().found(),
                 Restores.before(bucket, state, null, lockTable).restore().orElse(null)));
+    }
+
+    /** What the backend holds now: the lock table's items, and every lock file in the bucket read. */
+    public static HeldLocks heldLocks(LockTable table, StateBucket bucket, String workspaceKeyPrefix) {
+        Map<StatePath, LockInfo> lockFiles = new LinkedHashMap<>();
+        for (String key : bucket.keysEndingWith(StateKeys.LOCK_FILE_SUFFIX)) {
+            HeldLocks.lockFileState(bucket.name(), key, workspaceKeyPrefix)
+                    .ifPresent(state -> LockFiles.held(bucket, state, key).ifPresent(info -> lockFiles.put(state, info)));
+        }
+        return HeldLocks.of(table.scan(), lockFiles);
     }
 
     private static boolean isState(StateBucket bucket, String key) {

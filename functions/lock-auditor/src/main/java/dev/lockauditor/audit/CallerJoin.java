@@ -1,9 +1,8 @@
 package dev.lockauditor.audit;
 
-import dev.lockauditor.alert.Alert;
-import dev.lockauditor.alert.AlertSink;
+import dev.lockauditor.alert.AlertRaiser;
 import dev.lockauditor.alert.AlertType;
-import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.events.ApiCall;
 import dev.lockauditor.history.Bookkeeping;
 import dev.lockauditor.history.EventType;
 import dev.lockauditor.history.Facts;
@@ -32,7 +31,8 @@ import java.util.Set;
  * by another caller than the one that took it is {@code LOCK_FORCE_RELEASED}. Nothing is ever guessed: an event with
  * no record keeps an unknown caller.
  */
-public final class CallerJoin {
+public record CallerJoin(HistoryStore history, Bookkeeping bookkeeping, AlertRaiser alerts, String workspaceKeyPrefix,
+                         boolean enabled) {
 
     /** How far apart CloudTrail's time (whole seconds) and the event's may be. */
     static final Duration WINDOW = Duration.ofSeconds(5);
@@ -56,26 +56,6 @@ public final class CallerJoin {
     }
 
     public record Skipped(String reason) implements Outcome {
-    }
-
-    private final HistoryStore history;
-    private final Bookkeeping bookkeeping;
-    private final AlertSink sink;
-    private final Alerts alerts;
-    private final String workspaceKeyPrefix;
-    private final Clock clock;
-    private final boolean enabled;
-
-    /** @param enabled whether caller enrichment is on ({@code CALLER_ENRICHMENT}): off, nothing is looked up or kept */
-    public CallerJoin(HistoryStore history, Bookkeeping bookkeeping, AlertSink sink, Alerts alerts,
-                      String workspaceKeyPrefix, Clock clock, boolean enabled) {
-        this.enabled = enabled;
-        this.history = history;
-        this.bookkeeping = bookkeeping;
-        this.sink = sink;
-        this.alerts = alerts;
-        this.workspaceKeyPrefix = workspaceKeyPrefix;
-        this.clock = clock;
     }
 
     /** A CloudTrail record of a request on the backend. */
@@ -204,9 +184,8 @@ public final class CallerJoin {
                 .since(entry.at().minus(Duration.ofDays(1))).limit(500))) {
             if (alert.facts() instanceof Facts.AlertRaised raised && NAMED.contains(raised.type())
                     && about(alert, entry)) {
-                sink.raise(alerts.callerIdentified(entry.state(), AlertType.valueOf(raised.type()), entry.at(), caller,
-                        clock.instant(), new Alert.Identity(alert.at(), alert.source(),
-                                "caller-" + raised.type() + "-" + alert.position(), alert.sourceId())));
+                alerts.callerIdentified(alert, raised.type(), alerts.words().callerIdentified(entry.state(),
+                        AlertType.valueOf(raised.type()), entry.at(), caller));
             }
         }
         recorded(known);
@@ -242,9 +221,8 @@ public final class CallerJoin {
         }
         history.replace(released.withFacts(new Facts.LockReleased(facts.lock(), facts.heldForSeconds(),
                 facts.versionId(), true)));
-        sink.raise(alerts.lockForceReleased(released.state(), facts.lock(), acquired.caller(), released.caller(),
-                facts.heldForSeconds(), clock.instant(), new Alert.Identity(released.at(), released.source(),
-                        "forced-" + facts.lock().id(), released.sourceId())));
+        alerts.forcedRelease(released, facts.lock().id(), alerts.words().lockForceReleased(released.state(),
+                facts.lock(), acquired.caller(), released.caller(), facts.heldForSeconds()));
     }
 
     /** The key a record is kept under until its event comes. */

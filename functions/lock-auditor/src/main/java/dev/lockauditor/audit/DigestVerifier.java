@@ -1,8 +1,8 @@
 package dev.lockauditor.audit;
 
-import dev.lockauditor.alert.Alert;
-import dev.lockauditor.alert.AlertSink;
+import dev.lockauditor.alert.AlertRaiser;
 import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.rules.DigestCheck;
 import dev.lockauditor.backend.LockTable;
 import dev.lockauditor.backend.ObjectHead;
 import dev.lockauditor.backend.StateBucket;
@@ -29,29 +29,11 @@ import java.util.Optional;
  * Both sides look at the current object and the current digest, and the same pair found from either side is the
  * same alert.
  */
-public final class DigestVerifier {
+public record DigestVerifier(StateBucket bucket, LockTable locks, HistoryStore history, AlertRaiser alerts,
+                             Duration grace, Clock clock) {
 
     /** How far apart S3's and DynamoDB's whole-second times of two writes may be while one still follows the other. */
     static final Duration SKEW = Duration.ofSeconds(2);
-
-    private final StateBucket bucket;
-    private final LockTable locks;
-    private final HistoryStore history;
-    private final AlertSink sink;
-    private final Alerts alerts;
-    private final Duration grace;
-    private final Clock clock;
-
-    public DigestVerifier(StateBucket bucket, LockTable locks, HistoryStore history, AlertSink sink, Alerts alerts,
-                          Duration grace, Clock clock) {
-        this.bucket = bucket;
-        this.locks = locks;
-        this.history = history;
-        this.sink = sink;
-        this.alerts = alerts;
-        this.grace = grace;
-        this.clock = clock;
-    }
 
     /** Which lock a write was made under, as far as the lock history tells. */
     public enum WriteLock {
@@ -150,9 +132,8 @@ public final class DigestVerifier {
         Alerts.MismatchCause cause = digestChanged ? Alerts.MismatchCause.DIGEST_CHANGED
                 : writeLock == WriteLock.LOCK_TABLE ? Alerts.MismatchCause.WRITER_DIGEST_FAILED
                 : Alerts.MismatchCause.CHANGED_OUTSIDE_TERRAFORM;
-        Alert.Identity identity = new Alert.Identity(head.lastModified(), Source.STATE_OBJECT,
-                "digest-" + expected + "-" + md5, sourceId);
-        sink.raise(alerts.digestMismatch(state, expected, md5, cause, caller, clock.instant(), identity));
+        alerts.digestMismatch(head.lastModified(), expected, md5, sourceId,
+                alerts.words().digestMismatch(state, expected, md5, cause, caller));
         return Optional.empty();
     }
 
@@ -166,7 +147,6 @@ public final class DigestVerifier {
                 .filter(entry -> entry.facts() instanceof Facts.DigestUpdated updated
                         && staleDigest.equals(updated.digest()))
                 .map(HistoryEvent::at).findFirst().orElse(Instant.EPOCH);
-        sink.raise(alerts.staleDigest(state, staleDigest, md5, clock.instant(),
-                new Alert.Identity(changed, Source.DYNAMODB, "stale-digest-" + staleDigest, sourceId)));
+        alerts.staleDigest(changed, staleDigest, sourceId, alerts.words().staleDigest(state, staleDigest, md5));
     }
 }

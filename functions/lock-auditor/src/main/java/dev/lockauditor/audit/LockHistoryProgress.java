@@ -1,5 +1,6 @@
 package dev.lockauditor.audit;
 
+import dev.lockauditor.rules.LockCoverage;
 import dev.lockauditor.backend.LockStream;
 import dev.lockauditor.history.Bookkeeping;
 import java.time.Instant;
@@ -16,18 +17,7 @@ import java.util.Optional;
  * (no {@code LOCK_TABLE_STREAM_ARN}) there is no probe: then the lag ({@code LOCK_EVENT_LAG_SECONDS}) alone decides,
  * as it always does for the lock files' own events, which come with the state's.
  */
-public final class LockHistoryProgress {
-
-    private final boolean lockTable;
-    private final Bookkeeping bookkeeping;
-    private final LockStream stream;
-
-    /** @param lockTable whether the backend has a lock table (without one, lock history comes with the state's events) */
-    public LockHistoryProgress(boolean lockTable, Bookkeeping bookkeeping, LockStream stream) {
-        this.lockTable = lockTable;
-        this.bookkeeping = bookkeeping;
-        this.stream = stream;
-    }
+public record LockHistoryProgress(boolean lockTable, Bookkeeping bookkeeping, LockStream stream) {
 
     public boolean watchesLockTable() {
         return lockTable;

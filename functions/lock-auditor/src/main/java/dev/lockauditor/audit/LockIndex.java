@@ -10,23 +10,7 @@ import java.util.List;
  * The locks held now, as their events tell, kept so that the sweep knows the lock files without listing the bucket:
  * an acquisition adds its lock, a release removes it (if it is still the lock kept for its state and kind).
  */
-public final class LockIndex {
-
-    private final Bookkeeping bookkeeping;
-
-    public LockIndex(Bookkeeping bookkeeping) {
-        this.bookkeeping = bookkeeping;
-    }
-
-    /** The kind a lock event's source names: {@code dynamodb} or {@code s3}. */
-    static String kind(Source source) {
-        return source == Source.S3_LOCK_FILE ? "s3" : "dynamodb";
-    }
-
-    /** The source that records a kind of lock's events. */
-    static Source source(String kind) {
-        return kind.equals("s3") ? Source.S3_LOCK_FILE : Source.DYNAMODB;
-    }
+public record LockIndex(Bookkeeping bookkeeping) {
 
     /** A {@code .tflock} object whose body is not lock info was created: its deletion will not be a release. */
     public void foreignLockFile(String key, String eventKey, String reason) {
@@ -42,9 +26,9 @@ public final class LockIndex {
     public void recorded(List<HistoryEvent> events) {
         for (HistoryEvent event : events) {
             if (event.facts() instanceof Facts.LockAcquired acquired && acquired.lock() != null) {
-                bookkeeping.held(new Bookkeeping.HeldLock(kind(event.source()), event.state(), acquired.lock(), null));
+                bookkeeping.held(new Bookkeeping.HeldLock(event.source(), event.state(), acquired.lock(), null));
             } else if (event.facts() instanceof Facts.LockReleased released && released.lock() != null) {
-                bookkeeping.released(kind(event.source()), event.state(), released.lock().id());
+                bookkeeping.released(event.source(), event.state(), released.lock().id());
             }
         }
     }

@@ -10,6 +10,9 @@ import java.time.Instant;
 @FunctionalInterface
 public interface Rechecks {
 
+    /** The message attribute an event brought back carries: how many times it was (a number). */
+    String ATTEMPT_ATTRIBUTE = "lockAuditorRecheck";
+
     /**
      * @param document the event as it was delivered
      * @param at       when to deliver it again

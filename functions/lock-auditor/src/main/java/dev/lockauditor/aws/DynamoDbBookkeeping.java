@@ -3,6 +3,7 @@ package dev.lockauditor.aws;
 import dev.lockauditor.history.Bookkeeping;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.Source;
 import dev.lockauditor.terraform.StatePath;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * no bucket name starts with {@code #}): {@code #lock-stream}, {@code #held-locks}, {@code #sweep}, none of which
  * expires, {@code #callers}, kept a day, and {@code #foreign-lock-files}, kept 30 days.
  */
-public final class DynamoDbBookkeeping implements Bookkeeping {
+public record DynamoDbBookkeeping(DynamoDbClient dynamoDb, String table) implements Bookkeeping {
 
     static final String STREAM = "#lock-stream";
     static final String HELD = "#held-locks";
@@ -30,14 +31,6 @@ public final class DynamoDbBookkeeping implements Bookkeeping {
     private static final java.time.Duration FOREIGN_KEPT = java.time.Duration.ofDays(30);
     /** How long a caller waits for its event. */
     private static final java.time.Duration CALLER_KEPT = java.time.Duration.ofDays(1);
-
-    private final DynamoDbClient dynamoDb;
-    private final String table;
-
-    public DynamoDbBookkeeping(DynamoDbClient dynamoDb, String table) {
-        this.dynamoDb = dynamoDb;
-        this.table = table;
-    }
 
     @Override
     public Optional<StreamPosition> lockStreamRecorded() {
@@ -72,7 +65,7 @@ public final class DynamoDbBookkeeping implements Bookkeeping {
                 .items().forEach(item -> {
                     String created = text(item, "created");
                     String missing = text(item, "missingSince");
-                    held.add(new HeldLock(text(item, "kind"),
+                    held.add(new HeldLock(Source.of(text(item, "kind")),
                             new StatePath(text(item, "lockPath"), text(item, "bucket"), text(item, "key"),
                                     text(item, "workspace")),
                             new Facts.Lock(text(item, "lockId"), text(item, "operation"), text(item, "who"),
@@ -85,8 +78,8 @@ public final class DynamoDbBookkeeping implements Bookkeeping {
 
     @Override
     public void held(HeldLock lock) {
-        Map<String, AttributeValue> item = new HashMap<>(key(HELD, lock.kind() + "#" + lock.state().path()));
-        put(item, "kind", lock.kind());
+        Map<String, AttributeValue> item = new HashMap<>(key(HELD, lock.kind().label() + "#" + lock.state().path()));
+        put(item, "kind", lock.kind().label());
         put(item, "lockPath", lock.state().path());
         put(item, "bucket", lock.state().bucket());
         put(item, "key", lock.state().key());
@@ -102,9 +95,9 @@ public final class DynamoDbBookkeeping implements Bookkeeping {
     }
 
     @Override
-    public void released(String kind, StatePath state, String lockId) {
+    public void released(Source kind, StatePath state, String lockId) {
         try {
-            dynamoDb.deleteItem(b -> b.tableName(table).key(key(HELD, kind + "#" + state.path()))
+            dynamoDb.deleteItem(b -> b.tableName(table).key(key(HELD, kind.label() + "#" + state.path()))
                     .conditionExpression("lockId = :id")
                     .expressionAttributeValues(Map.of(":id", AttributeValue.fromS(lockId))));
         } catch (ConditionalCheckFailedException notThatLock) {

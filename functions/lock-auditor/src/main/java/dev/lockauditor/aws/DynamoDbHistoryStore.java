@@ -22,16 +22,14 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
 /**
  * History in a DynamoDB table: partition key {@code statePath}, sort key {@code eventKey}, so that one
  * Query reads a state's history in time order and the same event always lands on the same item.
- * Items expire through the table's TTL attribute {@code expiresAt}. An alert entry carries its publication's
- * status: {@code pending} with the time its claim expires, then {@code raised}.
+ * Items expire through the table's TTL attribute {@code expiresAt}. Alerts are claimed in the same table
+ * ({@link DynamoDbAlertClaims}).
  */
 public final class DynamoDbHistoryStore implements HistoryStore {
 
     public static final String PARTITION_KEY = HistoryAttributes.STATE_PATH;
     public static final String SORT_KEY = HistoryAttributes.EVENT_KEY;
     public static final String TTL_ATTRIBUTE = HistoryAttributes.EXPIRES_AT;
-    private static final String PENDING = "pending";
-    private static final String RAISED = "raised";
 
     private final DynamoDbClient dynamoDb;
     private final String table;
@@ -92,43 +90,7 @@ public final class DynamoDbHistoryStore implements HistoryStore {
         }
     }
 
-    @Override
-    public Claim claim(HistoryEvent alert, Instant now, Instant pendingUntil) {
-        Map<String, AttributeValue> item = item(alert);
-        item.put(HistoryAttributes.ALERT_STATUS, AttributeValue.fromS(PENDING));
-        item.put(HistoryAttributes.PENDING_UNTIL, AttributeValue.fromN(Long.toString(pendingUntil.toEpochMilli())));
-        try {
-            dynamoDb.putItem(b -> b.tableName(table).item(item)
-                    .conditionExpression("attribute_not_exists(#p) OR (#s = :pending AND #u < :now)")
-                    .expressionAttributeNames(Map.of("#p", PARTITION_KEY, "#s", HistoryAttributes.ALERT_STATUS,
-                            "#u", HistoryAttributes.PENDING_UNTIL))
-                    .expressionAttributeValues(Map.of(":pending", AttributeValue.fromS(PENDING),
-                            ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli()))))
-                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
-            return Claim.CLAIMED;
-        } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> old = e.hasItem() ? e.item()
-                    : dynamoDb.getItem(b -> b.tableName(table).key(key(alert)).consistentRead(true)).item();
-            AttributeValue status = old == null ? null : old.get(HistoryAttributes.ALERT_STATUS);
-            return status != null && PENDING.equals(status.s()) ? Claim.IN_FLIGHT : Claim.RAISED;
-        }
-    }
-
-    @Override
-    public void markRaised(HistoryEvent alert) {
-        dynamoDb.updateItem(b -> b.tableName(table).key(key(alert))
-                .updateExpression("SET #s = :raised REMOVE #u")
-                .expressionAttributeNames(Map.of("#s", HistoryAttributes.ALERT_STATUS,
-                        "#u", HistoryAttributes.PENDING_UNTIL))
-                .expressionAttributeValues(Map.of(":raised", AttributeValue.fromS(RAISED))));
-    }
-
-    @Override
-    public void release(HistoryEvent alert) {
-        dynamoDb.deleteItem(b -> b.tableName(table).key(key(alert)));
-    }
-
-    private static Map<String, AttributeValue> key(HistoryEvent entry) {
+    static Map<String, AttributeValue> key(HistoryEvent entry) {
         return Map.of(PARTITION_KEY, AttributeValue.fromS(entry.state().path()),
                 SORT_KEY, AttributeValue.fromS(entry.eventKey()));
     }

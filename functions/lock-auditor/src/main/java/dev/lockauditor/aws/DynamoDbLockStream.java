@@ -17,17 +17,9 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * second reader beside the event source mapping, and only when a decision needs it. A shard that ended before the
  * given position is not read; the shard holding the position is read from just after it; any other from its start.
  */
-public final class DynamoDbLockStream implements LockStream {
+public record DynamoDbLockStream(Supplier<DynamoDbStreamsClient> streams, String streamArn) implements LockStream {
 
     private static final int PAGES_PER_SHARD = 10;
-
-    private final Supplier<DynamoDbStreamsClient> streams;
-    private final String streamArn;
-
-    public DynamoDbLockStream(Supplier<DynamoDbStreamsClient> streams, String streamArn) {
-        this.streams = streams;
-        this.streamArn = streamArn;
-    }
 
     @Override
     public Optional<Boolean> holdsChangesAfter(String sequenceNumber) {

@@ -24,7 +24,7 @@ import software.amazon.awssdk.http.SdkHttpRequest;
  * the process. SnapStart priming runs the clients' whole request path that way (marshalling, signing, the HTTP
  * client's interface, unmarshalling) before the snapshot, without writing to the backend or sending an alert.
  */
-public final class PrimingTransport implements SdkHttpClient {
+public record PrimingTransport(SdkHttpClient delegate) implements SdkHttpClient {
 
     /** How requests are answered on a thread: for real (null), with successes, or with "not found" errors. */
     private enum Answers { SUCCESS, NOT_FOUND }
@@ -41,12 +41,6 @@ public final class PrimingTransport implements SdkHttpClient {
     static final byte[] STATE = ("{\n  \"version\": 4,\n  \"terraform_version\": \"1.11.2\",\n  \"serial\": 1,\n"
             + "  \"lineage\": \"00000000-0000-4000-8000-000000000000\",\n  \"outputs\": {}\n}\n")
             .getBytes(StandardCharsets.UTF_8);
-
-    private final SdkHttpClient delegate;
-
-    PrimingTransport(SdkHttpClient delegate) {
-        this.delegate = delegate;
-    }
 
     /**
      * Runs {@code work} twice with every request made on this thread answered locally: once with successes, once

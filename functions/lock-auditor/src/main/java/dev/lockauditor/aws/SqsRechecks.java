@@ -12,21 +12,10 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
  * Rechecks through the state events queue: the event sent again with a delivery delay (SQS allows up to 15 minutes;
  * a later time is reached in several steps), marked with how many times it has come back.
  */
-public final class SqsRechecks implements Rechecks {
+public record SqsRechecks(SqsClient sqs, String queueUrl, Clock clock) implements Rechecks {
 
     /** The message attribute that marks an event brought back, and how many times it has been. */
-    public static final String ATTEMPT_ATTRIBUTE = "lockAuditorRecheck";
     static final long MAX_DELAY_SECONDS = 900;
-
-    private final SqsClient sqs;
-    private final String queueUrl;
-    private final Clock clock;
-
-    public SqsRechecks(SqsClient sqs, String queueUrl, Clock clock) {
-        this.sqs = sqs;
-        this.queueUrl = queueUrl;
-        this.clock = clock;
-    }
 
     @Override
     public void later(String document, Instant at, int attempt) {

@@ -1,5 +1,6 @@
 package dev.lockauditor.config;
 
+import dev.lockauditor.terraform.MalformedException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.lockauditor.handler;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lockauditor.audit.ApiCall;
-import dev.lockauditor.audit.Callers;
+import dev.lockauditor.events.ApiCall;
+import dev.lockauditor.rules.Callers;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.terraform.MalformedException;
 import java.time.Instant;

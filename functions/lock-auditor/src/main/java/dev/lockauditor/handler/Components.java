@@ -1,22 +1,34 @@
 package dev.lockauditor.handler;
 
+import dev.lockauditor.terraform.LockInfo;
+import dev.lockauditor.alert.AlertClaims;
 import dev.lockauditor.alert.AlertDocument;
 import dev.lockauditor.alert.AlertPublisher;
+import dev.lockauditor.alert.AlertRaiser;
 import dev.lockauditor.alert.AlertSink;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.alert.OnceAlerts;
-import dev.lockauditor.audit.AuditSettings;
+import dev.lockauditor.audit.BackendReview;
+import dev.lockauditor.audit.BucketEvents;
 import dev.lockauditor.audit.CallerJoin;
 import dev.lockauditor.audit.DigestVerifier;
+import dev.lockauditor.audit.FullListing;
+import dev.lockauditor.audit.LockFileEvents;
 import dev.lockauditor.audit.LockHistoryProgress;
 import dev.lockauditor.audit.LockIndex;
-import dev.lockauditor.audit.LockTableAuditor;
+import dev.lockauditor.audit.LockReconciliation;
+import dev.lockauditor.audit.LockTableEvents;
+import dev.lockauditor.audit.ObjectEntries;
+import dev.lockauditor.audit.OrphanedDigests;
 import dev.lockauditor.audit.Rechecks;
+import dev.lockauditor.audit.StaleLockAlerts;
 import dev.lockauditor.audit.StaleLockNotices;
-import dev.lockauditor.audit.StaleLockSweeper;
-import dev.lockauditor.audit.StaleLocks;
-import dev.lockauditor.audit.StateEventAuditor;
+import dev.lockauditor.audit.StateDeletions;
+import dev.lockauditor.audit.StateWrites;
+import dev.lockauditor.audit.Sweep;
+import dev.lockauditor.audit.WriteLocks;
 import dev.lockauditor.aws.AwsClients;
+import dev.lockauditor.aws.DynamoDbAlertClaims;
 import dev.lockauditor.aws.DynamoDbBookkeeping;
 import dev.lockauditor.aws.DynamoDbHistoryStore;
 import dev.lockauditor.aws.DynamoDbLockStream;
@@ -32,6 +44,9 @@ import dev.lockauditor.config.Config;
 import dev.lockauditor.history.Bookkeeping;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.metrics.Metrics;
+import dev.lockauditor.rules.AuditSettings;
+import dev.lockauditor.rules.LockTableChanges;
+import dev.lockauditor.rules.StaleLocks;
 import dev.lockauditor.terraform.LockTableItem;
 import dev.lockauditor.terraform.MalformedException;
 import java.time.Clock;
@@ -40,12 +55,49 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Everything the handlers work with, wired once per execution environment: the rules over the backend
- * (lock table and state bucket, read only), history, and where alerts go.
+ * Everything the handlers work with, wired once per execution environment: the backend (lock table and state
+ * bucket, read only), the auditor's own stores, where alerts go, and the use cases built over them.
  */
-public record Components(Config config, HistoryStore history, Bookkeeping bookkeeping, LockTable locks,
-                         StateBucket bucket, LockStream lockStream, AlertPublisher publisher, AlertSink alerts,
-                         Alerts alertText, Metrics metrics, Clock clock, Rechecks rechecks) {
+public final class Components {
+
+    /** The Terraform backend, read only. */
+    public record Backend(LockTable locks, StateBucket bucket, LockStream lockStream) {
+    }
+
+    /** What the auditor keeps: history, its own bookkeeping, and the claims that make each alert raised once. */
+    public record Stores(HistoryStore history, Bookkeeping bookkeeping, AlertClaims claims) {
+    }
+
+    private final Config config;
+    private final Backend backend;
+    private final Stores stores;
+    private final AlertPublisher publisher;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final Rechecks rechecks;
+    private final AlertRaiser alerts;
+    /** Made by {@link #forLambda}: a function's, in Lambda, whose AWS clients SnapStart's priming drives. */
+    private boolean deployed;
+
+    public Components(Config config, Backend backend, Stores stores, AlertPublisher publisher, Metrics metrics,
+                      Clock clock, Rechecks rechecks) {
+        this.config = config;
+        this.backend = backend;
+        this.stores = stores;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.rechecks = rechecks;
+        AlertSink once = new OnceAlerts(stores.claims(), publisher, clock);
+        AlertSink counted = alert -> {
+            boolean raised = once.raise(alert);
+            if (raised) {
+                metrics.alertRaised(alert.state(), alert.type().name());
+            }
+            return raised;
+        };
+        this.alerts = new AlertRaiser(new Alerts(config.lockTable()), counted, clock);
+    }
 
     /**
      * As a deployed function runs: every adapter on AWS, metrics on stdout, and every client the function may use
@@ -65,8 +117,10 @@ public record Components(Config config, HistoryStore history, Bookkeeping bookke
         if (!config.lockTableStreamArn().isEmpty()) {
             aws.dynamoDbStreams();
         }
-        return of(config, aws, historyStore(config, aws), publisher(config, aws),
+        Components components = of(config, aws, historyStore(config, aws), publisher(config, aws),
                 new Metrics(System.out, config.environmentsByKey(), Clock.systemUTC()));
+        components.deployed = true;
+        return components;
     }
 
     /** The backend's adapters on AWS, with the given history, alert publisher and metrics. */
@@ -78,21 +132,15 @@ public record Components(Config config, HistoryStore history, Bookkeeping bookke
                 : new S3StateBucket(aws::s3, config.stateBucket());
         LockStream lockStream = config.lockTableStreamArn().isEmpty() ? LockStream.UNKNOWN
                 : new DynamoDbLockStream(aws::dynamoDbStreams, config.lockTableStreamArn());
-        AlertSink alerts = new OnceAlerts(history, publisher, Clock.systemUTC());
-        AlertSink counted = alert -> {
-            boolean raised = alerts.raise(alert);
-            if (raised) {
-                metrics.alertRaised(alert.state(), alert.type().name());
-            }
-            return raised;
-        };
         Rechecks rechecks = config.stateEventsQueueUrl().isEmpty() ? Rechecks.NONE
                 : new SqsRechecks(aws.sqs(), config.stateEventsQueueUrl(), Clock.systemUTC());
-        return new Components(config, history, new DynamoDbBookkeeping(aws.dynamoDb(), config.historyTable()), locks,
-                bucket, lockStream, publisher, counted, new Alerts(config.lockTable()), metrics, Clock.systemUTC(), rechecks);
+        Stores stores = new Stores(history, new DynamoDbBookkeeping(aws.dynamoDb(), config.historyTable()),
+                new DynamoDbAlertClaims(aws.dynamoDb(), config.historyTable(), historyStore(config, aws)));
+        return new Components(config, new Backend(locks, bucket, lockStream), stores, publisher, metrics,
+                Clock.systemUTC(), rechecks);
     }
 
-    public static HistoryStore historyStore(Config config, AwsClients aws) {
+    public static DynamoDbHistoryStore historyStore(Config config, AwsClients aws) {
         return new DynamoDbHistoryStore(aws.dynamoDb(), Config.required("HISTORY_TABLE", config.historyTable()),
                 Duration.ofDays(config.historyRetentionDays()), config.environmentsByKey());
     }
@@ -158,33 +206,98 @@ public record Components(Config config, HistoryStore history, Bookkeeping bookke
         }
     };
 
-    public LockTableAuditor lockTableAuditor() {
-        return new LockTableAuditor(config.workspaceKeyPrefix());
+    /** Whether a function in Lambda made these ({@link #forLambda}). */
+    public boolean deployed() {
+        return deployed;
     }
 
-    public StateEventAuditor stateEventAuditor() {
-        return new StateEventAuditor(AuditSettings.from(config), bucket, locks, history, alerts, alertText,
-                staleLockNotices(), lockHistoryProgress(), new LockIndex(bookkeeping), callerJoin(), clock);
+    public Config config() {
+        return config;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public Stores stores() {
+        return stores;
+    }
+
+    public HistoryStore history() {
+        return stores.history();
+    }
+
+    public Bookkeeping bookkeeping() {
+        return stores.bookkeeping();
+    }
+
+    public AlertPublisher publisher() {
+        return publisher;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Rechecks rechecks() {
+        return rechecks;
+    }
+
+    /** The one collaborator that raises alerts (words, identity, once), counted in the metrics. */
+    public AlertRaiser alerts() {
+        return alerts;
+    }
+
+    /** Bucket events: state writes and deletions, lock files. */
+    public BucketEvents bucketEvents() {
+        AuditSettings settings = AuditSettings.from(config);
+        HistoryStore history = history();
+        ObjectEntries entries = new ObjectEntries(callerJoin());
+        WriteLocks writeLocks = new WriteLocks(settings, backend.locks(), backend.bucket(), history,
+                lockHistoryProgress(), clock);
+        return new BucketEvents(settings,
+                new StateWrites(settings, backend.bucket(), history, writeLocks, alerts, digestVerifier(), entries),
+                new StateDeletions(history, writeLocks, alerts, orphanedDigests(settings), entries),
+                new LockFileEvents(backend.bucket(), history, new LockIndex(bookkeeping()), callerJoin(),
+                        staleLockNotices(), entries));
+    }
+
+    /** Lock table changes, from its stream. */
+    public LockTableEvents lockTableEvents() {
+        return new LockTableEvents(new LockTableChanges(config.workspaceKeyPrefix()), history(),
+                new LockIndex(bookkeeping()), callerJoin(), digestVerifier(), staleLockNotices(), alerts);
     }
 
     /** Who made each change, from CloudTrail, when CALLER_ENRICHMENT is on. */
     public CallerJoin callerJoin() {
-        return new CallerJoin(history, bookkeeping, alerts, alertText, config.workspaceKeyPrefix(), clock,
-                config.callerEnrichment());
+        return new CallerJoin(history(), bookkeeping(), alerts, config.workspaceKeyPrefix(), config.callerEnrichment());
     }
 
     public LockHistoryProgress lockHistoryProgress() {
-        return new LockHistoryProgress(!config.lockTable().isEmpty(), bookkeeping, lockStream);
+        return new LockHistoryProgress(!config.lockTable().isEmpty(), bookkeeping(), backend.lockStream());
     }
 
     public StaleLockNotices staleLockNotices() {
-        return new StaleLockNotices(history, alerts, alertText, staleLocks(), clock);
+        return new StaleLockNotices(history(), alerts, staleLocks());
     }
 
-    public StaleLockSweeper staleLockSweeper() {
-        return new StaleLockSweeper(locks, bucket, history, bookkeeping, alerts, alertText, staleLocks(),
-                staleLockNotices(), lockHistoryProgress(), AuditSettings.from(config),
-                Duration.ofHours(config.fullListingHours()), clock);
+    /** The scheduled sweep. */
+    public Sweep sweep() {
+        AuditSettings settings = AuditSettings.from(config);
+        return new Sweep(bookkeeping(), backend.locks(),
+                new FullListing(backend.bucket(), bookkeeping(), history(), alerts, settings,
+                        Duration.ofHours(config.fullListingHours())),
+                new LockReconciliation(lockHistoryProgress(), history(), bookkeeping(), staleLockNotices(), settings),
+                new StaleLockAlerts(new BackendReview(staleLocks(), settings), staleLocks(), history(), alerts),
+                orphanedDigests(settings), clock);
+    }
+
+    private OrphanedDigests orphanedDigests(AuditSettings settings) {
+        return new OrphanedDigests(backend.locks(), backend.bucket(), history(), alerts, settings, clock);
     }
 
     /** The stale lock rules from the settings; a malformed STALE_LOCK_OVERRIDES stops the function from starting. */
@@ -198,7 +311,7 @@ public record Components(Config config, HistoryStore history, Bookkeeping bookke
     }
 
     public DigestVerifier digestVerifier() {
-        return new DigestVerifier(bucket, locks, history, alerts, alertText,
+        return new DigestVerifier(backend.bucket(), backend.locks(), history(), alerts,
                 Duration.ofSeconds(config.digestGraceSeconds()), clock);
     }
 }

@@ -2,7 +2,7 @@ package dev.lockauditor.handler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lockauditor.alert.Alerts.Writer;
-import dev.lockauditor.audit.ObjectEvent;
+import dev.lockauditor.events.ObjectEvent;
 import dev.lockauditor.terraform.MalformedException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,8 @@
 package dev.lockauditor.handler;
 
+import dev.lockauditor.config.Environments;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
@@ -15,6 +17,7 @@ import dev.lockauditor.terraform.StatePath;
 import java.time.Instant;
 import dev.lockauditor.alert.AlertPublisher;
 import dev.lockauditor.alert.OnceAlerts;
+import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.PrimingTransport;
 import dev.lockauditor.backend.LockStream;
 import dev.lockauditor.history.Bookkeeping;
@@ -29,6 +32,11 @@ import dev.lockauditor.metrics.Metrics;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Optional;
+import dev.lockauditor.alert.AlertRaiser;
+import dev.lockauditor.alert.InMemoryAlertClaims;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -71,15 +79,16 @@ final class Priming {
                         new Facts.DigestUpdated("ad37533d627aecda1ac35c00e2ee3a7f", null))));
                 return null;
             });
-            attempt(() -> real.locks().lock(PATH));
-            attempt(() -> real.locks().digest(PATH));
-            attempt(() -> real.locks().scan());
-            attempt(() -> real.bucket().head(PrimingBackend.KEY));
-            attempt(() -> real.bucket().prefix(PrimingBackend.KEY, null, 1024));
-            attempt(() -> real.bucket().md5(PrimingBackend.KEY, null));
-            attempt(() -> real.bucket().keysEndingWith(".tflock"));
-            attempt(() -> real.bucket().page(null));
-            attempt(() -> real.lockStream().holdsChangesAfter("1"));
+            Components.Backend backend = real.backend();
+            attempt(() -> backend.locks().lock(PATH));
+            attempt(() -> backend.locks().digest(PATH));
+            attempt(() -> backend.locks().scan());
+            attempt(() -> backend.bucket().head(PrimingBackend.KEY));
+            attempt(() -> backend.bucket().prefix(PrimingBackend.KEY, null, 1024));
+            attempt(() -> backend.bucket().md5(PrimingBackend.KEY, null));
+            attempt(() -> backend.bucket().keysEndingWith(".tflock"));
+            attempt(() -> backend.bucket().page(null));
+            attempt(() -> backend.lockStream().holdsChangesAfter("1"));
             attempt(() -> real.bookkeeping().lockStreamRecorded());
             attempt(() -> {
                 real.bookkeeping().lockStreamRecordedTo(new Bookkeeping.StreamPosition(Instant.EPOCH, "1"));
@@ -94,7 +103,10 @@ final class Priming {
                 return null;
             });
             attempt(() -> real.bookkeeping().listing());
-            attempt(() -> new OnceAlerts(real.history(), real.publisher(), Clock.systemUTC()).raise(alert(state)));
+            // Raised once through the real claims and topic, but not counted: metrics are not touched.
+            attempt(() -> new AlertRaiser(new Alerts(""), new OnceAlerts(real.stores().claims(), real.publisher(),
+                    Clock.systemUTC()), Clock.systemUTC()).orphanedDigest(Optional.empty(), DIGEST,
+                    new Alerts("").orphanedDigest(state, DIGEST)));
             attempt(() -> {
                 real.rechecks().later("{}", Instant.now(), 1);
                 return null;
@@ -102,9 +114,11 @@ final class Priming {
         });
     }
 
-    private static Alert alert(StatePath state) {
-        return new Alerts("").orphanedDigest(state, "ad37533d627aecda1ac35c00e2ee3a7f", Instant.now(),
-                new Alert.Identity(Instant.now(), Source.LOCK, "priming", "priming"));
+    private static final String DIGEST = "ad37533d627aecda1ac35c00e2ee3a7f";
+
+    /** The Slack secret's request path, answered locally: the URL is fetched for real on first use. */
+    static void secret(AwsClients aws, String secretArn) {
+        PrimingTransport.offline(() -> attempt(() -> aws.secretsManager().getSecretValue(b -> b.secretId(secretArn))));
     }
 
     /** A request path to drive; it may return what it read. */
@@ -128,10 +142,10 @@ final class Priming {
         PrimingBackend backend = new PrimingBackend();
         InMemoryHistoryStore history = new InMemoryHistoryStore();
         AlertPublisher nowhere = alert -> { };
-        return new Components(config, history, new InMemoryBookkeeping(), backend, backend, LockStream.UNKNOWN, nowhere,
-                new OnceAlerts(history, nowhere, Clock.systemUTC()), new Alerts(""), new Metrics(new PrintStream(OutputStream.nullOutputStream()),
-                dev.lockauditor.config.Environments.only("priming"), Clock.systemUTC()),
-                Clock.systemUTC(), (document, at, attempt) -> { });
+        return new Components(config, new Components.Backend(backend, backend, LockStream.UNKNOWN),
+                new Components.Stores(history, new InMemoryBookkeeping(), new InMemoryAlertClaims(history)), nowhere,
+                new Metrics(new PrintStream(OutputStream.nullOutputStream()), Environments.only("priming"),
+                        Clock.systemUTC()), Clock.systemUTC(), (document, at, attempt) -> { });
     }
 
     static List<DynamodbStreamRecord> records() {
@@ -175,6 +189,15 @@ final class Priming {
         return event;
     }
 
+    /** {@link #objectEvent()} as the state events queue delivers it. */
+    static SQSEvent.SQSMessage objectMessage() {
+        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+        message.setMessageId("priming");
+        message.setEventSource("aws:sqs");
+        message.setBody(objectEvent().toString());
+        return message;
+    }
+
     /** EventBridge Scheduler's default payload for a Lambda target: {@code detail} is a string. */
     static byte[] scheduleEvent() {
         return ("{\"version\":\"0\",\"id\":\"priming\",\"detail-type\":\"Scheduled Event\",\"source\":\"aws.scheduler\","
@@ -185,8 +208,9 @@ final class Priming {
     /** An alert document, as the alert topic delivers it. */
     static String alertDocument() {
         StatePath state = new StatePath(PATH, "priming-bucket", "env:/priming/terraform.tfstate", "priming");
-        Alert alert = new Alerts("").orphanedDigest(state, "ad37533d627aecda1ac35c00e2ee3a7f", Instant.EPOCH,
-                new Alert.Identity(Instant.EPOCH, Source.LOCK, "priming", "priming"));
-        return AlertDocument.of(alert, AlertDocument.Origin.of("priming", "", "us-east-1", "")).toString();
+        List<Alert> raised = new ArrayList<>();
+        new AlertRaiser(new Alerts(""), alert -> raised.add(alert), Clock.fixed(Instant.EPOCH, ZoneOffset.UTC))
+                .orphanedDigest(Optional.empty(), DIGEST, new Alerts("").orphanedDigest(state, DIGEST));
+        return AlertDocument.of(raised.get(0), AlertDocument.Origin.of("priming", "", "us-east-1", "")).toString();
     }
 }

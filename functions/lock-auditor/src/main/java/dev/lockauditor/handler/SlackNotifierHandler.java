@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockauditor.alert.AlertMessages;
 import dev.lockauditor.alert.Severity;
 import dev.lockauditor.aws.AwsClients;
-import dev.lockauditor.aws.PrimingTransport;
 import dev.lockauditor.aws.SecretsManagerSecret;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.slack.HttpSlackWebhook;
@@ -45,15 +44,8 @@ public class SlackNotifierHandler implements RequestHandler<SNSEvent, Void>, Res
         this(new HttpSlackWebhook(new SecretsManagerSecret(aws.secretsManager(),
                         Config.required("SLACK_WEBHOOK_SECRET_ARN", config.slackWebhookSecretArn()), SECRET_TTL,
                         Clock.systemUTC()), HttpSlackWebhook.isLoopback(aws.endpoint())),
-                severity(config.slackMinSeverity()),
-                // The secret's request path, answered locally: the URL is fetched for real on first use.
-                () -> PrimingTransport.offline(() -> {
-                    try {
-                        aws.secretsManager().getSecretValue(b -> b.secretId(config.slackWebhookSecretArn()));
-                    } catch (RuntimeException e) {
-                        // not primed; the first real request takes the cost
-                    }
-                }));
+                Severity.named(config.slackMinSeverity(), "SLACK_MIN_SEVERITY"),
+                () -> Priming.secret(aws, config.slackWebhookSecretArn()));
     }
 
     public SlackNotifierHandler(SlackWebhook webhook, Severity minSeverity) {
@@ -64,14 +56,6 @@ public class SlackNotifierHandler implements RequestHandler<SNSEvent, Void>, Res
         this.webhook = webhook;
         this.minSeverity = minSeverity;
         this.sdkPriming = sdkPriming;
-    }
-
-    private static Severity severity(String name) {
-        try {
-            return Severity.valueOf(name.trim().toUpperCase());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("SLACK_MIN_SEVERITY must be CRITICAL, HIGH, WARNING or INFO, not '" + name + "'");
-        }
     }
 
     @Override
@@ -97,8 +81,8 @@ public class SlackNotifierHandler implements RequestHandler<SNSEvent, Void>, Res
             return;
         }
         if (document.has("schemaVersion") && document.has("type")) {
-            Severity severity = severity(document.path("severity").asText("INFO"));
-            if (severity.ordinal() > minSeverity.ordinal()) {
+            Severity severity = Severity.named(document.path("severity").asText("INFO"), "an alert's severity");
+            if (!severity.atLeast(minSeverity)) {
                 log.log("not posted to Slack: " + document.path("type").asText() + " is " + severity
                         + ", below SLACK_MIN_SEVERITY " + minSeverity, LogLevel.INFO);
                 return;

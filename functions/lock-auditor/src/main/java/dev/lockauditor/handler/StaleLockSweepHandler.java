@@ -8,16 +8,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lockauditor.audit.StaleLockSweeper;
-import dev.lockauditor.aws.AwsClients;
-import dev.lockauditor.config.Config;
+import dev.lockauditor.audit.Sweep;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.metrics.Metrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import org.crac.Core;
-import org.crac.Resource;
 
 /**
  * {@code StaleLockSweepFunction}: on a schedule, alerts on locks held longer than their threshold (once, then a
@@ -28,27 +24,22 @@ import org.crac.Resource;
  * EventBridge Scheduler sends {@code "detail": "{}"} (a string) by default, an EventBridge rule sends an object,
  * {@code sam local invoke} may send anything. Whatever the payload is, the sweep runs.
  */
-public class StaleLockSweepHandler implements RequestStreamHandler, Resource {
+public class StaleLockSweepHandler extends SnapStartHandler implements RequestStreamHandler {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final StaleLockSweeper sweeper;
+    private final Sweep sweeper;
     private final Metrics metrics;
-    private final Components components;
-    /** Wired by Lambda, on AWS: SnapStart priming drives its clients too. */
-    private boolean onAws;
 
     /** The constructor Lambda calls: wires everything from the environment, once per execution environment. */
     public StaleLockSweepHandler() {
-        this(Components.forLambda(Config.fromEnvironment(), AwsClients.forLambda(System.getenv())));
-        onAws = true;
-        Core.getGlobalContext().register(this);
+        this(fromEnvironment());
     }
 
     public StaleLockSweepHandler(Components components) {
-        this.sweeper = components.staleLockSweeper();
+        super(components);
+        this.sweeper = components.sweep();
         this.metrics = components.metrics();
-        this.components = components;
     }
 
     @Override
@@ -58,7 +49,7 @@ public class StaleLockSweepHandler implements RequestStreamHandler, Resource {
 
     /** Runs one sweep; returns what it found. */
     public ObjectNode sweep(String trigger, LambdaLogger log) {
-        StaleLockSweeper.Summary summary;
+        Sweep.Summary summary;
         try {
             summary = sweeper.sweep();
         } catch (HistoryStore.WriteFailure e) {
@@ -101,17 +92,8 @@ public class StaleLockSweepHandler implements RequestStreamHandler, Resource {
         return (source.isEmpty() ? "an event" : source) + (id.isEmpty() ? "" : " " + id);
     }
 
-    /** SnapStart: runs a sweep once before the snapshot, over a backend in memory, and primes the AWS clients. */
     @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+    void primeOnce() {
         new StaleLockSweepHandler(Priming.components()).sweep(trigger(Priming.scheduleEvent()), Priming.LOGGER);
-        if (onAws) {
-            Priming.sdk(components);
-        }
-    }
-
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // Nothing to renew: clients resolve credentials when they sign a request.
     }
 }

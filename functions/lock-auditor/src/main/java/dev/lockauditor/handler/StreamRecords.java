@@ -2,8 +2,8 @@ package dev.lockauditor.handler;
 
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
-import dev.lockauditor.audit.LockTableChange;
-import dev.lockauditor.audit.LockTableChange.Image;
+import dev.lockauditor.events.LockTableChange;
+import dev.lockauditor.events.LockTableChange.Image;
 import dev.lockauditor.terraform.MalformedException;
 import java.util.HashMap;
 import java.util.Map;

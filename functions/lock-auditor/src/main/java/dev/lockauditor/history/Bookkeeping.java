@@ -29,10 +29,10 @@ public interface Bookkeeping {
     /**
      * A lock held, as its acquisition's event told.
      *
-     * @param kind         {@code dynamodb} (a lock table item) or {@code s3} (a {@code .tflock} file)
+     * @param kind         {@code DYNAMODB} (a lock table item) or {@code S3_LOCK_FILE} (a {@code .tflock} file)
      * @param missingSince when a sweep first found it no longer held while no release was recorded, or null
      */
-    record HeldLock(String kind, StatePath state, Facts.Lock lock, Instant missingSince) {
+    record HeldLock(Source kind, StatePath state, Facts.Lock lock, Instant missingSince) {
     }
 
     /** Every lock held, as the events recorded so far tell. */
@@ -42,7 +42,7 @@ public interface Bookkeeping {
     void held(HeldLock lock);
 
     /** A held lock was released: removed if it is still the lock kept for its state and kind. */
-    void released(String kind, StatePath state, String lockId);
+    void released(Source kind, StatePath state, String lockId);
 
     /**
      * The sweep's full listing of the bucket, done a page budget at a time.

@@ -15,28 +15,6 @@ public interface HistoryStore {
      */
     List<HistoryEvent> write(List<HistoryEvent> events) throws WriteFailure;
 
-    /** What {@link #claim} found. */
-    enum Claim {
-        /** The alert is this caller's to publish now. */
-        CLAIMED,
-        /** It was published before. */
-        RAISED,
-        /** Someone is publishing it now, or was and may have crashed: try again once its claim has expired. */
-        IN_FLIGHT
-    }
-
-    /**
-     * Claims an alert entry for publishing: recorded as pending until {@code pendingUntil}, if it is not there yet
-     * or an earlier claim on it expired before {@code now} without being marked raised.
-     */
-    Claim claim(HistoryEvent alert, Instant now, Instant pendingUntil);
-
-    /** The claimed alert was published. */
-    void markRaised(HistoryEvent alert);
-
-    /** The claimed alert could not be published: it is claimable again at once. */
-    void release(HistoryEvent alert);
-
     /**
      * Writes an entry that is there again, as it is now (its request's caller known, its release found forced);
      * an entry that is not there is left alone.

@@ -1,5 +1,6 @@
 package dev.lockauditor.history;
 
+import dev.lockauditor.terraform.StatePath;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,14 +61,14 @@ public final class InMemoryBookkeeping implements Bookkeeping {
 
     @Override
     public synchronized void held(HeldLock lock) {
-        held.put(lock.kind() + "#" + lock.state().path(), lock);
+        held.put(lock.kind().label() + "#" + lock.state().path(), lock);
     }
 
     @Override
-    public synchronized void released(String kind, dev.lockauditor.terraform.StatePath state, String lockId) {
-        HeldLock kept = held.get(kind + "#" + state.path());
+    public synchronized void released(Source kind, dev.lockauditor.terraform.StatePath state, String lockId) {
+        HeldLock kept = held.get(kind.label() + "#" + state.path());
         if (kept != null && kept.lock().id().equals(lockId)) {
-            held.remove(kind + "#" + state.path());
+            held.remove(kind.label() + "#" + state.path());
         }
     }
 

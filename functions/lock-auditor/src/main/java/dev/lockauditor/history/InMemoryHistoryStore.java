@@ -1,6 +1,5 @@
 package dev.lockauditor.history;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,8 +11,6 @@ import java.util.TreeMap;
 public class InMemoryHistoryStore implements HistoryStore {
 
     private final Map<String, NavigableMap<String, HistoryEvent>> states = new HashMap<>();
-    /** Alert entries claimed and not yet marked raised, with when their claim expires. */
-    private final Map<String, Instant> pending = new HashMap<>();
 
     @Override
     public synchronized List<HistoryEvent> write(List<HistoryEvent> events) throws WriteFailure {
@@ -31,32 +28,19 @@ public class InMemoryHistoryStore implements HistoryStore {
         entries(entry).computeIfPresent(entry.eventKey(), (key, old) -> entry);
     }
 
-    @Override
-    public synchronized Claim claim(HistoryEvent alert, Instant now, Instant pendingUntil) {
-        String id = id(alert);
-        if (entries(alert).containsKey(alert.eventKey())) {
-            Instant until = pending.get(id);
-            if (until == null) {
-                return Claim.RAISED;
-            }
-            if (!until.isBefore(now)) {
-                return Claim.IN_FLIGHT;
-            }
-        }
-        entries(alert).put(alert.eventKey(), alert);
-        pending.put(id, pendingUntil);
-        return Claim.CLAIMED;
+    /** Whether the entry is there (an alert claimed or raised). */
+    public synchronized boolean contains(HistoryEvent entry) {
+        return entries(entry).containsKey(entry.eventKey());
     }
 
-    @Override
-    public synchronized void markRaised(HistoryEvent alert) {
-        pending.remove(id(alert));
+    /** Puts the entry there, as it is. */
+    public synchronized void put(HistoryEvent entry) {
+        entries(entry).put(entry.eventKey(), entry);
     }
 
-    @Override
-    public synchronized void release(HistoryEvent alert) {
-        pending.remove(id(alert));
-        entries(alert).remove(alert.eventKey());
+    /** Takes the entry away. */
+    public synchronized void remove(HistoryEvent entry) {
+        entries(entry).remove(entry.eventKey());
     }
 
     /** Reads as the history table does: each entry comes back from the fields it is stored as. */
@@ -89,10 +73,6 @@ public class InMemoryHistoryStore implements HistoryStore {
     /** Every entry of every state. */
     public synchronized List<HistoryEvent> all() {
         return states.values().stream().flatMap(m -> m.values().stream()).toList();
-    }
-
-    private static String id(HistoryEvent entry) {
-        return entry.state().path() + "\n" + entry.eventKey();
     }
 
     private NavigableMap<String, HistoryEvent> entries(HistoryEvent event) {

@@ -20,4 +20,14 @@ public enum Source {
     public String label() {
         return label;
     }
+
+    /** The source a label names ({@code dynamodb}, {@code s3}, {@code state}, {@code lock}). */
+    public static Source of(String label) {
+        for (Source source : values()) {
+            if (source.label.equals(label)) {
+                return source;
+            }
+        }
+        throw new IllegalArgumentException("no source " + label);
+    }
 }

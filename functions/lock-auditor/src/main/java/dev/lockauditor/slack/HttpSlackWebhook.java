@@ -17,23 +17,14 @@ import java.util.function.Supplier;
  * <p>It posts only to Slack: an {@code https} URL on {@code hooks.slack.com} or {@code hooks.slack-gov.com} (GovSlack).
  * Whoever can change the secret could otherwise send every alert (state paths, holders, account ids) anywhere. A
  * loopback URL is taken only where the AWS endpoint is on loopback too: local runs and tests.
+ *
+ * @param url             the webhook's URL, looked up when needed (it comes from Secrets Manager)
+ * @param loopbackAllowed whether a URL on this machine is taken: only where AWS itself is emulated on it
  */
-public final class HttpSlackWebhook implements SlackWebhook {
+public record HttpSlackWebhook(Supplier<String> url, boolean loopbackAllowed) implements SlackWebhook {
 
     /** Slack's incoming-webhook hosts. */
     static final java.util.Set<String> SLACK_HOSTS = java.util.Set.of("hooks.slack.com", "hooks.slack-gov.com");
-
-    private final Supplier<String> url;
-    private final boolean loopbackAllowed;
-
-    /**
-     * @param url             the webhook's URL, looked up when needed (it comes from Secrets Manager)
-     * @param loopbackAllowed whether a URL on this machine is taken: only where AWS itself is emulated on it
-     */
-    public HttpSlackWebhook(Supplier<String> url, boolean loopbackAllowed) {
-        this.url = url;
-        this.loopbackAllowed = loopbackAllowed;
-    }
 
     /** Whether an endpoint (the AWS endpoint the clients use, or null for AWS itself) is on this machine. */
     public static boolean isLoopback(URI endpoint) {

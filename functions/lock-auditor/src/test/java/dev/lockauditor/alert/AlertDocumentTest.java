@@ -1,5 +1,7 @@
 package dev.lockauditor.alert;
 
+import dev.lockauditor.audit.TestTime;
+import dev.lockauditor.history.HistoryStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -30,8 +32,8 @@ class AlertDocumentTest {
 
     @Test
     void theDocumentHasTheProductsFieldsInOrder() {
-        Alert alert = alerts.digestMismatch(STATE, "8b1a9953c4611296a827abf8c47804d7", "ad37533d627aecda1ac35c00e2ee3a7f", Alerts.MismatchCause.CHANGED_OUTSIDE_TERRAFORM, null,
-                DETECTED, IDENTITY);
+        Alert alert = alerts.digestMismatch(STATE, "8b1a9953c4611296a827abf8c47804d7", "ad37533d627aecda1ac35c00e2ee3a7f", Alerts.MismatchCause.CHANGED_OUTSIDE_TERRAFORM, null)
+                .at(DETECTED, IDENTITY);
 
         JsonNode document = AlertDocument.of(alert, AlertDocument.Origin.of("production",
                 "arn:aws:sns:eu-west-1:123456789012:alerts", "us-east-1", "terraform-locks"));
@@ -73,21 +75,21 @@ class AlertDocumentTest {
         InMemoryHistoryStore history = new InMemoryHistoryStore();
         List<Alert> published = new ArrayList<>();
         boolean[] fail = {true};
-        OnceAlerts once = new OnceAlerts(history, alert -> {
+        OnceAlerts once = new OnceAlerts(new InMemoryAlertClaims(history), alert -> {
             if (fail[0]) {
                 throw new IllegalStateException("SNS is down");
             }
             published.add(alert);
         }, java.time.Clock.fixed(DETECTED, java.time.ZoneOffset.UTC));
-        Alert alert = alerts.stateDeleted(STATE, new Writer("bob", null), false, null, IDENTITY.at(), DETECTED, IDENTITY);
+        Alert alert = alerts.stateDeleted(STATE, new Writer("bob", null), false, null, IDENTITY.at()).at(DETECTED, IDENTITY);
 
         assertThrows(IllegalStateException.class, () -> once.raise(alert));
         assertTrue(history.all().isEmpty(), "taken back, so that a retry raises it");
         fail[0] = false;
         assertTrue(once.raise(alert));
         assertFalse(once.raise(alert));
-        assertFalse(once.raise(alerts.stateDeleted(STATE, new Writer("bob", null), false, null, IDENTITY.at(),
-                DETECTED.plusSeconds(60), IDENTITY)), "found again later: the same alert");
+        assertFalse(once.raise(alerts.stateDeleted(STATE, new Writer("bob", null), false, null, IDENTITY.at())
+                .at(DETECTED.plusSeconds(60), IDENTITY)), "found again later: the same alert");
 
         assertEquals(1, published.size());
         HistoryEvent entry = history.all().get(0);
@@ -101,11 +103,12 @@ class AlertDocumentTest {
         InMemoryHistoryStore history = new InMemoryHistoryStore();
         List<Alert> published = new ArrayList<>();
         dev.lockauditor.audit.TestTime time = new dev.lockauditor.audit.TestTime(DETECTED);
-        Alert alert = alerts.stateDeleted(STATE, new Writer("bob", null), false, null, IDENTITY.at(), DETECTED, IDENTITY);
+        Alert alert = alerts.stateDeleted(STATE, new Writer("bob", null), false, null, IDENTITY.at()).at(DETECTED, IDENTITY);
         // The crashed invocation: it claimed the alert, and died before publishing it (a timeout, a hung SNS call).
-        assertEquals(dev.lockauditor.history.HistoryStore.Claim.CLAIMED,
-                history.claim(alert.toHistoryEvent(), DETECTED, DETECTED.plus(OnceAlerts.CLAIM)));
-        OnceAlerts retry = new OnceAlerts(history, published::add, time);
+        InMemoryAlertClaims claims = new InMemoryAlertClaims(history);
+        assertEquals(AlertClaims.Claim.CLAIMED,
+                claims.claim(alert.toHistoryEvent(), DETECTED, DETECTED.plus(OnceAlerts.CLAIM)));
+        OnceAlerts retry = new OnceAlerts(claims, published::add, time);
 
         assertThrows(OnceAlerts.InFlight.class, () -> retry.raise(alert),
                 "a retry within the claim fails, so that it comes back rather than skipping the alert");

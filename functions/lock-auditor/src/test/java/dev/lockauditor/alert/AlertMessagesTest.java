@@ -25,9 +25,8 @@ class AlertMessagesTest {
             "terraform-locks");
 
     static ObjectNode staleLock() {
-        Alert alert = new Alerts("terraform-locks").staleLock(STATE, LOCK, 7386, Duration.ofMinutes(60), false,
-                Instant.parse("2025-03-14T11:30:00Z"),
-                new Alert.Identity(Instant.parse("2025-03-14T09:26:53Z"), Source.LOCK, LOCK.id(), "sweep"));
+        Alert alert = new Alerts("terraform-locks").staleLock(STATE, LOCK, 7386, Duration.ofMinutes(60), false)
+                .at(Instant.parse("2025-03-14T11:30:00Z"), new Alert.Identity(Instant.parse("2025-03-14T09:26:53Z"), Source.LOCK, LOCK.id(), "sweep"));
         return AlertDocument.of(alert, ORIGIN);
     }
 

@@ -1,5 +1,6 @@
 package dev.lockauditor.audit;
 
+import dev.lockauditor.rules.Callers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 

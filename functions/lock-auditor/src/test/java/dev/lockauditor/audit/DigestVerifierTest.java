@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import dev.lockauditor.history.InMemoryBookkeeping;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -32,8 +34,8 @@ class DigestVerifierTest {
     final List<Alert> published = new ArrayList<>();
     final TestTime time = new TestTime(T0.plusSeconds(1));
     final InMemoryHistoryStore history = new InMemoryHistoryStore();
-    final DigestVerifier digests = new DigestVerifier(backend, backend, history,
-            new OnceAlerts(history, published::add, time), new Alerts("terraform-locks"), Duration.ofSeconds(30), time);
+    final DigestVerifier digests = Wiring.components(backend, history, new InMemoryBookkeeping(), new TestLockStream(),
+            published, time, Map.of()).digestVerifier();
 
     @Test
     void aDigestChangedToAValueTheOlderObjectDoesNotHaveIsAMismatchAtOnce() {

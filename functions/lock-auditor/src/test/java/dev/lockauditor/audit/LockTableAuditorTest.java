@@ -1,13 +1,15 @@
 package dev.lockauditor.audit;
 
+import dev.lockauditor.events.LockTableChange;
+import dev.lockauditor.rules.LockTableChanges;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockauditor.audit.LockTableAuditor.Recorded;
-import dev.lockauditor.audit.LockTableAuditor.Skipped;
-import dev.lockauditor.audit.LockTableChange.Image;
-import dev.lockauditor.audit.LockTableChange.Kind;
+import dev.lockauditor.rules.LockTableChanges.Recorded;
+import dev.lockauditor.rules.LockTableChanges.Skipped;
+import dev.lockauditor.events.LockTableChange.Image;
+import dev.lockauditor.events.LockTableChange.Kind;
 import dev.lockauditor.history.EventType;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
@@ -24,7 +26,7 @@ class LockTableAuditorTest {
     static final String ID_1 = "9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382";
     static final String ID_2 = "3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583";
 
-    final LockTableAuditor auditor = new LockTableAuditor("env:");
+    final LockTableChanges auditor = new LockTableChanges("env:");
 
     static Image lock(String id) {
         String info = "{\"ID\":\"" + id + "\",\"Operation\":\"OperationTypeApply\",\"Info\":\"\",\"Who\":\"ci@runner-7f9c\","

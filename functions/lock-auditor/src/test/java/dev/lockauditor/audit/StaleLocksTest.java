@@ -1,5 +1,6 @@
 package dev.lockauditor.audit;
 
+import dev.lockauditor.rules.StaleLocks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

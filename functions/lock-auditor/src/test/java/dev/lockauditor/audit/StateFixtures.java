@@ -1,5 +1,6 @@
 package dev.lockauditor.audit;
 
+import dev.lockauditor.events.ObjectEvent;
 import dev.lockauditor.alert.Alerts.Writer;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;

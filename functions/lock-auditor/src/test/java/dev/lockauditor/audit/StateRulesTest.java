@@ -1,11 +1,15 @@
 package dev.lockauditor.audit;
 
+import dev.lockauditor.rules.AuditSettings;
+import dev.lockauditor.rules.DigestCheck;
+import dev.lockauditor.rules.LockCoverage;
+import dev.lockauditor.rules.StateLineage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockauditor.alert.AlertType;
-import dev.lockauditor.audit.DigestCheck.Verdict;
+import dev.lockauditor.rules.DigestCheck.Verdict;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.Source;

@@ -1,5 +1,6 @@
 package dev.lockauditor.handler;
 
+import dev.lockauditor.backend.ObjectHead;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -63,9 +64,7 @@ final class BucketDay {
     }
 
     JsonNode handle(byte[] event) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new StateEventsHandler(test.components()).handleRequest(new ByteArrayInputStream(event), out, context);
-        return JSON.readTree(out.toByteArray());
+        return SqsDelivery.invoke(new StateEventsHandler(test.components()), event, context);
     }
 
     JsonNode sweep() throws Exception {

@@ -46,9 +46,7 @@ class CallersTest {
         try (InputStream in = CallersTest.class.getResourceAsStream("/events/" + file)) {
             event = in.readAllBytes();
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new StateEventsHandler(test.components()).handleRequest(new ByteArrayInputStream(event), out, context);
-        return JSON.readTree(out.toByteArray());
+        return SqsDelivery.invoke(new StateEventsHandler(test.components()), event, context);
     }
 
     void lock(String file) {
@@ -134,8 +132,7 @@ class CallersTest {
         String sameCaller = new String(CallersTest.class.getResourceAsStream("/events/cloudtrail-dynamodb-delete-item.json")
                 .readAllBytes()).replace("assumed-role/platform-admin/bob", "assumed-role/ci/runner-7f9c")
                 .replace("192.0.2.44", "198.51.100.7");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new StateEventsHandler(test.components()).handleRequest(new ByteArrayInputStream(sameCaller.getBytes()), out, context);
+        SqsDelivery.invoke(new StateEventsHandler(test.components()), sameCaller.getBytes(), context);
 
         assertEquals(List.of(), alerts());
         assertEquals("arn:aws:sts::123456789012:assumed-role/ci/runner-7f9c",

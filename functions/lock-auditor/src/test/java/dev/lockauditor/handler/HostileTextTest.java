@@ -1,5 +1,6 @@
 package dev.lockauditor.handler;
 
+import dev.lockauditor.alert.SlackText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

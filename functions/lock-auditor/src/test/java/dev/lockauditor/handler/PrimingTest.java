@@ -1,5 +1,9 @@
 package dev.lockauditor.handler;
 
+import dev.lockauditor.aws.AwsClients;
+import dev.lockauditor.config.Config;
+import dev.lockauditor.config.Environments;
+import dev.lockauditor.metrics.Metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,12 +19,14 @@ import org.junit.jupiter.api.Test;
 class PrimingTest {
 
     @Test
-    void aPrimedStateWriteIsReadCheckedAndRecorded() {
+    void aPrimedStateWriteIsReadCheckedAndRecorded() throws Exception {
         Components components = Priming.components();
 
-        JsonNode response = new StateEventsHandler(components).handle(Priming.objectEvent(), Priming.LOGGER);
+        TestContext context = new TestContext();
+        JsonNode response = SqsDelivery.invoke(new StateEventsHandler(components),
+                Priming.objectEvent().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), context);
 
-        assertEquals(1, response.get("recorded").asInt());
+        assertEquals(1, response.get("recorded").asInt(), context.lines::toString);
         List<HistoryEvent> history = ((InMemoryHistoryStore) components.history()).history(PrimingBackend.PATH);
         assertEquals(List.of(EventType.STATE_WRITTEN), history.stream().map(HistoryEvent::type).toList(),
                 "locked and its digest matching: no alert");

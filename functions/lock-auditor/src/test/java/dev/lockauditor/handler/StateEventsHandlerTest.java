@@ -1,5 +1,7 @@
 package dev.lockauditor.handler;
 
+import dev.lockauditor.backend.InMemoryBackend;
+import dev.lockauditor.terraform.LockInfo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,9 +48,7 @@ class StateEventsHandlerTest {
     }
 
     JsonNode handle(byte[] event) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new StateEventsHandler(test.components()).handleRequest(new ByteArrayInputStream(event), out, context);
-        return JSON.readTree(out.toByteArray());
+        return SqsDelivery.invoke(new StateEventsHandler(test.components()), event, context);
     }
 
     List<HistoryEvent> history(String key) {

@@ -1,9 +1,10 @@
 package dev.lockauditor.handler;
 
+import dev.lockauditor.backend.LockStream;
 import dev.lockauditor.config.Environments;
 import dev.lockauditor.alert.Alert;
 import dev.lockauditor.alert.Alerts;
-import dev.lockauditor.alert.OnceAlerts;
+import dev.lockauditor.alert.InMemoryAlertClaims;
 import dev.lockauditor.audit.TestTime;
 import dev.lockauditor.backend.InMemoryBackend;
 import dev.lockauditor.config.Config;
@@ -23,22 +24,27 @@ import java.util.Map;
 /** The handlers' collaborators over a backend and history in memory, with time that moves only when waited on. */
 final class TestComponents {
 
-    /** History whose writes can be made to fail from a given event on, as a throttled table would. */
+    /** History whose writes fail once {@code failFrom} events have been written, as a throttled table would. */
     static final class FailingHistory extends InMemoryHistoryStore {
         int failFrom = -1;
+        private int written;
 
         @Override
         public synchronized List<HistoryEvent> write(List<HistoryEvent> events) throws WriteFailure {
-            if (failFrom >= 0 && failFrom < events.size()) {
-                throw new WriteFailure(failFrom, super.write(events.subList(0, failFrom)),
-                        new RuntimeException("ProvisionedThroughputExceededException"));
+            if (failFrom >= 0 && written + events.size() > failFrom) {
+                int first = Math.max(0, failFrom - written);
+                List<HistoryEvent> newly = super.write(events.subList(0, first));
+                written += first;
+                throw new WriteFailure(first, newly, new RuntimeException("ProvisionedThroughputExceededException"));
             }
+            written += events.size();
             return super.write(events);
         }
     }
 
     final InMemoryBackend backend = new InMemoryBackend();
     final FailingHistory history = new FailingHistory();
+    final InMemoryAlertClaims claims = new InMemoryAlertClaims(history);
     final List<Alert> published = new ArrayList<>();
     final ByteArrayOutputStream metricsOut = new ByteArrayOutputStream();
     final TestTime time = new TestTime(Instant.parse("2025-03-14T09:40:00Z"));
@@ -57,9 +63,9 @@ final class TestComponents {
     Components components() {
         Config config = Config.from(Map.of("STATE_BUCKET", "acme-tfstate", "LOCK_TABLE", lockTable ? "terraform-locks" : "",
                 "HISTORY_TABLE", "history", "ENVIRONMENT_NAME", "test", "CALLER_ENRICHMENT", callerEnrichment));
-        return new Components(config, history, bookkeeping, lockTable ? backend : Components.NO_LOCK_TABLE, backend,
-                lockTable ? stream : dev.lockauditor.backend.LockStream.UNKNOWN, published::add,
-                new OnceAlerts(history, published::add, time), new Alerts(config.lockTable()),
+        return new Components(config, new Components.Backend(lockTable ? backend : Components.NO_LOCK_TABLE, backend,
+                lockTable ? stream : LockStream.UNKNOWN),
+                new Components.Stores(history, bookkeeping, claims), published::add,
                 new Metrics(new PrintStream(metricsOut, true, StandardCharsets.UTF_8), Environments.only("test"), time), time,
                 (document, at, attempt) -> rechecks.add(new Recheck(document, at, attempt)));
     }

@@ -1,5 +1,8 @@
 package dev.lockauditor.audit;
 
+import dev.lockauditor.events.ObjectEvent;
+import dev.lockauditor.rules.AuditSettings;
+import dev.lockauditor.rules.StaleLocks;
 import dev.lockauditor.config.Environments;
 import static dev.lockauditor.audit.StateFixtures.BUCKET;
 import static dev.lockauditor.audit.StateFixtures.KEY;
@@ -36,7 +39,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class StateEventAuditorTest {
+class BucketEventsTest {
 
     static final Instant T0 = Instant.parse("2025-03-14T09:26:53Z");
     static final StatePath STATE = new StatePath(PATH, BUCKET, KEY, "staging");
@@ -45,25 +48,15 @@ class StateEventAuditorTest {
     final InMemoryHistoryStore history = new InMemoryHistoryStore();
     final List<Alert> published = new ArrayList<>();
     final TestTime time = new TestTime(T0);
-    final OnceAlerts sink = new OnceAlerts(history, published::add, time);
     final InMemoryBookkeeping bookkeeping = new InMemoryBookkeeping();
     final TestLockStream stream = new TestLockStream();
-    final Alerts alerts = new Alerts("terraform-locks");
-    final StateEventAuditor auditor = auditor();
+    final BucketEvents auditor = auditor();
 
-    StateEventAuditorTest() throws Exception {
+    BucketEventsTest() throws Exception {
     }
 
-    StateEventAuditor auditor() {
-        try {
-            return new StateEventAuditor(
-            new AuditSettings("env:", List.of(), List.of(".tfplan"), Duration.ofSeconds(30), Duration.ofSeconds(60)),
-            backend, backend, history, sink, alerts, new StaleLockNotices(history, sink, alerts, StaleLocks.of(60, 240, "", Environments.only("default")), time),
-            new LockHistoryProgress(true, bookkeeping, stream), new LockIndex(bookkeeping),
-            new CallerJoin(history, bookkeeping, sink, alerts, "env:", time, true), time);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+    BucketEvents auditor() {
+        return Wiring.components(backend, history, bookkeeping, stream, published, time, Map.of()).bucketEvents();
     }
 
     /** Terraform's apply: lock, write the state, write the digest, unlock; returns the write's event. */
@@ -81,12 +74,12 @@ class StateEventAuditorTest {
      * every check is decided; returns what its first delivery recorded.
      */
     Recorded audit(ObjectEvent event) throws Exception {
-        StateEventAuditor.Recorded first = assertInstanceOf(StateEventAuditor.Recorded.class, auditor.audit(event));
-        StateEventAuditor.Recorded last = first;
-        for (int delivery = 1; last.recheckAt() != null; delivery++) {
+        Outcome.Recorded first = assertInstanceOf(Outcome.Recorded.class, auditor.audit(event));
+        Outcome.Recorded last = first;
+        for (int delivery = 1; last.lookAgainAt() != null; delivery++) {
             assertTrue(delivery < 5, "decided within a few deliveries");
-            time.recheckAt(last.recheckAt());
-            last = assertInstanceOf(StateEventAuditor.Recorded.class, auditor.audit(event));
+            time.recheckAt(last.lookAgainAt());
+            last = assertInstanceOf(Outcome.Recorded.class, auditor.audit(event));
             assertEquals(List.of(), last.events(), "coming back records nothing new");
         }
         return new Recorded(first.events());
@@ -269,12 +262,12 @@ class StateEventAuditorTest {
         LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", T0.minusMillis(300));
         ObjectEvent write = StateFixtures.created(KEY, T0, null, "ci");
 
-        StateEventAuditor.Recorded first = (StateEventAuditor.Recorded) auditor.audit(write);
+        Outcome.Recorded first = (Outcome.Recorded) auditor.audit(write);
         List<Instant> looks = new ArrayList<>();
-        for (Instant at = first.recheckAt(); !at.isAfter(T0.plusSeconds(120)); ) {
+        for (Instant at = first.lookAgainAt(); !at.isAfter(T0.plusSeconds(120)); ) {
             time.recheckAt(at);
             looks.add(at);
-            at = ((StateEventAuditor.Recorded) auditor.audit(write)).recheckAt();
+            at = ((Outcome.Recorded) auditor.audit(write)).lookAgainAt();
         }
         assertEquals(List.of(), alertTypes(), "nothing decided while the stream lags: " + looks);
         assertTrue(looks.size() >= 2, "looked again without waiting in an invocation: " + looks);
@@ -283,7 +276,7 @@ class StateEventAuditorTest {
         bookkeeping.lockStreamRecordedTo(new Bookkeeping.StreamPosition(T0.plusSeconds(1), "104"));
         stream.lagging = false;
         time.recheckAt(T0.plusSeconds(180));
-        assertNull(((StateEventAuditor.Recorded) auditor.audit(write)).recheckAt());
+        assertNull(((Outcome.Recorded) auditor.audit(write)).lookAgainAt());
 
         assertEquals(List.of(), alertTypes(), "covered by the lock its late events showed");
     }
@@ -295,9 +288,9 @@ class StateEventAuditorTest {
         backend.put(KEY, StateFixtures.terraformState(5, LINEAGE), T0);
         ObjectEvent write = StateFixtures.created(KEY, T0, null, "arn:aws:iam::123456789012:user/alice");
 
-        Instant next = ((StateEventAuditor.Recorded) auditor.audit(write)).recheckAt();
+        Instant next = ((Outcome.Recorded) auditor.audit(write)).lookAgainAt();
         time.recheckAt(next);
-        next = ((StateEventAuditor.Recorded) auditor.audit(write)).recheckAt();
+        next = ((Outcome.Recorded) auditor.audit(write)).lookAgainAt();
         assertEquals(List.of(), alertTypes());
 
         bookkeeping.lockStreamRecordedTo(new Bookkeeping.StreamPosition(T0.plusSeconds(100), "130"));
@@ -527,13 +520,13 @@ class StateEventAuditorTest {
         backend.put("notes/readme.txt", "hello " + SECRET, T0);
         backend.put("plans/apply.tfplan", "PK", T0);
 
-        StateEventAuditor.Outcome text = auditor.audit(StateFixtures.created("notes/readme.txt", T0, null, "x"));
-        StateEventAuditor.Outcome plan = auditor.audit(StateFixtures.created("plans/apply.tfplan", T0, null, "x"));
+        Outcome text = auditor.audit(StateFixtures.created("notes/readme.txt", T0, null, "x"));
+        Outcome plan = auditor.audit(StateFixtures.created("plans/apply.tfplan", T0, null, "x"));
 
-        assertEquals("not a state: not JSON", assertInstanceOf(StateEventAuditor.Skipped.class, text).reason(),
+        assertEquals("not a state: not JSON", assertInstanceOf(Outcome.Skipped.class, text).reason(),
                 "a key that is not named as a state and never held one: skipped, quietly");
         assertEquals("not a state key (see STATE_INCLUDE_SUFFIXES and STATE_EXCLUDE_SUFFIXES)",
-                assertInstanceOf(StateEventAuditor.Skipped.class, plan).reason());
+                assertInstanceOf(Outcome.Skipped.class, plan).reason());
         assertTrue(history.all().isEmpty());
     }
 

@@ -1,4 +1,4 @@
-package dev.lockauditor.audit;
+package dev.lockauditor.events;
 
 import dev.lockauditor.alert.Alerts.Writer;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package dev.lockauditor.audit;
 
+import dev.lockauditor.rules.AuditSettings;
+import dev.lockauditor.rules.StaleLocks;
 import static dev.lockauditor.audit.StateFixtures.BUCKET;
 import static dev.lockauditor.audit.StateFixtures.KEY;
 import static dev.lockauditor.audit.StateFixtures.PATH;
@@ -8,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockauditor.config.Environments;
 import dev.lockauditor.alert.Alert;
+import dev.lockauditor.handler.Components;
 import dev.lockauditor.alert.AlertType;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.alert.OnceAlerts;
@@ -32,7 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-class StaleLockSweeperTest {
+class SweepTest {
 
     static final Instant NOW = Instant.parse("2025-03-14T11:30:00Z");
     static final StatePath STATE = new StatePath(PATH, BUCKET, KEY, "staging");
@@ -41,18 +44,16 @@ class StaleLockSweeperTest {
     final InMemoryHistoryStore history = new InMemoryHistoryStore();
     final List<Alert> published = new CopyOnWriteArrayList<>();
     final TestTime time = new TestTime(NOW);
-    final OnceAlerts sink = new OnceAlerts(history, published::add, time);
     final InMemoryBookkeeping bookkeeping = new InMemoryBookkeeping();
     final TestLockStream stream = new TestLockStream();
-    final Alerts alerts = new Alerts("terraform-locks");
 
-    StaleLockSweeper sweeper() throws Exception {
-        StaleLocks rules = StaleLocks.of(60, 240, "env:/prod/*=180", Environments.only("default"));
-        return new StaleLockSweeper(backend, backend, history, bookkeeping, sink, alerts, rules,
-                new StaleLockNotices(history, sink, alerts, rules, time),
-                new LockHistoryProgress(true, bookkeeping, stream),
-                new AuditSettings("env:", List.of(), List.of(), Duration.ofSeconds(30), Duration.ofSeconds(60)),
-                Duration.ofHours(24), time);
+    Components components() {
+        return Wiring.components(backend, history, bookkeeping, stream, published, time,
+                Map.of("STALE_LOCK_OVERRIDES", "env:/prod/*=180", "STATE_EXCLUDE_SUFFIXES", ""));
+    }
+
+    Sweep sweeper() {
+        return components().sweep();
     }
 
     List<AlertType> types() {
@@ -108,9 +109,9 @@ class StaleLockSweeperTest {
         LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", NOW.minus(Duration.ofHours(2)));
         backend.locks.put(PATH, lock);
 
-        StaleLockSweeper.Summary first = sweeper().sweep();
+        Sweep.Summary first = sweeper().sweep();
         time.advance(Duration.ofMinutes(5));
-        StaleLockSweeper.Summary second = sweeper().sweep();
+        Sweep.Summary second = sweeper().sweep();
 
         assertEquals(List.of(AlertType.STALE_LOCK), types());
         assertEquals(1, first.staleLocks());
@@ -147,7 +148,7 @@ class StaleLockSweeperTest {
         backend.locks.put(prod, new LockInfo("3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583", "OperationTypeApply", "", "ci", "1.11.2",
                 NOW.minus(Duration.ofMinutes(170)).toString(), prod));
 
-        StaleLockSweeper.Summary summary = sweeper().sweep();
+        Sweep.Summary summary = sweeper().sweep();
 
         assertEquals(2, summary.locks());
         assertEquals(0, summary.staleLocks());
@@ -164,7 +165,7 @@ class StaleLockSweeperTest {
                 "1.10.0", NOW.minus(Duration.ofHours(5)).toString(), BUCKET + "/" + other);
         backend.put(other + ".tflock", fileOnly.toJson(), NOW.minus(Duration.ofHours(5)));
 
-        StaleLockSweeper.Summary summary = sweeper().sweep();
+        Sweep.Summary summary = sweeper().sweep();
 
         assertEquals(2, summary.locks());
         assertEquals(List.of(AlertType.STALE_LOCK, AlertType.STALE_LOCK), types());
@@ -181,9 +182,9 @@ class StaleLockSweeperTest {
         }
         ExecutorService pool = Executors.newFixedThreadPool(4);
         CountDownLatch start = new CountDownLatch(1);
-        List<Future<StaleLockSweeper.Summary>> sweeps = new java.util.ArrayList<>();
+        List<Future<Sweep.Summary>> sweeps = new java.util.ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            StaleLockSweeper sweeper = sweeper();
+            Sweep sweeper = sweeper();
             sweeps.add(pool.submit(() -> {
                 start.await();
                 return sweeper.sweep();
@@ -191,7 +192,7 @@ class StaleLockSweeperTest {
         }
         start.countDown();
         int raised = 0;
-        for (Future<StaleLockSweeper.Summary> sweep : sweeps) {
+        for (Future<Sweep.Summary> sweep : sweeps) {
             raised += sweep.get().alertsRaised();
         }
         pool.shutdown();
@@ -207,7 +208,7 @@ class StaleLockSweeperTest {
         backend.digests.put(kept, InMemoryBackend.md5("{}"));
         backend.put("kept.tfstate", "{}", NOW);
 
-        StaleLockSweeper.Summary summary = sweeper().sweep();
+        Sweep.Summary summary = sweeper().sweep();
         sweeper().sweep();
 
         assertEquals(2, summary.digests());
@@ -220,7 +221,7 @@ class StaleLockSweeperTest {
         LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", NOW.minus(Duration.ofHours(2)));
         backend.locks.put(PATH, lock);
         sweeper().sweep();
-        StaleLockNotices notices = new StaleLockNotices(history, sink, alerts, StaleLocks.of(60, 240, "", Environments.only("default")), time);
+        StaleLockNotices notices = components().staleLockNotices();
         Facts.Lock facts = Facts.Lock.of(lock);
 
         notices.released(STATE, facts, NOW.plus(Duration.ofMinutes(10)), "release-from-table");
@@ -248,7 +249,7 @@ class StaleLockSweeperTest {
         time.advance(Duration.ofMinutes(5));
         assertEquals(0, sweeper().sweep().reconciled(), "gone at one sweep may be a release still on its way");
         time.advance(Duration.ofMinutes(5));
-        StaleLockSweeper.Summary summary = sweeper().sweep();
+        Sweep.Summary summary = sweeper().sweep();
 
         assertEquals(1, summary.reconciled());
         assertEquals(List.of(AlertType.STALE_LOCK, AlertType.STALE_LOCK_CLEARED), types());
@@ -302,13 +303,13 @@ class StaleLockSweeperTest {
         LockInfo known = new LockInfo("3b7e9d10-52c4-a8f1-6e0d-91b2c7a4f583", "OperationTypeApply", "", "ci@runner",
                 "1.11.2", NOW.minus(Duration.ofHours(2)).toString(), PATH);
         backend.put(KEY + ".tflock", known.toJson(), NOW.minus(Duration.ofHours(2)));
-        bookkeeping.held(new Bookkeeping.HeldLock("s3", STATE, Facts.Lock.of(known), null));
+        bookkeeping.held(new Bookkeeping.HeldLock(Source.S3_LOCK_FILE, STATE, Facts.Lock.of(known), null));
         StatePath other = new StatePath(BUCKET + "/other/terraform.tfstate", BUCKET, "other/terraform.tfstate", "default");
         LockInfo unknown = new LockInfo("51b2c7a4-f583-3b7e-9d10-52c4a8f16e0d", "OperationTypeApply", "", "bob@laptop",
                 "1.11.2", NOW.minus(Duration.ofHours(3)).toString(), other.path());
         backend.put("other/terraform.tfstate.tflock", unknown.toJson(), NOW.minus(Duration.ofHours(3)));
 
-        StaleLockSweeper.Summary first = sweeper().sweep();
+        Sweep.Summary first = sweeper().sweep();
         assertEquals(1, backend.listings, "the first sweep makes the full listing");
         assertEquals(2, first.staleLocks(), "the lock file it did not know is found by the listing");
         assertEquals(2, bookkeeping.heldLocks().size());
@@ -338,7 +339,7 @@ class StaleLockSweeperTest {
         assertEquals(EventType.STATE_WRITTEN, written.type());
         assertEquals("sweep", written.sourceId());
         assertEquals(12L, ((Facts.StateWritten) written.facts()).header().serial());
-        assertEquals(StaleLockSweeper.RECONCILED, ((Facts.StateWritten) written.facts()).object().reason());
+        assertEquals(FullListing.RECONCILED, ((Facts.StateWritten) written.facts()).object().reason());
 
         time.advance(Duration.ofHours(25));
         assertEquals(1, sweeper().sweep().reconciled(), "the next full listing: only the write it had not seen");

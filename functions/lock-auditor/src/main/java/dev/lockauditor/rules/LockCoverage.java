@@ -1,4 +1,4 @@
-package dev.lockauditor.audit;
+package dev.lockauditor.rules;
 
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.history.Facts;

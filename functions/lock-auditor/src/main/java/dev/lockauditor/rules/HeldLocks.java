@@ -1,7 +1,6 @@
-package dev.lockauditor.audit;
+package dev.lockauditor.rules;
 
-import dev.lockauditor.backend.LockTable;
-import dev.lockauditor.backend.StateBucket;
+import dev.lockauditor.history.Source;
 import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.LockTableItem;
 import dev.lockauditor.terraform.MalformedException;
@@ -16,7 +15,8 @@ import java.util.Set;
 
 /**
  * What a backend holds now: every lock, once per lock id whichever kinds Terraform took it as (a lock table
- * item, a {@code .tflock} file, or both), and every digest item. Read by the sweep and by {@code audit}.
+ * item, a {@code .tflock} file, or both), and every digest item, from what was read of it: the rule that a lock is
+ * one lock id whichever kinds it is held as. Read by the sweep and by {@code audit}.
  *
  * @param locks   by lock id
  * @param digests by state
@@ -24,20 +24,10 @@ import java.util.Set;
 public record HeldLocks(Map<String, Lock> locks, Map<StatePath, String> digests) {
 
     /**
-     * A lock held now, when it was created (its {@code Created}), and the kinds it is held as: {@code dynamodb},
-     * {@code s3}.
+     * A lock held now, when it was created (its {@code Created}), and the kinds it is held as: a lock table item
+     * ({@code DYNAMODB}), a lock file ({@code S3_LOCK_FILE}).
      */
-    public record Lock(StatePath state, LockInfo info, Instant created, Set<String> kinds) {
-    }
-
-    /** The backend read whole: the lock table scanned, the bucket listed for every lock file. */
-    public static HeldLocks read(LockTable table, StateBucket bucket, String workspaceKeyPrefix) {
-        Map<StatePath, LockInfo> lockFiles = new LinkedHashMap<>();
-        for (String key : bucket.keysEndingWith(StateKeys.LOCK_FILE_SUFFIX)) {
-            lockFileState(bucket.name(), key, workspaceKeyPrefix)
-                    .ifPresent(state -> LockFiles.held(bucket, state, key).ifPresent(info -> lockFiles.put(state, info)));
-        }
-        return of(table.scan(), lockFiles);
+    public record Lock(StatePath state, LockInfo info, Instant created, Set<Source> kinds) {
     }
 
     /** The locks and digests of the lock table's items, and the lock files found held. */
@@ -46,12 +36,12 @@ public record HeldLocks(Map<String, Lock> locks, Map<StatePath, String> digests)
         Map<StatePath, String> digests = new LinkedHashMap<>();
         for (LockTableItem item : items) {
             if (item instanceof LockTableItem.Lock lock) {
-                add(locks, lock.state(), lock.info(), "dynamodb");
+                add(locks, lock.state(), lock.info(), Source.DYNAMODB);
             } else if (item instanceof LockTableItem.Digest digest) {
                 digests.put(digest.state(), digest.md5());
             }
         }
-        lockFiles.forEach((state, info) -> add(locks, state, info, "s3"));
+        lockFiles.forEach((state, info) -> add(locks, state, info, Source.S3_LOCK_FILE));
         return new HeldLocks(locks, digests);
     }
 
@@ -68,7 +58,7 @@ public record HeldLocks(Map<String, Lock> locks, Map<StatePath, String> digests)
         }
     }
 
-    private static void add(Map<String, Lock> locks, StatePath state, LockInfo info, String kind) {
+    private static void add(Map<String, Lock> locks, StatePath state, LockInfo info, Source kind) {
         Instant created;
         try {
             created = info.createdInstant();

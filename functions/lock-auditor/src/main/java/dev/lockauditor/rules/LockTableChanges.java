@@ -1,5 +1,6 @@
-package dev.lockauditor.audit;
+package dev.lockauditor.rules;
 
+import dev.lockauditor.events.LockTableChange;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.Source;
@@ -21,13 +22,7 @@ import java.util.List;
  *   <li>anything else is skipped, with the reason.
  * </ul>
  */
-public final class LockTableAuditor {
-
-    private final String workspaceKeyPrefix;
-
-    public LockTableAuditor(String workspaceKeyPrefix) {
-        this.workspaceKeyPrefix = workspaceKeyPrefix;
-    }
+public record LockTableChanges(String workspaceKeyPrefix) {
 
     /** The outcome for one change: the events to record, or why there are none. */
     public sealed interface Outcome {

@@ -1,4 +1,4 @@
-package dev.lockauditor.audit;
+package dev.lockauditor.events;
 
 import java.time.Instant;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.lockauditor.audit;
+package dev.lockauditor.rules;
 
 import dev.lockauditor.terraform.MalformedException;
 import dev.lockauditor.terraform.StatePath;

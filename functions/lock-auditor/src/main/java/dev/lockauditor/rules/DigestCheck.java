@@ -1,4 +1,4 @@
-package dev.lockauditor.audit;
+package dev.lockauditor.rules;
 
 import java.time.Duration;
 import java.time.Instant;

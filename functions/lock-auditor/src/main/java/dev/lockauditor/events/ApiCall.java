@@ -1,4 +1,4 @@
-package dev.lockauditor.audit;
+package dev.lockauditor.events;
 
 import dev.lockauditor.history.Facts;
 import java.time.Instant;

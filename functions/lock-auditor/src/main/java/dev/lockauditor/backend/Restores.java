@@ -1,4 +1,4 @@
-package dev.lockauditor.audit;
+package dev.lockauditor.backend;
 
 import dev.lockauditor.alert.Restore;
 import dev.lockauditor.backend.StateBucket;

@@ -1,0 +1,69 @@
+package dev.lockauditor.audit;
+
+import dev.lockauditor.backend.LockFiles;
+import dev.lockauditor.backend.StateBucket;
+import dev.lockauditor.events.ObjectEvent;
+import dev.lockauditor.history.Bookkeeping;
+import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.Facts;
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.HistoryQuery;
+import dev.lockauditor.history.HistoryStore;
+import dev.lockauditor.history.Source;
+import dev.lockauditor.terraform.StatePath;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A {@code .tflock} lock file taken or released: its creation is a lock taken (its body is the lock info; one whose
+ * body was gone or unreadable is a lock of someone unknown), its deletion the release of the lock its last creation
+ * took. A lock file whose body is not lock info is no lock, on its creation and its deletion alike.
+ */
+public record LockFileEvents(StateBucket bucket, HistoryStore history, LockIndex index, CallerJoin callers,
+                             StaleLockNotices staleLocks, ObjectEntries entries) {
+
+    public Outcome created(StatePath state, ObjectEvent event) throws HistoryStore.WriteFailure {
+        LockFiles.Found found = LockFiles.ofWrite(bucket, state, event.key(), event.versionId(), event.etag());
+        if (found instanceof LockFiles.Foreign foreign) {
+            index.foreignLockFile(event.key(), ObjectEntries.key(event, Source.S3_LOCK_FILE), foreign.reason());
+            return new Outcome.Skipped("not a lock file: " + foreign.reason());
+        }
+        // A lock file whose lock info could not be read is a lock all the same, held by someone unknown.
+        Facts.Lock lock = found instanceof LockFiles.Held held ? Facts.Lock.of(held.info())
+                : LockFiles.unread(event.orderedSequencer(), event.at());
+        HistoryEvent acquired = entries.of(state, Source.S3_LOCK_FILE, event, new Facts.LockAcquired(lock,
+                event.versionId()));
+        List<HistoryEvent> recorded = history.write(List.of(acquired));
+        index.recorded(List.of(acquired));
+        callers.recorded(acquired);
+        return Outcome.Recorded.decided(recorded);
+    }
+
+    public Outcome deleted(StatePath state, ObjectEvent event) throws HistoryStore.WriteFailure {
+        String key = ObjectEntries.key(event, Source.S3_LOCK_FILE);
+        Optional<HistoryEvent> acquired = history.read(HistoryQuery.of(state.path()).kinds(EventType.LOCK_ACQUIRED)
+                        .before(key).newestFirst().limit(20)).stream()
+                .filter(entry -> entry.source() == Source.S3_LOCK_FILE)
+                .findFirst();
+        Optional<Bookkeeping.ForeignLockFile> foreign = index.foreignLockFile(event.key())
+                .filter(file -> file.eventKey().compareTo(key) < 0
+                        && acquired.map(entry -> file.eventKey().compareTo(entry.eventKey()) > 0).orElse(true));
+        if (foreign.isPresent()) {
+            return new Outcome.Skipped("not a lock file: " + foreign.get().reason());
+        }
+        Facts.Lock lock = acquired.map(entry -> ((Facts.LockAcquired) entry.facts()).lock()).orElse(null);
+        Long heldFor = acquired.map(entry -> {
+            Instant since = lock != null && lock.created() != null ? lock.created() : entry.at();
+            return Math.max(0, Duration.between(since, event.at()).getSeconds());
+        }).orElse(null);
+        HistoryEvent released = entries.of(state, Source.S3_LOCK_FILE, event,
+                new Facts.LockReleased(lock, heldFor, event.versionId()));
+        List<HistoryEvent> recorded = history.write(List.of(released));
+        index.recorded(List.of(released));
+        callers.recorded(released);
+        staleLocks.released(state, lock, event.at(), event.eventId());
+        return Outcome.Recorded.decided(recorded);
+    }
+}

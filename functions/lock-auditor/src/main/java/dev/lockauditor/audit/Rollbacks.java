@@ -1,0 +1,78 @@
+package dev.lockauditor.audit;
+
+import dev.lockauditor.alert.AlertRaiser;
+import dev.lockauditor.alert.AlertType;
+import dev.lockauditor.backend.StateBucket;
+import dev.lockauditor.history.EventType;
+import dev.lockauditor.history.Facts;
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.HistoryQuery;
+import dev.lockauditor.history.HistoryStore;
+import dev.lockauditor.rules.StateLineage;
+import dev.lockauditor.terraform.StatePath;
+import java.util.Optional;
+
+/**
+ * A state write against the write before it, and the one after it (when events came out of order) against it, by the
+ * rule of {@link StateLineage}: a rollback, another lineage, or two writes of one serial with different content. A
+ * deletion between them makes the later write a new state, compared with nothing.
+ */
+public record Rollbacks(HistoryStore history, StateBucket bucket, AlertRaiser alerts) {
+
+    public void check(StatePath state, HistoryEvent written, Facts.Header header) {
+        HistoryQuery neighbour = HistoryQuery.of(state.path()).kinds(EventType.STATE_WRITTEN, EventType.STATE_DELETED)
+                .limit(1);
+        for (HistoryEvent previous : history.read(neighbour.before(written.eventKey()).newestFirst())) {
+            if (previous.facts() instanceof Facts.StateWritten before && before.header() != null) {
+                compare(state, previous, before.header(), written, header);
+            }
+        }
+        for (HistoryEvent next : history.read(neighbour.after(written.eventKey()))) {
+            if (next.facts() instanceof Facts.StateWritten after && after.header() != null) {
+                compare(state, written, header, next, after.header());
+            }
+        }
+    }
+
+    private void compare(StatePath state, HistoryEvent earlier, Facts.Header before, HistoryEvent later,
+                         Facts.Header after) {
+        Optional<AlertType> found = StateLineage.check(before.serial(), before.lineage(), after.serial(),
+                after.lineage(), () -> contentDiffers(state, earlier, later));
+        if (found.isEmpty()) {
+            return;
+        }
+        var words = alerts.words();
+        switch (found.get()) {
+            case SERIAL_CONFLICT -> alerts.serialConflict(earlier, later, after.lineage(), after.serial(),
+                    words.serialConflict(state, after.lineage(), after.serial(), ObjectEntries.writerOf(earlier),
+                            earlier.at(), ObjectEntries.objectOf(earlier).versionId(), ObjectEntries.writerOf(later),
+                            later.at(), ObjectEntries.objectOf(later).versionId()));
+            case SERIAL_REGRESSION -> alerts.about(later, words.serialRegression(state, before.serial(),
+                    after.serial(), after.lineage(), ObjectEntries.writerOf(later)));
+            default -> alerts.about(later, words.lineageChanged(state, before.lineage(), before.serial(),
+                    after.lineage(), after.serial(), ObjectEntries.writerOf(later)));
+        }
+    }
+
+    /**
+     * Whether two writes of a state hold different content: their sizes differ, or the MD5s of their versions do.
+     * Without versions or sizes to tell, it cannot be told, and is not claimed.
+     */
+    private boolean contentDiffers(StatePath state, HistoryEvent earlier, HistoryEvent later) {
+        Facts.ObjectFacts a = ObjectEntries.objectOf(earlier);
+        Facts.ObjectFacts b = ObjectEntries.objectOf(later);
+        if (a.size() != null && b.size() != null && !a.size().equals(b.size())) {
+            return true;
+        }
+        if (a.versionId() == null || b.versionId() == null || a.versionId().equals(b.versionId())) {
+            return false;
+        }
+        try {
+            Optional<String> first = bucket.md5(state.key(), a.versionId());
+            Optional<String> second = bucket.md5(state.key(), b.versionId());
+            return first.isPresent() && second.isPresent() && !first.get().equals(second.get());
+        } catch (StateBucket.Unreadable e) {
+            return false;
+        }
+    }
+}
