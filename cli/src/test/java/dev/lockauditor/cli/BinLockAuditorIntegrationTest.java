@@ -59,6 +59,30 @@ class BinLockAuditorIntegrationTest {
     }
 
     @Test
+    void invokeHandsABareDocumentToTheQueueTriggeredFunctionAsTheBodyOfOneSqsMessage() throws Exception {
+        Map<String, String> env = MotoServer.environment();
+        env.put("HISTORY_TABLE", "invoke-state-history");
+        env.put("STATE_BUCKET", "acme-tfstate");
+        AwsClients aws = AwsClients.forTools(env);
+        LocalResources.ensureHistoryTable(aws.dynamoDb(), "invoke-state-history");
+        try {
+            aws.s3().createBucket(b -> b.bucket("acme-tfstate"));
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception alreadyThere) {
+            // made by another test
+        }
+
+        Run run = run(env, "invoke", "StateEventsFunction", "events/s3-lock-file-created.json");
+
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.err().contains("StateEventsFunction is triggered by SQS"), run.err());
+        assertEquals(0, new ObjectMapper().readTree(run.out()).get("batchItemFailures").size(), run.out());
+        var history = HistoryTable.read(aws.dynamoDb(), "invoke-state-history",
+                "acme-tfstate/env:/staging/network/terraform.tfstate");
+        assertEquals(List.of("LOCK_ACQUIRED"), history.stream().map(item -> item.get("event").s()).toList(),
+                "the lock file's event recorded (its version is not in this bucket: a lock of unknown holder)");
+    }
+
+    @Test
     void invokeReportsTheFailedRecordWhenHistoryCannotBeWritten() throws Exception {
         Map<String, String> env = MotoServer.environment();
         env.put("HISTORY_TABLE", "no-such-history-table");
