@@ -1,14 +1,14 @@
 package dev.lockauditor.bench;
 
 import dev.lockauditor.config.Environments;
-import dev.lockauditor.cli.aws.EmulatedStack;
-import dev.lockauditor.cli.aws.MotoProcess;
-import dev.lockauditor.cli.aws.TerraformS3Backend;
-import dev.lockauditor.cli.lambda.FunctionPackage;
-import dev.lockauditor.cli.lambda.LambdaProcess;
-import dev.lockauditor.cli.lambda.LocalContext;
-import dev.lockauditor.cli.lambda.RuntimeApi;
-import dev.lockauditor.cli.lambda.SamTemplate;
+import dev.lockauditor.testsupport.EmulatedStack;
+import dev.lockauditor.runtime.MotoProcess;
+import dev.lockauditor.runtime.TerraformS3Backend;
+import dev.lockauditor.runtime.FunctionPackage;
+import dev.lockauditor.runtime.LambdaProcess;
+import dev.lockauditor.runtime.LocalContext;
+import dev.lockauditor.runtime.RuntimeApi;
+import dev.lockauditor.runtime.SamTemplate;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -240,7 +240,7 @@ public final class Bench {
             records.addAll(streams.getRecords(b -> b.shardIterator(iterator)).records());
         }
         return LambdaEventSerializers.serializerFor(DynamodbEvent.class, Bench.class.getClassLoader())
-                .fromJson(dev.lockauditor.cli.lambda.LambdaStreamEvents.toEventJson(records, streamArn));
+                .fromJson(dev.lockauditor.runtime.LambdaStreamEvents.toEventJson(records, streamArn));
     }
 
     /** DynamoDB requests LockEventsFunction's handler makes for a batch of 100 lock records, counted by the SDK. */

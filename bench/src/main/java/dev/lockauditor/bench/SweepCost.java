@@ -2,9 +2,9 @@ package dev.lockauditor.bench;
 
 import dev.lockauditor.config.Environments;
 import dev.lockauditor.aws.AwsClients;
-import dev.lockauditor.cli.aws.LocalResources;
-import dev.lockauditor.cli.aws.TerraformS3Backend;
-import dev.lockauditor.cli.lambda.LocalContext;
+import dev.lockauditor.runtime.LocalResources;
+import dev.lockauditor.runtime.TerraformS3Backend;
+import dev.lockauditor.runtime.LocalContext;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.handler.Components;
 import dev.lockauditor.handler.LockEventsHandler;

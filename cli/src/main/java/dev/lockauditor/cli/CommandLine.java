@@ -1,5 +1,6 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.runtime.UsageException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,7 +97,7 @@ public final class CommandLine {
             } catch (NumberFormatException e) {
                 // reported below
             }
-            throw new Main.UsageException(name + " takes a whole number" + (minimum > 0 ? " of at least " + minimum : ""));
+            throw new UsageException(name + " takes a whole number" + (minimum > 0 ? " of at least " + minimum : ""));
         }
 
         /** A length of time written {@code 30m}, {@code 8h} or {@code 2d}; null when the option is not given. */
@@ -107,7 +108,7 @@ public final class CommandLine {
             }
             Duration length = lengthOfTime(text);
             if (length == null || length.isZero()) {
-                throw new Main.UsageException(name + " takes a length of time: 30m, 8h or 2d");
+                throw new UsageException(name + " takes a length of time: 30m, 8h or 2d");
             }
             return length;
         }
@@ -166,10 +167,10 @@ public final class CommandLine {
             }
             String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
             Option option = spec.options().stream().filter(o -> o.name().equals(name)).findFirst()
-                    .orElseThrow(() -> new Main.UsageException(spec.command() + ": unknown option '" + name + "'"));
+                    .orElseThrow(() -> new UsageException(spec.command() + ": unknown option '" + name + "'"));
             if (option.isFlag()) {
                 if (arg.contains("=")) {
-                    throw new Main.UsageException(name + " takes no value");
+                    throw new UsageException(name + " takes no value");
                 }
                 values.put(name, "");
             } else {
@@ -179,7 +180,7 @@ public final class CommandLine {
                 } else if (i + 1 < args.size()) {
                     value = args.get(++i);
                 } else {
-                    throw new Main.UsageException(name + " needs a value (" + option.value() + ")");
+                    throw new UsageException(name + " needs a value (" + option.value() + ")");
                 }
                 values.put(name, value);
                 if (option.repeatable()) {
@@ -188,7 +189,7 @@ public final class CommandLine {
             }
         }
         if (operands.size() != spec.operands().size()) {
-            throw new Main.UsageException(spec.command() + (spec.operands().isEmpty() ? " takes no operand"
+            throw new UsageException(spec.command() + (spec.operands().isEmpty() ? " takes no operand"
                     : " takes " + String.join(" ", spec.operands())));
         }
         return new Parsed(spec, values, operands, repeated);

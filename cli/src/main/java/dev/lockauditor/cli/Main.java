@@ -1,13 +1,13 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.runtime.SetupException;
+import dev.lockauditor.runtime.UsageException;
 import dev.lockauditor.cli.command.AckCommand;
 import dev.lockauditor.cli.command.AuditCommand;
 import dev.lockauditor.cli.command.HistoryCommand;
 import dev.lockauditor.cli.command.InvokeCommand;
 import dev.lockauditor.cli.command.LocalCommand;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -88,37 +88,6 @@ public final class Main {
         } catch (SetupException e) {
             err.println("lock-auditor: " + e.getMessage());
             return 2;
-        }
-    }
-
-    /**
-     * The project's folder (template.yaml, the function folders): where bin/lock-auditor lives
-     * ({@code LOCK_AUDITOR_HOME}, which it sets), else the nearest folder up from here that has a template.yaml.
-     */
-    public static Path projectRoot(Map<String, String> env) {
-        String home = env.get("LOCK_AUDITOR_HOME");
-        if (home != null && !home.isBlank()) {
-            return Path.of(home).toAbsolutePath().normalize();
-        }
-        for (Path folder = Path.of("").toAbsolutePath(); folder != null; folder = folder.getParent()) {
-            if (Files.isRegularFile(folder.resolve("template.yaml"))) {
-                return folder;
-            }
-        }
-        throw new SetupException("no template.yaml here or above; run bin/lock-auditor from the project");
-    }
-
-    /** The command line is wrong. */
-    public static final class UsageException extends RuntimeException {
-        public UsageException(String message) {
-            super(message);
-        }
-    }
-
-    /** The environment is wrong: a setting missing, a table not found, no access. */
-    public static final class SetupException extends RuntimeException {
-        public SetupException(String message) {
-            super(message);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.testsupport.HistoryTable;
+import dev.lockauditor.testsupport.MotoServer;
 import dev.lockauditor.config.Environments;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,7 +16,7 @@ import dev.lockauditor.alert.AlertRaiser;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.SnsAlertPublisher;
-import dev.lockauditor.cli.aws.LocalWebhook;
+import dev.lockauditor.testsupport.LocalWebhook;
 import dev.lockauditor.history.Source;
 import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.StatePath;

@@ -1,6 +1,8 @@
 package dev.lockauditor.cli;
 
-import dev.lockauditor.cli.aws.LocalResources;
+import dev.lockauditor.testsupport.HistoryTable;
+import dev.lockauditor.testsupport.MotoServer;
+import dev.lockauditor.runtime.LocalResources;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

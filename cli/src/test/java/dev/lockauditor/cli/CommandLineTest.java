@@ -1,5 +1,6 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.runtime.UsageException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,16 +41,16 @@ class CommandLineTest {
 
     @Test
     void whatIsWrongIsSaidTheSameWay() {
-        assertEquals("audit: unknown option '--frobnicate'", assertThrows(Main.UsageException.class,
+        assertEquals("audit: unknown option '--frobnicate'", assertThrows(UsageException.class,
                 () -> CommandLine.parse(AuditCommand.SPEC, List.of("--frobnicate"))).getMessage());
-        assertEquals("--table needs a value (TABLE)", assertThrows(Main.UsageException.class,
+        assertEquals("--table needs a value (TABLE)", assertThrows(UsageException.class,
                 () -> CommandLine.parse(AuditCommand.SPEC, List.of("--table"))).getMessage());
-        assertEquals("--json takes no value", assertThrows(Main.UsageException.class,
+        assertEquals("--json takes no value", assertThrows(UsageException.class,
                 () -> CommandLine.parse(AuditCommand.SPEC, List.of("--json=yes"))).getMessage());
-        assertEquals("--parallel takes a whole number of at least 1", assertThrows(Main.UsageException.class,
+        assertEquals("--parallel takes a whole number of at least 1", assertThrows(UsageException.class,
                 () -> CommandLine.parse(AuditCommand.SPEC, List.of("--parallel", "0")).number("--parallel", 4, 1))
                 .getMessage());
-        assertEquals("invoke takes FUNCTION EVENT_FILE", assertThrows(Main.UsageException.class,
+        assertEquals("invoke takes FUNCTION EVENT_FILE", assertThrows(UsageException.class,
                 () -> CommandLine.parse(InvokeCommand.SPEC, List.of("LockEventsFunction"))).getMessage());
     }
 

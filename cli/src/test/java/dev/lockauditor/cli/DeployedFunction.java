@@ -1,9 +1,12 @@
 package dev.lockauditor.cli;
 
-import dev.lockauditor.cli.lambda.LambdaProcess;
-import dev.lockauditor.cli.lambda.RuntimeApi;
-import dev.lockauditor.cli.lambda.SqsEnvelope;
-import dev.lockauditor.cli.lambda.SamTemplate;
+import dev.lockauditor.testsupport.AwsCall;
+import dev.lockauditor.testsupport.MotoProxy;
+import dev.lockauditor.testsupport.MotoServer;
+import dev.lockauditor.runtime.LambdaProcess;
+import dev.lockauditor.runtime.RuntimeApi;
+import dev.lockauditor.runtime.SqsEnvelope;
+import dev.lockauditor.runtime.SamTemplate;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;

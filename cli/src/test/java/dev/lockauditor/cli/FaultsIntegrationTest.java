@@ -1,5 +1,8 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.testsupport.HistoryTable;
+import dev.lockauditor.testsupport.MotoProxy;
+import dev.lockauditor.testsupport.MotoServer;
 import dev.lockauditor.config.Environments;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,9 +18,9 @@ import dev.lockauditor.alert.AlertType;
 import dev.lockauditor.alert.OnceAlerts;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.DynamoDbHistoryStore;
-import dev.lockauditor.cli.aws.LocalResources;
-import dev.lockauditor.cli.lambda.LambdaStreamEvents;
-import dev.lockauditor.cli.lambda.LocalContext;
+import dev.lockauditor.runtime.LocalResources;
+import dev.lockauditor.runtime.LambdaStreamEvents;
+import dev.lockauditor.runtime.LocalContext;
 import dev.lockauditor.cli.output.PrintingHistoryStore;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.handler.Components;

@@ -1,12 +1,16 @@
 package dev.lockauditor.cli;
 
-import dev.lockauditor.cli.aws.EmulatedStack;
-import dev.lockauditor.cli.aws.TerraformS3Backend;
-import dev.lockauditor.cli.lambda.FunctionPackage;
-import dev.lockauditor.cli.lambda.LambdaProcess;
-import dev.lockauditor.cli.lambda.RuntimeApi;
-import dev.lockauditor.cli.lambda.SamTemplate;
-import dev.lockauditor.cli.lambda.SqsEnvelope;
+import dev.lockauditor.testsupport.AwsCall;
+import dev.lockauditor.testsupport.HistoryTable;
+import dev.lockauditor.testsupport.MotoProxy;
+import dev.lockauditor.testsupport.MotoServer;
+import dev.lockauditor.testsupport.EmulatedStack;
+import dev.lockauditor.runtime.TerraformS3Backend;
+import dev.lockauditor.runtime.FunctionPackage;
+import dev.lockauditor.runtime.LambdaProcess;
+import dev.lockauditor.runtime.RuntimeApi;
+import dev.lockauditor.runtime.SamTemplate;
+import dev.lockauditor.runtime.SqsEnvelope;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

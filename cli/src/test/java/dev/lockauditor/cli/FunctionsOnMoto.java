@@ -1,6 +1,8 @@
 package dev.lockauditor.cli;
 
-import dev.lockauditor.cli.lambda.SqsEnvelope;
+import dev.lockauditor.testsupport.HistoryTable;
+import dev.lockauditor.testsupport.MotoServer;
+import dev.lockauditor.runtime.SqsEnvelope;
 import dev.lockauditor.audit.Rechecks;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
@@ -16,9 +18,9 @@ import dev.lockauditor.alert.Alert;
 import dev.lockauditor.alert.AlertType;
 import dev.lockauditor.alert.OnceAlerts;
 import dev.lockauditor.aws.AwsClients;
-import dev.lockauditor.cli.aws.LocalResources;
-import dev.lockauditor.cli.lambda.LambdaStreamEvents;
-import dev.lockauditor.cli.lambda.LocalContext;
+import dev.lockauditor.runtime.LocalResources;
+import dev.lockauditor.runtime.LambdaStreamEvents;
+import dev.lockauditor.runtime.LocalContext;
 import dev.lockauditor.cli.output.PrintingHistoryStore;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.config.Environments;

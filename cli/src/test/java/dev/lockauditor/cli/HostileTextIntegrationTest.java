@@ -1,5 +1,6 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.testsupport.MotoServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockauditor.alert.PlainText;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.DynamoDbHistoryStore;
-import dev.lockauditor.cli.aws.LocalResources;
+import dev.lockauditor.runtime.LocalResources;
 import dev.lockauditor.cli.output.Lines;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;

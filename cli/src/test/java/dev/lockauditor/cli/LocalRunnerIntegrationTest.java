@@ -1,5 +1,7 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.testsupport.HistoryTable;
+import dev.lockauditor.testsupport.MotoServer;
 import static dev.lockauditor.cli.OutputLines.record;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,8 +1,10 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.testsupport.HistoryTable;
+import dev.lockauditor.testsupport.MotoServer;
 import dev.lockauditor.config.Environments;
-import dev.lockauditor.cli.aws.LocalResources;
-import dev.lockauditor.cli.lambda.LocalContext;
+import dev.lockauditor.runtime.LocalResources;
+import dev.lockauditor.runtime.LocalContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

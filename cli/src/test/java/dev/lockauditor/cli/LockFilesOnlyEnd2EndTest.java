@@ -1,5 +1,8 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.testsupport.AwsCall;
+import dev.lockauditor.testsupport.HistoryTable;
+import dev.lockauditor.testsupport.MotoServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,11 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockauditor.aws.AwsClients;
-import dev.lockauditor.cli.aws.EmulatedStack;
-import dev.lockauditor.cli.lambda.FunctionPackage;
-import dev.lockauditor.cli.lambda.LambdaProcess;
-import dev.lockauditor.cli.lambda.RuntimeApi;
-import dev.lockauditor.cli.lambda.SamTemplate;
+import dev.lockauditor.testsupport.EmulatedStack;
+import dev.lockauditor.runtime.FunctionPackage;
+import dev.lockauditor.runtime.LambdaProcess;
+import dev.lockauditor.runtime.RuntimeApi;
+import dev.lockauditor.runtime.SamTemplate;
 import dev.lockauditor.terraform.LockInfo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

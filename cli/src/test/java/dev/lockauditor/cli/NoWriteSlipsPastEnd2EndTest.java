@@ -1,5 +1,7 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.testsupport.HistoryTable;
+import dev.lockauditor.testsupport.MotoServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockauditor.aws.AwsClients;
-import dev.lockauditor.cli.aws.EmulatedStack;
-import dev.lockauditor.cli.lambda.FunctionPackage;
-import dev.lockauditor.cli.lambda.RuntimeApi;
-import dev.lockauditor.cli.lambda.SamTemplate;
+import dev.lockauditor.testsupport.EmulatedStack;
+import dev.lockauditor.runtime.FunctionPackage;
+import dev.lockauditor.runtime.RuntimeApi;
+import dev.lockauditor.runtime.SamTemplate;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package dev.lockauditor.cli;
 
-import dev.lockauditor.cli.lambda.SamTemplate;
+import dev.lockauditor.testsupport.AwsCall;
+import dev.lockauditor.runtime.SamTemplate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

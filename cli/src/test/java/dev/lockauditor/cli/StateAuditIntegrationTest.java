@@ -1,5 +1,6 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.testsupport.MotoServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,6 +1,6 @@
 package dev.lockauditor.cli;
 
-import dev.lockauditor.cli.lambda.SamTemplate;
+import dev.lockauditor.runtime.SamTemplate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,6 +1,7 @@
 package dev.lockauditor.cli;
 
-import dev.lockauditor.cli.aws.TerraformS3Backend;
+import dev.lockauditor.testsupport.MotoServer;
+import dev.lockauditor.runtime.TerraformS3Backend;
 import dev.lockauditor.aws.AwsClients;
 
 /** A Terraform S3 backend on the tests' moto_server, named for one test. */

@@ -1,6 +1,6 @@
 package dev.lockauditor.cli.aws;
 
-import dev.lockauditor.cli.Main;
+import dev.lockauditor.runtime.SetupException;
 import java.net.ConnectException;
 import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -19,13 +19,13 @@ public final class AwsErrors {
         } catch (AwsServiceException e) {
             String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
             if (e.statusCode() == 403 || code.contains("AccessDenied") || code.contains("UnauthorizedOperation")) {
-                throw new Main.SetupException("access denied: the credentials in use need " + permission);
+                throw new SetupException("access denied: the credentials in use need " + permission);
             }
             if (code.equals("ResourceNotFoundException") || code.equals("NoSuchBucket")) {
-                throw new Main.SetupException("not found: " + permission.substring(permission.indexOf(" on ") + 4)
+                throw new SetupException("not found: " + permission.substring(permission.indexOf(" on ") + 4)
                         + " does not exist");
             }
-            throw new Main.SetupException(permission.substring(0, permission.indexOf(' ')) + " failed: "
+            throw new SetupException(permission.substring(0, permission.indexOf(' ')) + " failed: "
                     + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()));
         } catch (SdkClientException e) {
             Throwable cause = e;
@@ -33,13 +33,13 @@ public final class AwsErrors {
                 cause = cause.getCause();
             }
             if (cause instanceof ConnectException) {
-                throw new Main.SetupException("cannot reach the AWS endpoint: " + cause.getMessage());
+                throw new SetupException("cannot reach the AWS endpoint: " + cause.getMessage());
             }
             if (String.valueOf(e.getMessage()).contains("credentials")) {
-                throw new Main.SetupException("no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+                throw new SetupException("no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
                         + "AWS_SECRET_ACCESS_KEY, or log in with aws sso login");
             }
-            throw new Main.SetupException(e.getMessage());
+            throw new SetupException(e.getMessage());
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.lockauditor.cli.command;
 
+import dev.lockauditor.runtime.SetupException;
+import dev.lockauditor.runtime.UsageException;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.backend.LockFiles;
 import dev.lockauditor.aws.AwsClients;
@@ -7,9 +9,8 @@ import dev.lockauditor.aws.DynamoDbHistoryStore;
 import dev.lockauditor.aws.DynamoDbLockTable;
 import dev.lockauditor.aws.S3StateBucket;
 import dev.lockauditor.cli.CommandLine;
-import dev.lockauditor.cli.Main;
 import dev.lockauditor.cli.aws.AwsErrors;
-import dev.lockauditor.cli.aws.LocalResources;
+import dev.lockauditor.runtime.LocalResources;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
@@ -59,7 +60,7 @@ public final class AckCommand {
         CommandLine.Parsed parsed = CommandLine.parse(SPEC, args);
         String reason = parsed.value("--reason", "").strip();
         if (reason.isEmpty()) {
-            throw new Main.UsageException("ack needs --reason TEXT: why the lock is held");
+            throw new UsageException("ack needs --reason TEXT: why the lock is held");
         }
         Duration lasting = parsed.duration("--for");
         Config config = Config.from(env);
@@ -67,7 +68,7 @@ public final class AckCommand {
         try {
             state = StatePath.parse(parsed.operand(0), config.workspaceKeyPrefix());
         } catch (MalformedException e) {
-            throw new Main.UsageException("ack takes a STATE_PATH, the lock path bucket/key: " + e.getMessage());
+            throw new UsageException("ack takes a STATE_PATH, the lock path bucket/key: " + e.getMessage());
         }
         Map<String, String> settings = new HashMap<>(env);
         String table = parsed.value("--table", env.getOrDefault("LOCK_TABLE", ""));
@@ -96,7 +97,7 @@ public final class AckCommand {
             new DynamoDbHistoryStore(aws.dynamoDb(), historyTable, Duration.ofDays(config.historyRetentionDays()))
                     .write(List.of(ack));
         } catch (HistoryStore.WriteFailure e) {
-            throw new Main.SetupException("cannot write to HISTORY_TABLE '" + historyTable + "': " + e.getMessage());
+            throw new SetupException("cannot write to HISTORY_TABLE '" + historyTable + "': " + e.getMessage());
         }
         out.println(dev.lockauditor.cli.output.TerminalText.visible("acknowledged lock " + lock.id() + " on " + state.path()
                 + ", held by " + Alerts.who(lock.who())

@@ -1,9 +1,10 @@
 package dev.lockauditor.cli.command;
 
+import dev.lockauditor.runtime.SetupException;
+import dev.lockauditor.runtime.UsageException;
 import dev.lockauditor.cli.CommandLine;
-import dev.lockauditor.cli.Main;
 import dev.lockauditor.cli.aws.AwsErrors;
-import dev.lockauditor.cli.aws.Backend;
+import dev.lockauditor.runtime.Backend;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,7 +20,7 @@ import dev.lockauditor.aws.S3StateBucket;
 import dev.lockauditor.backend.LockTable;
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.cli.aws.ListPrices;
-import dev.lockauditor.cli.output.CliJson;
+import dev.lockauditor.runtime.CliJson;
 import dev.lockauditor.cli.output.TerminalText;
 import dev.lockauditor.handler.Components;
 import dev.lockauditor.terraform.StateKeys;
@@ -104,12 +105,12 @@ public final class AuditCommand {
             String table = parsed.value("--table", env.getOrDefault("LOCK_TABLE", "")).strip();
             String bucket = parsed.value("--bucket", env.getOrDefault("STATE_BUCKET", "")).strip();
             if (bucket.isEmpty()) {
-                throw new Main.UsageException("audit needs the state bucket: --bucket or STATE_BUCKET (and --table or "
+                throw new UsageException("audit needs the state bucket: --bucket or STATE_BUCKET (and --table or "
                         + "LOCK_TABLE when the backend has a lock table), or --backend");
             }
             backends.add(new Backend(table, bucket, null, null, null, null));
         } else if (parsed.flag("--table") || parsed.flag("--bucket")) {
-            throw new Main.UsageException("audit takes --backend, or --table and --bucket, not both");
+            throw new UsageException("audit takes --backend, or --table and --bucket, not both");
         }
         Instant now = Instant.now();
         List<Reviewed> reviewed = new ArrayList<>();
@@ -117,7 +118,7 @@ public final class AuditCommand {
         for (Backend backend : backends) {
             try {
                 reviewed.add(review(backend, parallel, now));
-            } catch (Main.SetupException e) {
+            } catch (SetupException e) {
                 if (backends.size() == 1) {
                     throw e;
                 }
@@ -146,7 +147,7 @@ public final class AuditCommand {
             staleLocks = StaleLocks.of(config.staleLockMinutes(), config.staleLockReminderMinutes(),
                     config.staleLockOverrides(), environments);
         } catch (IllegalStateException | MalformedException e) {
-            throw new Main.SetupException(e.getMessage());
+            throw new SetupException(e.getMessage());
         }
         AwsClients aws = backend.clients(settings);
         String table = config.lockTable();
@@ -156,7 +157,7 @@ public final class AuditCommand {
                 boolean lockId = aws.dynamoDb().describeTable(b -> b.tableName(table)).table().keySchema().stream()
                         .anyMatch(k -> k.attributeName().equals("LockID"));
                 if (!lockId) {
-                    throw new Main.SetupException("table '" + table + "' has no LockID key: not a Terraform lock table");
+                    throw new SetupException("table '" + table + "' has no LockID key: not a Terraform lock table");
                 }
                 return null;
             }, "dynamodb:DescribeTable on " + table);
@@ -405,7 +406,7 @@ public final class AuditCommand {
             return results;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new Main.SetupException("interrupted");
+            throw new SetupException("interrupted");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             return AwsErrors.explain(() -> {

@@ -1,9 +1,9 @@
 package dev.lockauditor.cli.command;
 
-import dev.lockauditor.cli.Main;
-import dev.lockauditor.cli.aws.LocalResources;
-import dev.lockauditor.cli.aws.MotoProcess;
-import dev.lockauditor.cli.aws.TerraformS3Backend;
+import dev.lockauditor.runtime.SetupException;
+import dev.lockauditor.runtime.LocalResources;
+import dev.lockauditor.runtime.MotoProcess;
+import dev.lockauditor.runtime.TerraformS3Backend;
 import dev.lockauditor.cli.output.Lines;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.terraform.LockInfo;
@@ -77,7 +77,7 @@ public final class DemoCommand {
         settings.put("CALLER_ENRICHMENT", "on");
         AwsClients aws = LocalResources.clients(settings);
         if (!LocalResources.isLoopback(aws.endpoint())) {
-            throw new Main.SetupException("the demo creates a backend: it runs only against an emulator on this machine, "
+            throw new SetupException("the demo creates a backend: it runs only against an emulator on this machine, "
                     + "not " + aws.endpoint());
         }
         TerraformS3Backend backend = new TerraformS3Backend(aws, settings.get("STATE_BUCKET"), settings.get("LOCK_TABLE"));
@@ -106,7 +106,7 @@ public final class DemoCommand {
         auditor.start();
         try {
             if (!ready.await(60, TimeUnit.SECONDS)) {
-                throw new Main.SetupException("the auditor did not attach to the demo backend within a minute");
+                throw new SetupException("the auditor did not attach to the demo backend within a minute");
             }
             String queueUrl = aws.sqs().getQueueUrl(b -> b.queueName(LocalResources.DEFAULT_STATE_EVENTS_QUEUE)).queueUrl();
             new TeamDay(backend, record -> aws.sqs().sendMessage(b -> b.queueUrl(queueUrl).messageBody(record))).replay();

@@ -1,11 +1,12 @@
 package dev.lockauditor.cli.command;
 
+import dev.lockauditor.runtime.SetupException;
+import dev.lockauditor.runtime.UsageException;
 import dev.lockauditor.cli.CommandLine;
-import dev.lockauditor.cli.Main;
-import dev.lockauditor.cli.output.CliJson;
+import dev.lockauditor.runtime.CliJson;
 import dev.lockauditor.cli.output.TerminalText;
 import dev.lockauditor.cli.aws.AwsErrors;
-import dev.lockauditor.cli.aws.LocalResources;
+import dev.lockauditor.runtime.LocalResources;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -59,9 +60,9 @@ public final class HistoryCommand {
         CommandLine.Parsed parsed;
         try {
             parsed = CommandLine.parse(SPEC, args);
-        } catch (Main.UsageException e) {
+        } catch (UsageException e) {
             if (args.stream().noneMatch(a -> !a.startsWith("-"))) {
-                throw new Main.UsageException("history takes a STATE_PATH, the lock path bucket/key (as Terraform prints it)");
+                throw new UsageException("history takes a STATE_PATH, the lock path bucket/key (as Terraform prints it)");
             }
             throw e;
         }
@@ -70,14 +71,14 @@ public final class HistoryCommand {
         Instant from = parsed.flag("--since") ? since(parsed.value("--since", "")) : null;
         Duration since = Duration.ofDays(7);
         if (statePath == null || !statePath.contains("/")) {
-            throw new Main.UsageException("history takes a STATE_PATH, the lock path bucket/key (as Terraform prints it)");
+            throw new UsageException("history takes a STATE_PATH, the lock path bucket/key (as Terraform prints it)");
         }
         Instant start = from != null ? from : Instant.now().minus(since);
         AwsClients aws = LocalResources.clients(env);
         String table = env.getOrDefault("HISTORY_TABLE", "");
         if (table.isBlank()) {
             if (!LocalResources.isLoopback(aws.endpoint())) {
-                throw new Main.SetupException("HISTORY_TABLE is not set; use the stack's LockHistoryTableName output");
+                throw new SetupException("HISTORY_TABLE is not set; use the stack's LockHistoryTableName output");
             }
             table = LocalResources.DEFAULT_HISTORY_TABLE;
         }
@@ -102,7 +103,7 @@ public final class HistoryCommand {
         try {
             return text.contains("T") ? Instant.parse(text) : LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
-            throw new Main.UsageException("--since takes 7d, 24h, 30m, a date (2025-03-14) or a time (2025-03-14T09:00:00Z)");
+            throw new UsageException("--since takes 7d, 24h, 30m, a date (2025-03-14) or a time (2025-03-14T09:00:00Z)");
         }
     }
 

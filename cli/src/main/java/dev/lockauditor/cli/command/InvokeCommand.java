@@ -1,12 +1,13 @@
 package dev.lockauditor.cli.command;
 
+import dev.lockauditor.runtime.SetupException;
+import dev.lockauditor.runtime.UsageException;
 import dev.lockauditor.cli.CommandLine;
-import dev.lockauditor.cli.Main;
-import dev.lockauditor.cli.lambda.FunctionPackage;
-import dev.lockauditor.cli.lambda.LambdaProcess;
-import dev.lockauditor.cli.lambda.RuntimeApi;
-import dev.lockauditor.cli.lambda.SamTemplate;
-import dev.lockauditor.cli.lambda.SqsEnvelope;
+import dev.lockauditor.runtime.FunctionPackage;
+import dev.lockauditor.runtime.LambdaProcess;
+import dev.lockauditor.runtime.RuntimeApi;
+import dev.lockauditor.runtime.SamTemplate;
+import dev.lockauditor.runtime.SqsEnvelope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockauditor.aws.AwsClients;
@@ -51,7 +52,7 @@ public final class InvokeCommand {
         CommandLine.Parsed parsed = CommandLine.parse(SPEC, args);
         String envVarsFile = parsed.value("--env-vars", null);
         List<String> positional = parsed.operands();
-        Path root = Main.projectRoot(env);
+        Path root = SamTemplate.projectFolder(env);
         SamTemplate template = SamTemplate.load(root.resolve("template.yaml"));
         SamTemplate.Function declared = template.function(positional.get(0), Map.of());
         byte[] event = readBytes(Path.of(positional.get(1)));
@@ -67,7 +68,7 @@ public final class InvokeCommand {
             out.println(invocation.body());
             return invocation.error() ? 1 : 0;
         } catch (IOException e) {
-            throw new Main.SetupException("cannot start " + function.name() + ": " + e.getMessage());
+            throw new SetupException("cannot start " + function.name() + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 130;
@@ -88,7 +89,7 @@ public final class InvokeCommand {
                     root.path(section).fields().forEachRemaining(e -> environment.put(e.getKey(), e.getValue().asText()));
                 }
             } catch (IOException e) {
-                throw new Main.UsageException("--env-vars " + envVarsFile + " is not a JSON file: " + e.getMessage());
+                throw new UsageException("--env-vars " + envVarsFile + " is not a JSON file: " + e.getMessage());
             }
         }
         return declared.withEnvironment(environment);
@@ -121,9 +122,9 @@ public final class InvokeCommand {
         try {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new Main.UsageException("no event file " + file);
+            throw new UsageException("no event file " + file);
         } catch (IOException e) {
-            throw new Main.UsageException("cannot read event file " + file + ": " + e.getMessage());
+            throw new UsageException("cannot read event file " + file + ": " + e.getMessage());
         }
     }
 }

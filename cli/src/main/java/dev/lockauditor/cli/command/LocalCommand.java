@@ -1,12 +1,13 @@
 package dev.lockauditor.cli.command;
 
+import dev.lockauditor.runtime.SetupException;
+import dev.lockauditor.runtime.UsageException;
 import dev.lockauditor.cli.CommandLine;
-import dev.lockauditor.cli.Main;
-import dev.lockauditor.cli.aws.LocalResources;
-import dev.lockauditor.cli.lambda.LambdaStreamEvents;
-import dev.lockauditor.cli.lambda.LocalContext;
-import dev.lockauditor.cli.lambda.StateEventsConsumer;
-import dev.lockauditor.cli.lambda.StreamPoller;
+import dev.lockauditor.runtime.LocalResources;
+import dev.lockauditor.runtime.LambdaStreamEvents;
+import dev.lockauditor.runtime.LocalContext;
+import dev.lockauditor.runtime.StateEventsConsumer;
+import dev.lockauditor.runtime.StreamPoller;
 import dev.lockauditor.cli.output.Lines;
 import dev.lockauditor.cli.output.PrintingAlertPublisher;
 import dev.lockauditor.cli.output.PrintingHistoryStore;
@@ -98,7 +99,7 @@ public final class LocalCommand {
         String lockTable = settings.getOrDefault("LOCK_TABLE", "");
         String stateBucket = settings.getOrDefault("STATE_BUCKET", "");
         if (lockTable.isBlank() && stateBucket.isBlank()) {
-            throw new Main.SetupException("STATE_BUCKET is not set: name the backend to watch (and LOCK_TABLE, when it "
+            throw new SetupException("STATE_BUCKET is not set: name the backend to watch (and LOCK_TABLE, when it "
                     + "has a lock table)");
         }
         String streamArn = lockTable.isBlank() ? null : resources.lockTableStream(lockTable);
@@ -313,7 +314,7 @@ public final class LocalCommand {
         try {
             return poller.attach();
         } catch (SdkException e) {
-            throw new Main.SetupException("cannot read the lock table's stream: " + e.getMessage());
+            throw new SetupException("cannot read the lock table's stream: " + e.getMessage());
         }
     }
 
@@ -340,7 +341,7 @@ public final class LocalCommand {
             CommandLine.Parsed parsed = CommandLine.parse(SPEC, args);
             String format = parsed.value("--format", null);
             if (format != null && !format.equals("json") && !format.equals("text")) {
-                throw new Main.UsageException("--format is json or text, not '" + format + "'");
+                throw new UsageException("--format is json or text, not '" + format + "'");
             }
             return new Options(parsed.seconds("--duration", null), parsed.seconds("--sweep-every", Duration.ofSeconds(60)),
                     format, parsed.flag("--demo"), parsed.flag("--verbose"));

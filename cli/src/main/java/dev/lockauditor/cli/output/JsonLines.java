@@ -1,5 +1,6 @@
 package dev.lockauditor.cli.output;
 
+import dev.lockauditor.runtime.CliJson;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.lockauditor.cli.output;
 
-import dev.lockauditor.cli.Main;
+import dev.lockauditor.runtime.UsageException;
 import java.io.PrintStream;
 import java.util.Map;
 
@@ -19,7 +19,7 @@ public interface Lines {
         return switch (chosen) {
             case "json" -> new JsonLines(out);
             case "text" -> new TextTimeline(out, terminal);
-            default -> throw new Main.UsageException("--format is json or text, not '" + format + "'");
+            default -> throw new UsageException("--format is json or text, not '" + format + "'");
         };
     }
 }

@@ -1,6 +1,6 @@
 package dev.lockauditor.cli.aws;
 
-import dev.lockauditor.cli.Main;
+import dev.lockauditor.runtime.SetupException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -14,7 +14,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 class AwsErrorsTest {
 
     static String message(RuntimeException failure) {
-        return assertThrows(Main.SetupException.class, () -> AwsErrors.explain(() -> {
+        return assertThrows(SetupException.class, () -> AwsErrors.explain(() -> {
             throw failure;
         }, "dynamodb:Scan on terraform-locks")).getMessage();
     }

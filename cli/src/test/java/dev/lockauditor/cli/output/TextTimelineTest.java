@@ -1,6 +1,6 @@
 package dev.lockauditor.cli.output;
 
-import dev.lockauditor.cli.Main;
+import dev.lockauditor.runtime.UsageException;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.Source;
@@ -76,6 +76,6 @@ class TextTimelineTest {
         assertInstanceOf(JsonLines.class, Lines.of("json", out, true));
         assertInstanceOf(TextTimeline.class, Lines.of("text", out, false));
         assertEquals("--format is json or text, not 'yaml'",
-                assertThrows(Main.UsageException.class, () -> Lines.of("yaml", out, false)).getMessage());
+                assertThrows(UsageException.class, () -> Lines.of("yaml", out, false)).getMessage());
     }
 }

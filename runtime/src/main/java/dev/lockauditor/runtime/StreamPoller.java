@@ -1,4 +1,4 @@
-package dev.lockauditor.cli.lambda;
+package dev.lockauditor.runtime;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

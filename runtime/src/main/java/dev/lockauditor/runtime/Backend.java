@@ -1,7 +1,6 @@
-package dev.lockauditor.cli.aws;
+package dev.lockauditor.runtime;
 
 import dev.lockauditor.aws.AwsClients;
-import dev.lockauditor.cli.Main;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,13 +32,13 @@ public record Backend(String table, String bucket, String profile, String role, 
             int equals = field.indexOf('=');
             String key = equals < 0 ? field.trim() : field.substring(0, equals).trim();
             if (equals < 0 || !KEYS.contains(key) || fields.containsKey(key)) {
-                throw new Main.UsageException("--backend takes bucket=BUCKET[,table=TABLE][,profile=P][,role=ARN]"
+                throw new UsageException("--backend takes bucket=BUCKET[,table=TABLE][,profile=P][,role=ARN]"
                         + "[,region=R][,environment=NAME], not '" + spec + "'");
             }
             fields.put(key, field.substring(equals + 1).trim());
         }
         if (fields.getOrDefault("bucket", "").isEmpty()) {
-            throw new Main.UsageException("--backend needs bucket= (and table= when the backend has a lock table): '"
+            throw new UsageException("--backend needs bucket= (and table= when the backend has a lock table): '"
                     + spec + "'");
         }
         return new Backend(fields.getOrDefault("table", ""), fields.get("bucket"), fields.get("profile"), fields.get("role"),

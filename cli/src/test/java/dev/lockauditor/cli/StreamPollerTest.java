@@ -1,5 +1,6 @@
-package dev.lockauditor.cli.lambda;
+package dev.lockauditor.cli;
 
+import dev.lockauditor.runtime.StreamPoller;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;

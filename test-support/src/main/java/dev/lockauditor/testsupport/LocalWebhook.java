@@ -1,4 +1,4 @@
-package dev.lockauditor.cli.aws;
+package dev.lockauditor.testsupport;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;

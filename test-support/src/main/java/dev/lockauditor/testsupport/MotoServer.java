@@ -1,6 +1,6 @@
-package dev.lockauditor.cli;
+package dev.lockauditor.testsupport;
 
-import dev.lockauditor.cli.aws.MotoProcess;
+import dev.lockauditor.runtime.MotoProcess;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -8,14 +8,14 @@ import java.util.Map;
  * One moto_server for the whole test run, started as bin/lock-auditor starts it ({@link MotoProcess}), on a free
  * loopback port, stopped when the JVM exits. Tests talk to it with the real AWS SDK through {@code AWS_ENDPOINT_URL}.
  */
-final class MotoServer {
+public final class MotoServer {
 
     private static MotoProcess moto;
 
     private MotoServer() {
     }
 
-    static synchronized String endpoint() {
+    public static synchronized String endpoint() {
         if (moto == null) {
             moto = MotoProcess.start();
         }
@@ -23,7 +23,7 @@ final class MotoServer {
     }
 
     /** The settings a function or the local runner needs to reach moto. */
-    static Map<String, String> environment() {
+    public static Map<String, String> environment() {
         Map<String, String> env = new HashMap<>();
         env.put("AWS_ENDPOINT_URL", endpoint());
         env.put("AWS_REGION", "us-east-1");

@@ -1,4 +1,4 @@
-package dev.lockauditor.cli.lambda;
+package dev.lockauditor.runtime;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;

@@ -1,4 +1,4 @@
-package dev.lockauditor.cli.output;
+package dev.lockauditor.runtime;
 
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;

@@ -1,6 +1,5 @@
-package dev.lockauditor.cli.lambda;
+package dev.lockauditor.runtime;
 
-import dev.lockauditor.cli.Main;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -43,6 +42,23 @@ public final class SamTemplate {
         }
     }
 
+    /**
+     * The project's folder (template.yaml, the function folders): where bin/lock-auditor lives
+     * ({@code LOCK_AUDITOR_HOME}, which it sets), else the nearest folder up from here that has a template.yaml.
+     */
+    public static Path projectFolder(Map<String, String> env) {
+        String home = env.get("LOCK_AUDITOR_HOME");
+        if (home != null && !home.isBlank()) {
+            return Path.of(home).toAbsolutePath().normalize();
+        }
+        for (Path folder = Path.of("").toAbsolutePath(); folder != null; folder = folder.getParent()) {
+            if (Files.isRegularFile(folder.resolve("template.yaml"))) {
+                return folder;
+            }
+        }
+        throw new SetupException("no template.yaml here or above; run bin/lock-auditor from the project");
+    }
+
     private final Map<String, Object> root;
 
     private SamTemplate(Map<String, Object> root) {
@@ -54,7 +70,7 @@ public final class SamTemplate {
             Map<String, Object> root = new Yaml(new CloudFormationTags()).load(reader);
             return new SamTemplate(root);
         } catch (IOException e) {
-            throw new Main.SetupException("cannot read " + file + ": " + e.getMessage());
+            throw new SetupException("cannot read " + file + ": " + e.getMessage());
         }
     }
 
@@ -81,7 +97,7 @@ public final class SamTemplate {
     public Function function(String name, Map<String, String> values) {
         Object resource = map(root, "Resources").get(name);
         if (resource == null || !"AWS::Serverless::Function".equals(map(resource).get("Type"))) {
-            throw new Main.UsageException("no function '" + name + "'; functions: " + String.join(", ", functionNames()));
+            throw new UsageException("no function '" + name + "'; functions: " + String.join(", ", functionNames()));
         }
         Map<String, Object> globals = map(map(root, "Globals"), "Function");
         Map<String, Object> own = map(resource, "Properties");

@@ -1,4 +1,4 @@
-package dev.lockauditor.cli.lambda;
+package dev.lockauditor.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;

@@ -1,6 +1,5 @@
-package dev.lockauditor.cli.lambda;
+package dev.lockauditor.runtime;
 
-import dev.lockauditor.cli.Main;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -93,11 +92,11 @@ public final class LambdaProcess implements AutoCloseable {
             String initError = api.initDone().get(Math.max(30, function.timeoutSeconds()), TimeUnit.SECONDS);
             if (initError != null) {
                 stop(process, api);
-                throw new Main.SetupException(function.name() + " failed to start: " + initError);
+                throw new SetupException(function.name() + " failed to start: " + initError);
             }
         } catch (ExecutionException | TimeoutException e) {
             stop(process, api);
-            throw new Main.SetupException(function.name() + " did not start (its runtime never asked for an event"
+            throw new SetupException(function.name() + " did not start (its runtime never asked for an event"
                     + (process.isAlive() ? "" : "; it exited with " + process.exitValue()) + ")");
         }
         return new LambdaProcess(function, api, process, Duration.ofNanos(System.nanoTime() - start));
@@ -189,7 +188,7 @@ public final class LambdaProcess implements AutoCloseable {
                 "aws-lambda-java-serialization-")) {
             jars.add(candidates.stream().filter(p -> p.getFileName().toString().startsWith(name)
                     && p.toString().endsWith(".jar")).findFirst()
-                    .orElseThrow(() -> new Main.SetupException("the Lambda runtime's " + name + "*.jar is not on the "
+                    .orElseThrow(() -> new SetupException("the Lambda runtime's " + name + "*.jar is not on the "
                             + "class path")));
         }
         return jars;

@@ -1,4 +1,4 @@
-package dev.lockauditor.cli.lambda;
+package dev.lockauditor.runtime;
 
 import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
@@ -44,7 +44,7 @@ public final class LocalContext implements Context {
                         .put("message", message)
                         .put("AWSRequestId", requestId);
                 synchronized (err) {
-                    err.println(dev.lockauditor.cli.output.CliJson.write(line));
+                    err.println(dev.lockauditor.runtime.CliJson.write(line));
                 }
             }
         };

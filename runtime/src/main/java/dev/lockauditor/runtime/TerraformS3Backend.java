@@ -1,4 +1,4 @@
-package dev.lockauditor.cli.aws;
+package dev.lockauditor.runtime;
 
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.terraform.LockInfo;

@@ -1,4 +1,4 @@
-package dev.lockauditor.cli;
+package dev.lockauditor.testsupport;
 
 import java.util.List;
 import java.util.Map;
@@ -6,12 +6,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Reads a state's history back with one Query, as the table is designed to be read. */
-final class HistoryTable {
+public final class HistoryTable {
 
     private HistoryTable() {
     }
 
-    static List<Map<String, AttributeValue>> read(DynamoDbClient dynamoDb, String table, String statePath) {
+    public static List<Map<String, AttributeValue>> read(DynamoDbClient dynamoDb, String table, String statePath) {
         return dynamoDb.queryPaginator(b -> b.tableName(table)
                         .keyConditionExpression("statePath = :p")
                         .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(statePath)))
@@ -20,12 +20,12 @@ final class HistoryTable {
     }
 
     /** Every entry of every state's history (the auditor's own bookkeeping, under partitions starting with #, left out). */
-    static List<Map<String, AttributeValue>> entries(DynamoDbClient dynamoDb, String table) {
+    public static List<Map<String, AttributeValue>> entries(DynamoDbClient dynamoDb, String table) {
         return dynamoDb.scanPaginator(b -> b.tableName(table)).items().stream()
                 .filter(item -> !item.get("statePath").s().startsWith("#")).toList();
     }
 
-    static int count(DynamoDbClient dynamoDb, String table) {
+    public static int count(DynamoDbClient dynamoDb, String table) {
         return entries(dynamoDb, table).size();
     }
 }

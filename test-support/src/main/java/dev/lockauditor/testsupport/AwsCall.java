@@ -1,4 +1,4 @@
-package dev.lockauditor.cli;
+package dev.lockauditor.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,13 +19,13 @@ import java.util.regex.Pattern;
  *
  * @param resource the table name, {@code bucket} or {@code bucket/key}, queue URL, topic ARN or secret id
  */
-record AwsCall(String action, String resource) {
+public record AwsCall(String action, String resource) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SCOPE = Pattern.compile("Credential=[^/]+/[0-9]{8}/[^/]+/([^/]+)/aws4_request");
 
     /** The request's action and resource, or null when it is not a signed AWS request. */
-    static AwsCall of(String method, String rawPath, String rawQuery, Map<String, String> headers, byte[] body) {
+    public static AwsCall of(String method, String rawPath, String rawQuery, Map<String, String> headers, byte[] body) {
         String authorization = headers.getOrDefault("authorization", "");
         Matcher scope = SCOPE.matcher(authorization);
         if (!scope.find()) {

@@ -1,6 +1,5 @@
-package dev.lockauditor.cli.aws;
+package dev.lockauditor.runtime;
 
-import dev.lockauditor.cli.Main;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,7 +22,7 @@ public final class MotoProcess implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         } catch (IOException e) {
-            throw new Main.SetupException("no free port on this machine for moto_server");
+            throw new SetupException("no free port on this machine for moto_server");
         }
         Process process;
         try {
@@ -32,7 +31,7 @@ public final class MotoProcess implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
         } catch (IOException e) {
-            throw new Main.SetupException("moto_server is not installed; install it with: pip install \"moto[server]\" "
+            throw new SetupException("moto_server is not installed; install it with: pip install \"moto[server]\" "
                     + "(or set AWS_ENDPOINT_URL to an AWS emulator you run)");
         }
         MotoProcess moto = new MotoProcess(process, "http://127.0.0.1:" + port);
@@ -40,7 +39,7 @@ public final class MotoProcess implements AutoCloseable {
         long deadline = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < deadline) {
             if (!process.isAlive()) {
-                throw new Main.SetupException("moto_server stopped as it started (exit status " + process.exitValue() + ")");
+                throw new SetupException("moto_server stopped as it started (exit status " + process.exitValue() + ")");
             }
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -55,7 +54,7 @@ public final class MotoProcess implements AutoCloseable {
             }
         }
         moto.close();
-        throw new Main.SetupException("moto_server did not answer within 30 seconds");
+        throw new SetupException("moto_server did not answer within 30 seconds");
     }
 
     public String endpoint() {

@@ -1,6 +1,8 @@
-package dev.lockauditor.cli.aws;
+package dev.lockauditor.testsupport;
 
-import dev.lockauditor.cli.lambda.SamTemplate;
+import dev.lockauditor.runtime.LocalResources;
+import dev.lockauditor.runtime.TerraformS3Backend;
+import dev.lockauditor.runtime.SamTemplate;
 import dev.lockauditor.aws.AwsClients;
 import java.io.IOException;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.lockauditor.cli;
+package dev.lockauditor.testsupport;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -26,24 +26,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  * them), and deny reading some objects ({@code AccessDenied}, as S3 answers it). Otherwise it passes each request on
  * to moto and its answer back.
  */
-final class MotoProxy implements AutoCloseable {
+public final class MotoProxy implements AutoCloseable {
 
     private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade",
             "transfer-encoding");
     private static final Set<String> DYNAMODB_WRITES = Set.of("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem");
 
-    volatile boolean down;
-    volatile boolean throttleDynamoDbWrites;
+    public volatile boolean down;
+    public volatile boolean throttleDynamoDbWrites;
     /** Object keys (or any part of a request's path) whose reads are denied. */
-    final Set<String> denied = new CopyOnWriteArraySet<>();
-    final AtomicInteger refused = new AtomicInteger();
-    final AtomicInteger throttled = new AtomicInteger();
+    public final Set<String> denied = new CopyOnWriteArraySet<>();
+    public final AtomicInteger refused = new AtomicInteger();
+    public final AtomicInteger throttled = new AtomicInteger();
     /** Every signed AWS request that reached it, in order. */
-    final List<AwsCall> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    public final List<AwsCall> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Where else requests are recorded as they come: one list for a function's every run. */
     private volatile List<AwsCall> alsoTo;
 
-    void record(List<AwsCall> into) {
+    public void record(List<AwsCall> into) {
         this.alsoTo = into;
     }
 
@@ -51,7 +51,7 @@ final class MotoProxy implements AutoCloseable {
     private final URI target;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    MotoProxy(String target) throws IOException {
+    public MotoProxy(String target) throws IOException {
         this.target = URI.create(target);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         server.setExecutor(Executors.newFixedThreadPool(8, runnable -> {
@@ -63,12 +63,12 @@ final class MotoProxy implements AutoCloseable {
         server.start();
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** moto's settings, with this endpoint in moto's place. */
-    Map<String, String> environment() {
+    public Map<String, String> environment() {
         Map<String, String> env = MotoServer.environment();
         env.put("AWS_ENDPOINT_URL", endpoint());
         return env;

@@ -1,6 +1,5 @@
-package dev.lockauditor.cli.lambda;
+package dev.lockauditor.runtime;
 
-import dev.lockauditor.cli.Main;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -38,7 +37,7 @@ public final class FunctionPackage {
     public static Path of(Path root, String codeUri, PrintStream progress) {
         Path source = root.resolve(codeUri).normalize();
         if (!Files.isRegularFile(source.resolve("pom.xml"))) {
-            throw new Main.SetupException("CodeUri " + codeUri + " has no pom.xml");
+            throw new SetupException("CodeUri " + codeUri + " has no pom.xml");
         }
         Path out = root.resolve(".aws-sam").resolve("local").resolve(codeUri.replace('/', '-').replace("\\", "-"));
         Path stamp = out.resolve(".built");
@@ -63,7 +62,7 @@ public final class FunctionPackage {
                 return out;
             }
         } catch (IOException e) {
-            throw new Main.SetupException("cannot package " + codeUri + ": " + e.getMessage());
+            throw new SetupException("cannot package " + codeUri + ": " + e.getMessage());
         }
     }
 
@@ -91,12 +90,12 @@ public final class FunctionPackage {
                     .redirectOutput(log.toFile()).start();
             if (!process.waitFor(15, TimeUnit.MINUTES) || process.exitValue() != 0) {
                 process.destroyForcibly();
-                throw new Main.SetupException(String.join(" ", command) + " failed in " + folder + ":\n"
+                throw new SetupException(String.join(" ", command) + " failed in " + folder + ":\n"
                         + Files.readString(log));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new Main.SetupException("interrupted while packaging " + folder);
+            throw new SetupException("interrupted while packaging " + folder);
         } finally {
             Files.deleteIfExists(log);
         }

@@ -1,6 +1,5 @@
-package dev.lockauditor.cli.aws;
+package dev.lockauditor.runtime;
 
-import dev.lockauditor.cli.Main;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.DynamoDbHistoryStore;
 import java.io.PrintStream;
@@ -45,7 +44,7 @@ public final class LocalResources {
         try {
             return AwsClients.forTools(settings);
         } catch (IllegalStateException | IllegalArgumentException e) {
-            throw new Main.SetupException(e.getMessage());
+            throw new SetupException(e.getMessage());
         }
     }
 
@@ -74,21 +73,21 @@ public final class LocalResources {
         try {
             table = aws.dynamoDb().describeTable(b -> b.tableName(lockTable)).table();
         } catch (ResourceNotFoundException e) {
-            throw new Main.SetupException("LOCK_TABLE '" + lockTable + "' does not exist at " + where());
+            throw new SetupException("LOCK_TABLE '" + lockTable + "' does not exist at " + where());
         } catch (SdkException e) {
-            throw new Main.SetupException("cannot read LOCK_TABLE '" + lockTable + "' at " + where() + ": " + e.getMessage());
+            throw new SetupException("cannot read LOCK_TABLE '" + lockTable + "' at " + where() + ": " + e.getMessage());
         }
         boolean lockIdKey = table.keySchema().stream().anyMatch(k -> k.attributeName().equals("LockID"));
         if (!lockIdKey) {
-            throw new Main.SetupException("LOCK_TABLE '" + lockTable + "' has no LockID key: not a Terraform lock table");
+            throw new SetupException("LOCK_TABLE '" + lockTable + "' has no LockID key: not a Terraform lock table");
         }
         if (table.latestStreamArn() == null || table.streamSpecification() == null
                 || !Boolean.TRUE.equals(table.streamSpecification().streamEnabled())) {
-            throw new Main.SetupException("LOCK_TABLE '" + lockTable + "' has no stream; turn it on with "
+            throw new SetupException("LOCK_TABLE '" + lockTable + "' has no stream; turn it on with "
                     + "stream_enabled = true and stream_view_type = \"NEW_AND_OLD_IMAGES\" (see docs/deploy.md)");
         }
         if (table.streamSpecification().streamViewType() != StreamViewType.NEW_AND_OLD_IMAGES) {
-            throw new Main.SetupException("LOCK_TABLE '" + lockTable + "' has a " + table.streamSpecification()
+            throw new SetupException("LOCK_TABLE '" + lockTable + "' has a " + table.streamSpecification()
                     .streamViewTypeAsString() + " stream; the auditor needs NEW_AND_OLD_IMAGES");
         }
         return table.latestStreamArn();
@@ -98,12 +97,12 @@ public final class LocalResources {
         try {
             aws.s3().headBucket(b -> b.bucket(bucket));
         } catch (NoSuchBucketException e) {
-            throw new Main.SetupException("STATE_BUCKET '" + bucket + "' does not exist at " + where());
+            throw new SetupException("STATE_BUCKET '" + bucket + "' does not exist at " + where());
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
-                throw new Main.SetupException("STATE_BUCKET '" + bucket + "' does not exist at " + where());
+                throw new SetupException("STATE_BUCKET '" + bucket + "' does not exist at " + where());
             }
-            throw new Main.SetupException("cannot read STATE_BUCKET '" + bucket + "' at " + where() + ": " + e.getMessage());
+            throw new SetupException("cannot read STATE_BUCKET '" + bucket + "' at " + where() + ": " + e.getMessage());
         }
     }
 
@@ -111,7 +110,7 @@ public final class LocalResources {
     public String historyTable(String named) {
         String table = named == null || named.isBlank() ? (loopback ? DEFAULT_HISTORY_TABLE : null) : named;
         if (table == null) {
-            throw new Main.SetupException("HISTORY_TABLE is not set; use the stack's LockHistoryTableName output");
+            throw new SetupException("HISTORY_TABLE is not set; use the stack's LockHistoryTableName output");
         }
         if (loopback) {
             if (ensureHistoryTable(aws.dynamoDb(), table)) {
@@ -122,7 +121,7 @@ public final class LocalResources {
         try {
             aws.dynamoDb().describeTable(b -> b.tableName(table));
         } catch (ResourceNotFoundException e) {
-            throw new Main.SetupException("HISTORY_TABLE '" + table + "' does not exist at " + where()
+            throw new SetupException("HISTORY_TABLE '" + table + "' does not exist at " + where()
                     + "; deploy the stack (sam deploy) and use its history table");
         }
         return table;
