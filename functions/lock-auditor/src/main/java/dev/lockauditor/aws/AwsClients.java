@@ -40,12 +40,30 @@ public final class AwsClients {
     private final AwsCredentialsProvider credentials;
     private final SdkHttpClient http;
     private final List<ExecutionInterceptor> interceptors;
-    private DynamoDbClient dynamoDb;
-    private DynamoDbStreamsClient dynamoDbStreams;
-    private S3Client s3;
-    private SnsClient sns;
-    private SecretsManagerClient secretsManager;
-    private SqsClient sqs;
+    // Each client is built on first use, once: a function builds those it uses during init (Components.forLambda).
+    private final Once<DynamoDbClient> dynamoDb = new Once<>(() -> client(DynamoDbClient.builder()));
+    private final Once<DynamoDbStreamsClient> dynamoDbStreams = new Once<>(() -> client(DynamoDbStreamsClient.builder()));
+    private final Once<S3Client> s3 = new Once<>(() -> client(S3Client.builder().forcePathStyle(emulated())));
+    private final Once<SnsClient> sns = new Once<>(() -> client(SnsClient.builder()));
+    private final Once<SqsClient> sqs = new Once<>(() -> client(SqsClient.builder()));
+    private final Once<SecretsManagerClient> secretsManager = new Once<>(() -> client(SecretsManagerClient.builder()));
+
+    /** A value made on first use, once. */
+    private static final class Once<T> {
+        private final java.util.function.Supplier<T> make;
+        private T value;
+
+        Once(java.util.function.Supplier<T> make) {
+            this.make = make;
+        }
+
+        synchronized T get() {
+            if (value == null) {
+                value = make.get();
+            }
+            return value;
+        }
+    }
 
     private AwsClients(Map<String, String> env, AwsCredentialsProvider credentials) {
         this(env, credentials, List.of());
@@ -162,46 +180,17 @@ public final class AwsClients {
         return builder.build();
     }
 
-    public synchronized DynamoDbClient dynamoDb() {
-        if (dynamoDb == null) {
-            dynamoDb = client(DynamoDbClient.builder());
-        }
-        return dynamoDb;
+    /** Whether an endpoint is set: an emulator, whose S3 wants path-style addressing. */
+    private boolean emulated() {
+        return endpoint != null;
     }
 
-    public synchronized DynamoDbStreamsClient dynamoDbStreams() {
-        if (dynamoDbStreams == null) {
-            dynamoDbStreams = client(DynamoDbStreamsClient.builder());
-        }
-        return dynamoDbStreams;
-    }
-
+    // One line each: the clients, built once (above).
+    public DynamoDbClient dynamoDb() { return dynamoDb.get(); }
+    public DynamoDbStreamsClient dynamoDbStreams() { return dynamoDbStreams.get(); }
     /** S3, with path-style addressing when an endpoint is set (as emulators need). */
-    public synchronized S3Client s3() {
-        if (s3 == null) {
-            s3 = client(S3Client.builder().forcePathStyle(endpoint != null));
-        }
-        return s3;
-    }
-
-    public synchronized SnsClient sns() {
-        if (sns == null) {
-            sns = client(SnsClient.builder());
-        }
-        return sns;
-    }
-
-    public synchronized SqsClient sqs() {
-        if (sqs == null) {
-            sqs = client(SqsClient.builder());
-        }
-        return sqs;
-    }
-
-    public synchronized SecretsManagerClient secretsManager() {
-        if (secretsManager == null) {
-            secretsManager = client(SecretsManagerClient.builder());
-        }
-        return secretsManager;
-    }
+    public S3Client s3() { return s3.get(); }
+    public SnsClient sns() { return sns.get(); }
+    public SqsClient sqs() { return sqs.get(); }
+    public SecretsManagerClient secretsManager() { return secretsManager.get(); }
 }

@@ -82,5 +82,6 @@ public class LockEventsHandler extends SnapStartHandler implements RequestHandle
     @Override
     void primeOnce() {
         new LockEventsHandler(Priming.components()).process(Priming.records(), Priming.LOGGER);
+        Priming.runtimeSerialization(DynamodbEvent.class, Priming.dynamoDbEvent(), new StreamsEventResponse(List.of()));
     }
 }

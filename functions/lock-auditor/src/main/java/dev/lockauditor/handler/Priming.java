@@ -2,6 +2,8 @@ package dev.lockauditor.handler;
 
 import dev.lockauditor.config.Environments;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
@@ -36,6 +38,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Optional;
 import dev.lockauditor.alert.AlertRaiser;
+import dev.lockauditor.audit.Rechecks;
 import dev.lockauditor.alert.InMemoryAlertClaims;
 import java.util.Date;
 import java.util.List;
@@ -115,6 +118,29 @@ final class Priming {
     }
 
     private static final String DIGEST = "ad37533d627aecda1ac35c00e2ee3a7f";
+
+    /**
+     * The runtime's own deserialization of a function's event, and serialization of its answer, run once on a sample:
+     * Lambda's runtime interface client turns each event into its type with this serializer, so priming it keeps its
+     * classes' loading and first compilation out of the first invocation. Where the runtime's serializer is not on the
+     * class path (a handler run in this process), there is nothing to prime.
+     */
+    static boolean runtimeSerialization(Class<?> event, String sample, Object answer) {
+        try {
+            ClassLoader loader = Priming.class.getClassLoader();
+            LambdaEventSerializers.serializerFor(event, loader).fromJson(sample);
+            if (answer != null) {
+                @SuppressWarnings("unchecked")
+                PojoSerializer<Object> out = (PojoSerializer<Object>) LambdaEventSerializers.serializerFor(
+                        answer.getClass(), loader);
+                out.toJson(answer, OutputStream.nullOutputStream());
+            }
+            return true;
+        } catch (LinkageError | RuntimeException e) {
+            // not the runtime's class path, or a sample it reads otherwise: the first invocation takes the cost
+            return false;
+        }
+    }
 
     /** The Slack secret's request path, answered locally: the URL is fetched for real on first use. */
     static void secret(AwsClients aws, String secretArn) {
@@ -196,6 +222,47 @@ final class Priming {
         message.setEventSource("aws:sqs");
         message.setBody(objectEvent().toString());
         return message;
+    }
+
+    /** {@link #objectMessage()} as Lambda's SQS event JSON. */
+    static String sqsEvent() {
+        ObjectNode event = JSON.createObjectNode();
+        ObjectNode record = event.putArray("Records").addObject().put("messageId", "priming")
+                .put("receiptHandle", "priming").put("body", objectEvent().toString());
+        record.putObject("attributes").put("ApproximateReceiveCount", "1").put("SentTimestamp", "1741944413000");
+        record.putObject("messageAttributes").putObject(Rechecks.ATTEMPT_ATTRIBUTE).put("stringValue", "1")
+                .put("dataType", "Number");
+        record.put("md5OfBody", "0").put("eventSource", "aws:sqs")
+                .put("eventSourceARN", "arn:aws:sqs:us-east-1:123456789012:priming").put("awsRegion", "us-east-1");
+        return event.toString();
+    }
+
+    /** A lock table stream record, as Lambda's DynamoDB event JSON (the shape of events/lock-acquired.json). */
+    static String dynamoDbEvent() {
+        ObjectNode event = JSON.createObjectNode();
+        ObjectNode record = event.putArray("Records").addObject().put("eventID", "priming").put("eventName", "INSERT")
+                .put("eventVersion", "1.1").put("eventSource", "aws:dynamodb").put("awsRegion", "us-east-1")
+                .put("eventSourceARN", "arn:aws:dynamodb:us-east-1:123456789012:table/priming/stream/2025");
+        ObjectNode stream = record.putObject("dynamodb").put("ApproximateCreationDateTime", 1741944414)
+                .put("SequenceNumber", "1").put("SizeBytes", 100).put("StreamViewType", "NEW_AND_OLD_IMAGES");
+        stream.putObject("Keys").putObject("LockID").put("S", PATH);
+        ObjectNode image = stream.putObject("NewImage");
+        image.putObject("LockID").put("S", PATH);
+        image.putObject("Info").put("S", INFO);
+        return event.toString();
+    }
+
+    /** An alert as Lambda's SNS event JSON (the shape of events/sns-alert.json). */
+    static String snsEvent() {
+        ObjectNode event = JSON.createObjectNode();
+        ObjectNode record = event.putArray("Records").addObject().put("EventSource", "aws:sns")
+                .put("EventVersion", "1.0").put("EventSubscriptionArn", "arn:aws:sns:us-east-1:123456789012:priming:1");
+        record.putObject("Sns").put("Type", "Notification").put("MessageId", "priming")
+                .put("TopicArn", "arn:aws:sns:us-east-1:123456789012:priming").put("Subject", "priming")
+                .put("Message", alertDocument()).put("Timestamp", "2025-03-14T09:26:53.000Z")
+                .put("SignatureVersion", "1").put("Signature", "priming").put("SigningCertUrl", "https://sns.invalid/")
+                .put("UnsubscribeUrl", "https://sns.invalid/").putObject("MessageAttributes");
+        return event.toString();
     }
 
     /** EventBridge Scheduler's default payload for a Lambda target: {@code detail} is a string. */

@@ -104,6 +104,7 @@ public class SlackNotifierHandler implements RequestHandler<SNSEvent, Void>, Res
         SlackWebhook discard = json -> { };
         SlackNotifierHandler primed = new SlackNotifierHandler(discard, Severity.INFO);
         primed.post("priming", Priming.alertDocument(), Priming.LOGGER);
+        Priming.runtimeSerialization(SNSEvent.class, Priming.snsEvent(), null);
         sdkPriming.run();
     }
 

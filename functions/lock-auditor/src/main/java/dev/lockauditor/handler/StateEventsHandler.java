@@ -91,5 +91,6 @@ public class StateEventsHandler extends SnapStartHandler implements RequestHandl
     @Override
     void primeOnce() {
         new StateEventsHandler(Priming.components()).process(List.of(Priming.objectMessage()), Priming.LOGGER);
+        Priming.runtimeSerialization(SQSEvent.class, Priming.sqsEvent(), new SQSBatchResponse(List.of()));
     }
 }

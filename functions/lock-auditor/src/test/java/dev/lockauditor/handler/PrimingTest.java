@@ -95,4 +95,27 @@ class PrimingTest {
             server.stop(0);
         }
     }
+
+    @Test
+    void theRuntimesOwnSerializerIsPrimedWithASampleOfEachTypedEventThatReadsAsThatEvent() throws Exception {
+        assertTrue(Priming.runtimeSerialization(com.amazonaws.services.lambda.runtime.events.SQSEvent.class,
+                Priming.sqsEvent(), new com.amazonaws.services.lambda.runtime.events.SQSBatchResponse(List.of())));
+        assertTrue(Priming.runtimeSerialization(com.amazonaws.services.lambda.runtime.events.DynamodbEvent.class,
+                Priming.dynamoDbEvent(), new com.amazonaws.services.lambda.runtime.events.StreamsEventResponse(List.of())));
+        assertTrue(Priming.runtimeSerialization(com.amazonaws.services.lambda.runtime.events.SNSEvent.class,
+                Priming.snsEvent(), null));
+
+        ClassLoader loader = getClass().getClassLoader();
+        var sqs = com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers.serializerFor(
+                com.amazonaws.services.lambda.runtime.events.SQSEvent.class, loader).fromJson(Priming.sqsEvent());
+        assertEquals("Object Created", new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(sqs.getRecords().get(0).getBody()).path("detail-type").asText());
+        assertEquals("1", sqs.getRecords().get(0).getMessageAttributes().get("lockAuditorRecheck").getStringValue());
+        var stream = com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers.serializerFor(
+                com.amazonaws.services.lambda.runtime.events.DynamodbEvent.class, loader).fromJson(Priming.dynamoDbEvent());
+        assertEquals(PrimingBackend.PATH, stream.getRecords().get(0).getDynamodb().getNewImage().get("LockID").getS());
+        var sns = com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers.serializerFor(
+                com.amazonaws.services.lambda.runtime.events.SNSEvent.class, loader).fromJson(Priming.snsEvent());
+        assertEquals(Priming.alertDocument(), sns.getRecords().get(0).getSNS().getMessage());
+    }
 }
