@@ -8,6 +8,7 @@ import dev.lockauditor.runtime.Backend;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockauditor.alert.Alert;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.rules.AuditSettings;
 import dev.lockauditor.audit.BackendReview;
@@ -175,11 +176,12 @@ public final class AuditCommand {
         keys.stream().filter(StateKeys::isLockFile).map(StateKeys::stateKeyOfLockFile).forEach(lockFileStates::add);
 
         BackendReview review = new BackendReview(staleLocks, AuditSettings.from(config));
+        Alerts words = new Alerts(backend.hasLockTable() ? table : "");
         List<Finding> findings = new ArrayList<>();
         Set<String> stale = new LinkedHashSet<>();
         for (BackendReview.StaleLock found : review.staleLocks(held, now)) {
             stale.add(found.lock().info().id());
-            findings.add(finding(found));
+            findings.add(finding(found, words));
         }
         List<Map<String, Object>> lockRows = new ArrayList<>();
         for (HeldLocks.Lock lock : held.locks().values()) {
@@ -194,11 +196,11 @@ public final class AuditCommand {
             lockRows.add(placed(row, environments, lock.state(), backend));
         }
         List<Map<String, Object>> digestRows = new ArrayList<>();
-        for (Map<String, Object> row : verify(bucket, held.digests(), parallel, now,
+        for (Map<String, Object> row : verify(bucket, held.digests(), parallel, words, now,
                 Duration.ofSeconds(config.digestGraceSeconds()), findings)) {
             digestRows.add(placed(row, environments, (StatePath) row.remove("state"), backend));
         }
-        review.missingDigests(held, keys, bucket, lockFileStates).forEach(missing -> findings.add(finding(missing)));
+        review.missingDigests(held, keys, bucket, lockFileStates).forEach(missing -> findings.add(finding(missing, words)));
         AuditSettings auditSettings = AuditSettings.from(config);
         Set<String> stateKeys = new java.util.TreeSet<>(lockFileStates);
         held.digests().keySet().forEach(state -> stateKeys.add(state.key()));
@@ -349,7 +351,7 @@ public final class AuditCommand {
     }
 
     /** Every digest against its object's MD5 (the ETag when it is one, else the object streamed), in parallel. */
-    private List<Map<String, Object>> verify(StateBucket bucket, Map<StatePath, String> digests, int parallel,
+    private List<Map<String, Object>> verify(StateBucket bucket, Map<StatePath, String> digests, int parallel, Alerts words,
                                              Instant now, Duration grace, List<Finding> findings) {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (BackendReview.DigestState state : inParallel(new ArrayList<>(digests.entrySet()), parallel,
@@ -369,7 +371,7 @@ public final class AuditCommand {
                 default -> state.status().name();
             });
             rows.add(row);
-            state.finding().ifPresent(found -> findings.add(finding(found)));
+            state.finding().ifPresent(found -> findings.add(finding(found, words)));
         }
         return rows;
     }
@@ -379,7 +381,7 @@ public final class AuditCommand {
                             List<Finding> findings) {
         for (Optional<BackendReview.UnreadableState> unreadable : inParallel(states, parallel, "reading states", bucket,
                 state -> BackendReview.reading(bucket, state, lockTable))) {
-            unreadable.ifPresent(found -> findings.add(finding(found)));
+            unreadable.ifPresent(found -> findings.add(finding(found, new Alerts(lockTable))));
         }
     }
 
@@ -417,16 +419,20 @@ public final class AuditCommand {
         }
     }
 
-    /** A finding as the report names it, with the detail a person acts on. */
-    private static Finding finding(BackendReview.Finding found) {
+    /**
+     * A finding as the report names it, with the detail a person acts on: a stale lock's and an orphaned digest's in
+     * the words (and commands) of the alert the stack raises for it.
+     */
+    private static Finding finding(BackendReview.Finding found, Alerts words) {
         String path = found.state().path();
         if (found instanceof BackendReview.StaleLock stale) {
-            return new Finding(stale.lockFileOnly() ? "LOCK_FILE_LEFT_BEHIND" : "STALE_LOCK", path, "held "
-                    + Alerts.duration(stale.heldForSeconds()) + " by " + Alerts.who(stale.lock().info().who())
-                    + "; if they are gone: terraform force-unlock " + stale.lock().info().id());
+            Alert.Draft alert = words.staleLock(stale.state(), stale.lock().info(), stale.heldForSeconds(),
+                    stale.threshold(), false);
+            return new Finding(stale.lockFileOnly() ? "LOCK_FILE_LEFT_BEHIND" : "STALE_LOCK", path,
+                    alert.summary() + ". " + alert.remediation());
         } else if (found instanceof BackendReview.OrphanedDigest orphaned) {
-            return new Finding("ORPHANED_DIGEST", path,
-                    "the state object is gone; if on purpose, delete the item " + path + "-md5");
+            Alert.Draft alert = words.orphanedDigest(orphaned.state(), orphaned.digest());
+            return new Finding("ORPHANED_DIGEST", path, alert.summary() + ". " + alert.remediation());
         } else if (found instanceof BackendReview.UnreadableState unreadable) {
             return new Finding("STATE_UNREADABLE", path, "not a state Terraform or OpenTofu would load: "
                     + unreadable.reason() + " (" + unreadable.found() + "); " + (unreadable.restore() == null

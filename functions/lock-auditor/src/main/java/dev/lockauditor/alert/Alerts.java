@@ -52,8 +52,8 @@ public final class Alerts {
         }
 
         void addTo(Map<String, Object> facts) {
-            putIfSet(facts, HistoryAttributes.WRITER, requester);
-            putIfSet(facts, HistoryAttributes.SOURCE_IP, sourceIp != null ? sourceIp : caller == null ? null : caller.sourceIp());
+            Facts.putKnown(facts, HistoryAttributes.WRITER, requester);
+            Facts.putKnown(facts, HistoryAttributes.SOURCE_IP, sourceIp != null ? sourceIp : caller == null ? null : caller.sourceIp());
             Alerts.addCaller(facts, caller);
         }
     }
@@ -137,11 +137,11 @@ public final class Alerts {
         facts.put(HistoryAttributes.LINEAGE, lineage);
         facts.put(HistoryAttributes.SERIAL, serial);
         facts.put("earlierWrittenAt", earlierAt.toString());
-        putIfSet(facts, "earlierWriter", earlier.requester());
-        putIfSet(facts, "earlierVersionId", earlierVersion);
+        Facts.putKnown(facts, "earlierWriter", earlier.requester());
+        Facts.putKnown(facts, "earlierVersionId", earlierVersion);
         facts.put("laterWrittenAt", laterAt.toString());
-        putIfSet(facts, "laterWriter", later.requester());
-        putIfSet(facts, "laterVersionId", laterVersion);
+        Facts.putKnown(facts, "laterWriter", later.requester());
+        Facts.putKnown(facts, "laterVersionId", laterVersion);
         String versions = earlierVersion == null ? "find the earlier version with aws s3api list-object-versions "
                 + "--bucket " + Shell.quote(state.bucket()) + " --prefix " + Shell.quote(state.key())
                 : "the earlier version is " + earlierVersion + " (aws s3api get-object --bucket " + Shell.quote(state.bucket())
@@ -185,7 +185,7 @@ public final class Alerts {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("writtenAt", writtenAt.toString());
         writer.addTo(facts);
-        putIfSet(facts, HistoryAttributes.SERIAL, serial);
+        Facts.putKnown(facts, HistoryAttributes.SERIAL, serial);
         return new Alert.Draft(AlertType.UNLOCKED_WRITE, state, null, facts,
                 "Unlocked write to " + state + (serial == null ? "" : " (serial " + serial + ")") + " by "
                         + writer.describe() + " while no lock was held",
@@ -207,9 +207,9 @@ public final class Alerts {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("writtenAt", writtenAt.toString());
         facts.put(HistoryAttributes.WHY_UNREADABLE, whyNotAState);
-        putIfSet(facts, HistoryAttributes.FOUND, found);
-        putIfSet(facts, HistoryAttributes.CONTENT_TYPE, contentType);
-        putIfSet(facts, HistoryAttributes.SIZE, size);
+        Facts.putKnown(facts, HistoryAttributes.FOUND, found);
+        Facts.putKnown(facts, HistoryAttributes.CONTENT_TYPE, contentType);
+        Facts.putKnown(facts, HistoryAttributes.SIZE, size);
         writer.addTo(facts);
         if (restore != null) {
             facts.put("restore", restore.asFact());
@@ -304,9 +304,9 @@ public final class Alerts {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("takenBy", takenBy.describe());
         facts.put("releasedBy", releasedBy.describe());
-        putIfSet(facts, "takenByPrincipalArn", takenBy.principalArn());
-        putIfSet(facts, "releasedByPrincipalArn", releasedBy.principalArn());
-        putIfSet(facts, HistoryAttributes.HELD_FOR_SECONDS, heldForSeconds);
+        Facts.putKnown(facts, "takenByPrincipalArn", takenBy.principalArn());
+        Facts.putKnown(facts, "releasedByPrincipalArn", releasedBy.principalArn());
+        Facts.putKnown(facts, HistoryAttributes.HELD_FOR_SECONDS, heldForSeconds);
         String held = heldForSeconds == null ? "" : " after " + duration(heldForSeconds);
         return new Alert.Draft(AlertType.LOCK_FORCE_RELEASED, state, lock.toLockInfo(state.path()), facts,
                 "Lock on " + state + " (" + who(lock.who()) + ", " + operation(lock.operation()) + ") was released" + held + " by "
@@ -319,7 +319,7 @@ public final class Alerts {
     /** A lock item DynamoDB's time to live deleted: the table itself released a lock that may still be in use. */
     public Alert.Draft lockRemovedByTtl(StatePath state, Facts.Lock lock, Long heldForSeconds) {
         Map<String, Object> facts = new LinkedHashMap<>();
-        putIfSet(facts, HistoryAttributes.HELD_FOR_SECONDS, heldForSeconds);
+        Facts.putKnown(facts, HistoryAttributes.HELD_FOR_SECONDS, heldForSeconds);
         LockInfo info = lock == null ? null : lock.toLockInfo(state.path());
         return new Alert.Draft(AlertType.LOCK_REMOVED_BY_TTL, state, info, facts,
                 "Lock on " + state + (lock == null ? "" : " (" + who(lock.who()) + ", " + operation(lock.operation()) + ")")
@@ -349,9 +349,9 @@ public final class Alerts {
         if (caller == null) {
             return;
         }
-        putIfSet(facts, HistoryAttributes.PRINCIPAL_ARN, caller.principalArn());
-        putIfSet(facts, HistoryAttributes.USER_AGENT, caller.userAgent());
-        putIfSet(facts, HistoryAttributes.TOOL, caller.tool());
+        Facts.putKnown(facts, HistoryAttributes.PRINCIPAL_ARN, caller.principalArn());
+        Facts.putKnown(facts, HistoryAttributes.USER_AGENT, caller.userAgent());
+        Facts.putKnown(facts, HistoryAttributes.TOOL, caller.tool());
         if (caller.sourceIp() != null) {
             facts.putIfAbsent(HistoryAttributes.SOURCE_IP, caller.sourceIp());
         }
@@ -426,7 +426,7 @@ public final class Alerts {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("deletedAt", deletedAt.toString());
         facts.put(HistoryAttributes.DELETE_MARKER, deleteMarker);
-        putIfSet(facts, HistoryAttributes.VERSION_ID, versionId);
+        Facts.putKnown(facts, HistoryAttributes.VERSION_ID, versionId);
         writer.addTo(facts);
         return facts;
     }
@@ -436,9 +436,4 @@ public final class Alerts {
                 + Shell.quote(state.key()) + " --version-id " + Shell.quote(markerVersionId);
     }
 
-    private static void putIfSet(Map<String, Object> facts, String name, Object value) {
-        if (value != null && !(value instanceof String text && text.isEmpty())) {
-            facts.put(name, value);
-        }
-    }
 }

@@ -3,6 +3,7 @@ package dev.lockauditor.audit;
 import dev.lockauditor.alert.AlertRaiser;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.rules.DigestCheck;
+import dev.lockauditor.rules.LockCoverage;
 import dev.lockauditor.backend.LockTable;
 import dev.lockauditor.backend.ObjectHead;
 import dev.lockauditor.backend.StateBucket;
@@ -32,8 +33,6 @@ import java.util.Optional;
 public record DigestVerifier(StateBucket bucket, LockTable locks, HistoryStore history, AlertRaiser alerts,
                              Duration grace, Clock clock) {
 
-    /** How far apart S3's and DynamoDB's whole-second times of two writes may be while one still follows the other. */
-    static final Duration SKEW = Duration.ofSeconds(2);
 
     /** Which lock a write was made under, as far as the lock history tells. */
     public enum WriteLock {
@@ -105,7 +104,7 @@ public record DigestVerifier(StateBucket bucket, LockTable locks, HistoryStore h
         if (md5 == null) {
             return Optional.empty();
         }
-        if (!digestChanged && head.lastModified().isAfter(changedAt.plus(SKEW))) {
+        if (!digestChanged && head.lastModified().isAfter(changedAt.plus(LockCoverage.SKEW))) {
             // The object is a newer write than the one asking: that write's own event judges it, with its own lock.
             return Optional.empty();
         }
@@ -117,7 +116,7 @@ public record DigestVerifier(StateBucket bucket, LockTable locks, HistoryStore h
             if (!digestChanged) {
                 return Optional.of(lastWrite.plus(grace));
             }
-            if (head.lastModified().plus(SKEW).isAfter(changedAt)) {
+            if (head.lastModified().plus(LockCoverage.SKEW).isAfter(changedAt)) {
                 return Optional.empty();
             }
             verdict = DigestCheck.Verdict.MISMATCH;

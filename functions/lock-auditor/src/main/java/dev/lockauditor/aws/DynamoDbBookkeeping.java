@@ -1,6 +1,7 @@
 package dev.lockauditor.aws;
 
 import dev.lockauditor.history.Bookkeeping;
+import dev.lockauditor.history.HistoryAttributes;
 import dev.lockauditor.history.Facts;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.Source;
@@ -68,7 +69,7 @@ public record DynamoDbBookkeeping(DynamoDbClient dynamoDb, String table) impleme
                     held.add(new HeldLock(Source.of(text(item, "kind")),
                             new StatePath(text(item, "lockPath"), text(item, "bucket"), text(item, "key"),
                                     text(item, "workspace")),
-                            new Facts.Lock(text(item, "lockId"), text(item, "operation"), text(item, "who"),
+                            new Facts.Lock(text(item, HistoryAttributes.LOCK_ID), text(item, "operation"), text(item, "who"),
                                     text(item, "version"), created == null ? null : Instant.parse(created),
                                     text(item, "info")),
                             missing == null ? null : Instant.parse(missing)));
@@ -84,7 +85,7 @@ public record DynamoDbBookkeeping(DynamoDbClient dynamoDb, String table) impleme
         put(item, "bucket", lock.state().bucket());
         put(item, "key", lock.state().key());
         put(item, "workspace", lock.state().workspace());
-        put(item, "lockId", lock.lock().id());
+        put(item, HistoryAttributes.LOCK_ID, lock.lock().id());
         put(item, "operation", lock.lock().operation());
         put(item, "who", lock.lock().who());
         put(item, "version", lock.lock().version());

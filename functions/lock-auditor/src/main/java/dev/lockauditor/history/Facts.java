@@ -11,6 +11,14 @@ import java.util.Map;
 /** What a history entry says, one type per kind of entry, with named fields; null where a fact is not known. */
 public sealed interface Facts {
 
+    /** Only what is known is kept: no nulls, no empty texts (history's fields and an alert's facts alike). */
+    static void putKnown(Map<String, Object> fields, String name, Object value) {
+        if (value != null && !(value instanceof String text && text.isEmpty())) {
+            fields.put(name, value);
+        }
+    }
+
+
     /** The kind of entry these facts make. */
     HistoryKind kind();
 

@@ -36,24 +36,24 @@ final class HistoryCodec {
         fields.put(KEY, event.state().key());
         fields.put(WORKSPACE, event.state().workspace());
         fields.put(SOURCE, event.source().label());
-        put(fields, SOURCE_EVENT_ID, event.sourceId());
+        Facts.putKnown(fields, SOURCE_EVENT_ID, event.sourceId());
         fields.put(SOURCE_POSITION, event.position());
         Facts facts = event.facts();
         if (facts instanceof Facts.LockAcquired acquired) {
             lock(fields, acquired.lock());
-            put(fields, VERSION_ID, acquired.versionId());
+            Facts.putKnown(fields, VERSION_ID, acquired.versionId());
         } else if (facts instanceof Facts.LockReleased released) {
             lock(fields, released.lock());
-            put(fields, HELD_FOR_SECONDS, released.heldForSeconds());
-            put(fields, VERSION_ID, released.versionId());
+            Facts.putKnown(fields, HELD_FOR_SECONDS, released.heldForSeconds());
+            Facts.putKnown(fields, VERSION_ID, released.versionId());
             if (released.forced()) {
                 fields.put(FORCED, true);
             }
         } else if (facts instanceof Facts.StateWritten written) {
             object(fields, written.object());
             if (written.header() != null) {
-                put(fields, STATE_VERSION, written.header().stateVersion());
-                put(fields, TERRAFORM_VERSION, written.header().terraformVersion());
+                Facts.putKnown(fields, STATE_VERSION, written.header().stateVersion());
+                Facts.putKnown(fields, TERRAFORM_VERSION, written.header().terraformVersion());
                 fields.put(SERIAL, written.header().serial());
                 fields.put(LINEAGE, written.header().lineage());
             }
@@ -61,38 +61,38 @@ final class HistoryCodec {
                 fields.put(HEADER_READABLE, false);
                 fields.put(WHY_UNREADABLE, written.unreadable());
             }
-            put(fields, FOUND, written.found());
-            put(fields, CONTENT_TYPE, written.contentType());
+            Facts.putKnown(fields, FOUND, written.found());
+            Facts.putKnown(fields, CONTENT_TYPE, written.contentType());
         } else if (facts instanceof Facts.StateDeleted deleted) {
             object(fields, deleted.object());
             fields.put(DELETE_MARKER, deleted.deleteMarker());
         } else if (facts instanceof Facts.DigestUpdated digest) {
-            put(fields, DIGEST, digest.digest());
-            put(fields, PREVIOUS_DIGEST, digest.previousDigest());
+            Facts.putKnown(fields, DIGEST, digest.digest());
+            Facts.putKnown(fields, PREVIOUS_DIGEST, digest.previousDigest());
         } else if (facts instanceof Facts.DigestRemoved removed) {
-            put(fields, PREVIOUS_DIGEST, removed.previousDigest());
+            Facts.putKnown(fields, PREVIOUS_DIGEST, removed.previousDigest());
         } else if (facts instanceof Facts.LockAcknowledged ack) {
             fields.put(LOCK_ID, ack.lockId());
-            put(fields, ACKNOWLEDGED_BY, ack.by());
-            put(fields, REASON, ack.reason());
-            put(fields, UNTIL, ack.until() == null ? null : ack.until().toString());
+            Facts.putKnown(fields, ACKNOWLEDGED_BY, ack.by());
+            Facts.putKnown(fields, REASON, ack.reason());
+            Facts.putKnown(fields, UNTIL, ack.until() == null ? null : ack.until().toString());
         } else if (facts instanceof Facts.AlertRaised alert) {
-            put(fields, SEVERITY, alert.severity());
-            put(fields, LOCK_ID, alert.lockId());
-            put(fields, WHO, alert.who());
-            put(fields, OPERATION, alert.operation());
-            alert.details().forEach((name, value) -> put(fields, name, value));
-            put(fields, DETECTED_AT, alert.detectedAt() == null ? null : alert.detectedAt().toString());
-            put(fields, SUMMARY, alert.summary());
+            Facts.putKnown(fields, SEVERITY, alert.severity());
+            Facts.putKnown(fields, LOCK_ID, alert.lockId());
+            Facts.putKnown(fields, WHO, alert.who());
+            Facts.putKnown(fields, OPERATION, alert.operation());
+            alert.details().forEach((name, value) -> Facts.putKnown(fields, name, value));
+            Facts.putKnown(fields, DETECTED_AT, alert.detectedAt() == null ? null : alert.detectedAt().toString());
+            Facts.putKnown(fields, SUMMARY, alert.summary());
         }
         Facts.Caller caller = event.caller();
         if (caller != null) {
-            put(fields, PRINCIPAL_ARN, caller.principalArn());
+            Facts.putKnown(fields, PRINCIPAL_ARN, caller.principalArn());
             if (caller.sourceIp() != null) {
                 fields.putIfAbsent(SOURCE_IP, caller.sourceIp());
             }
-            put(fields, USER_AGENT, caller.userAgent());
-            put(fields, TOOL, caller.tool());
+            Facts.putKnown(fields, USER_AGENT, caller.userAgent());
+            Facts.putKnown(fields, TOOL, caller.tool());
         }
         return fields;
     }
@@ -156,11 +156,11 @@ final class HistoryCodec {
             return;
         }
         fields.put(LOCK_ID, lock.id());
-        put(fields, OPERATION, lock.operation());
-        put(fields, WHO, lock.who());
-        put(fields, VERSION, lock.version());
-        put(fields, CREATED, lock.created() == null ? null : lock.created().toString());
-        put(fields, INFO, lock.info());
+        Facts.putKnown(fields, OPERATION, lock.operation());
+        Facts.putKnown(fields, WHO, lock.who());
+        Facts.putKnown(fields, VERSION, lock.version());
+        Facts.putKnown(fields, CREATED, lock.created() == null ? null : lock.created().toString());
+        Facts.putKnown(fields, INFO, lock.info());
     }
 
     private static Facts.Lock lock(Map<String, Object> fields) {
@@ -181,14 +181,14 @@ final class HistoryCodec {
     }
 
     private static void object(Map<String, Object> fields, Facts.ObjectFacts object) {
-        put(fields, SIZE, object.size());
-        put(fields, ETAG, object.etag());
-        put(fields, VERSION_ID, object.versionId());
-        put(fields, SEQUENCER, object.sequencer());
-        put(fields, WRITER, object.writer());
-        put(fields, SOURCE_IP, object.sourceIp());
-        put(fields, REASON, object.reason());
-        put(fields, REQUEST_ID, object.requestId());
+        Facts.putKnown(fields, SIZE, object.size());
+        Facts.putKnown(fields, ETAG, object.etag());
+        Facts.putKnown(fields, VERSION_ID, object.versionId());
+        Facts.putKnown(fields, SEQUENCER, object.sequencer());
+        Facts.putKnown(fields, WRITER, object.writer());
+        Facts.putKnown(fields, SOURCE_IP, object.sourceIp());
+        Facts.putKnown(fields, REASON, object.reason());
+        Facts.putKnown(fields, REQUEST_ID, object.requestId());
     }
 
     private static Facts.ObjectFacts object(Map<String, Object> fields) {
@@ -204,13 +204,6 @@ final class HistoryCodec {
             }
         }
         throw new IllegalArgumentException("no history source '" + label + "'");
-    }
-
-    /** Only what is known is stored: no nulls, no empty texts. */
-    private static void put(Map<String, Object> fields, String name, Object value) {
-        if (value != null && !(value instanceof String text && text.isEmpty())) {
-            fields.put(name, value);
-        }
     }
 
     private static String text(Map<String, Object> fields, String name) {

@@ -27,6 +27,7 @@ import java.util.Set;
  */
 public final class LockCoverage {
 
+    /** How far apart the backend's clocks may put one moment: every rule that compares their times allows it. */
     public static final Duration SKEW = Duration.ofSeconds(2);
 
     /**
