@@ -66,7 +66,7 @@ public final class AckCommand {
         Config config = Config.from(env);
         StatePath state;
         try {
-            state = StatePath.parse(parsed.operand(0), config.workspaceKeyPrefix());
+            state = StatePath.parse(parsed.operand(0), config.watched().workspaceKeyPrefix());
         } catch (MalformedException e) {
             throw new UsageException("ack takes a STATE_PATH, the lock path bucket/key: " + e.getMessage());
         }
@@ -77,7 +77,7 @@ public final class AckCommand {
 
         Optional<LockInfo> held = AwsErrors.explain(() -> {
             Optional<LockInfo> lock = table.isBlank() ? Optional.empty()
-                    : new DynamoDbLockTable(aws.dynamoDb(), table, config.workspaceKeyPrefix()).lock(state.path());
+                    : new DynamoDbLockTable(aws.dynamoDb(), table, config.watched().workspaceKeyPrefix()).lock(state.path());
             return lock.isPresent() ? lock : LockFiles.held(new S3StateBucket(aws.s3(), bucket), state,
                     StateKeys.lockFileKey(state.key()));
         }, "dynamodb:GetItem on " + table + " and s3:GetObject on " + bucket);
@@ -94,7 +94,7 @@ public final class AckCommand {
         HistoryEvent ack = new HistoryEvent(state, now, Source.LOCK, "ack", lock.id(), "ack-" + now.toEpochMilli(),
                 new Facts.LockAcknowledged(lock.id(), by, reason, until));
         try {
-            new DynamoDbHistoryStore(aws.dynamoDb(), historyTable, Duration.ofDays(config.historyRetentionDays()))
+            new DynamoDbHistoryStore(aws.dynamoDb(), historyTable, Duration.ofDays(config.kept().historyRetentionDays()))
                     .write(List.of(ack));
         } catch (HistoryStore.WriteFailure e) {
             throw new SetupException("cannot write to HISTORY_TABLE '" + historyTable + "': " + e.getMessage());

@@ -145,14 +145,14 @@ public final class AuditCommand {
         try {
             config = Config.from(settings);
             environments = config.environmentsByKey();
-            staleLocks = StaleLocks.of(config.staleLockMinutes(), config.staleLockReminderMinutes(),
-                    config.staleLockOverrides(), environments);
+            staleLocks = StaleLocks.of(config.timing().staleLockMinutes(), config.timing().staleLockReminderMinutes(),
+                    config.timing().staleLockOverrides(), environments);
         } catch (IllegalStateException | MalformedException e) {
             throw new SetupException(e.getMessage());
         }
         AwsClients aws = backend.clients(settings);
-        String table = config.lockTable();
-        String bucketName = config.stateBucket();
+        String table = config.watched().lockTable();
+        String bucketName = config.watched().stateBucket();
         if (backend.hasLockTable()) {
             AwsErrors.explain(() -> {
                 boolean lockId = aws.dynamoDb().describeTable(b -> b.tableName(table)).table().keySchema().stream()
@@ -167,8 +167,8 @@ public final class AuditCommand {
 
         S3StateBucket bucket = new S3StateBucket(aws.s3(), bucketName);
         LockTable lockTable = backend.hasLockTable()
-                ? new DynamoDbLockTable(aws.dynamoDb(), table, config.workspaceKeyPrefix()) : Components.NO_LOCK_TABLE;
-        HeldLocks held = AwsErrors.explain(() -> BackendReview.heldLocks(lockTable, bucket, config.workspaceKeyPrefix()),
+                ? new DynamoDbLockTable(aws.dynamoDb(), table, config.watched().workspaceKeyPrefix()) : Components.NO_LOCK_TABLE;
+        HeldLocks held = AwsErrors.explain(() -> BackendReview.heldLocks(lockTable, bucket, config.watched().workspaceKeyPrefix()),
                 (backend.hasLockTable() ? "dynamodb:Scan on " + table + " and " : "") + "s3:ListBucket on " + bucketName);
         List<String> keys = AwsErrors.explain(() -> bucket.keysEndingWith(""), "s3:ListBucket on " + bucketName);
         LockFilesKept kept = lockFilesKept(bucket);
@@ -197,7 +197,7 @@ public final class AuditCommand {
         }
         List<Map<String, Object>> digestRows = new ArrayList<>();
         for (Map<String, Object> row : verify(bucket, held.digests(), parallel, words, now,
-                Duration.ofSeconds(config.digestGraceSeconds()), findings)) {
+                Duration.ofSeconds(config.timing().digestGraceSeconds()), findings)) {
             digestRows.add(placed(row, environments, (StatePath) row.remove("state"), backend));
         }
         review.missingDigests(held, keys, bucket, lockFileStates).forEach(missing -> findings.add(finding(missing, words)));
@@ -270,7 +270,7 @@ public final class AuditCommand {
 
     private static StatePath statePath(String lockPath, Config config) {
         try {
-            return StatePath.parse(lockPath, config.workspaceKeyPrefix());
+            return StatePath.parse(lockPath, config.watched().workspaceKeyPrefix());
         } catch (MalformedException e) {
             throw new IllegalStateException("a finding on a state that has no lock path: " + lockPath);
         }

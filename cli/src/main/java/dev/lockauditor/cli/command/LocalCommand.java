@@ -121,7 +121,7 @@ public final class LocalCommand {
         Config config = Config.from(settings);
 
         AlertDocument.Origin origin = Components.origin(config, aws);
-        AlertPublisher publisher = config.alertTopicArn().isEmpty() ? alert -> { } : Components.publisher(config, aws);
+        AlertPublisher publisher = config.alerting().alertTopicArn().isEmpty() ? alert -> { } : Components.publisher(config, aws);
         Components components = Components.of(config, aws,
                 new PrintingHistoryStore(Components.historyStore(config, aws), lines, config.environmentsByKey()),
                 new PrintingAlertPublisher(publisher, origin, lines),
@@ -155,8 +155,8 @@ public final class LocalCommand {
         sweepOnce.run();
         pollers.add(every(options.sweepEvery(), sweepOnce));
         ready.put("sweepEverySeconds", options.sweepEvery().toSeconds());
-        ready.put("historyTable", config.historyTable());
-        ready.put("alertTopicArn", config.alertTopicArn());
+        ready.put("historyTable", config.kept().historyTable());
+        ready.put("alertTopicArn", config.alerting().alertTopicArn());
         ready.put("endpoint", aws.endpoint() == null ? "aws" : aws.endpoint().toString());
         ready.put("region", aws.region().id());
         lines.print("ready", ready);

@@ -16,27 +16,19 @@ import java.util.concurrent.Future;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** The Terraform lock table through DynamoDB: consistent GetItem, and Scan. Never a write. */
-public final class DynamoDbLockTable implements LockTable {
+/**
+ * The Terraform lock table through DynamoDB: consistent GetItem, and Scan. Never a write.
+ *
+ * @param itemsPerSegment how many items make the scan use one more parallel segment (up to 8)
+ */
+public record DynamoDbLockTable(DynamoDbClient dynamoDb, String table, String workspaceKeyPrefix, long itemsPerSegment)
+        implements LockTable {
 
     static final int ITEMS_PER_SEGMENT = 5_000;
     static final int MAX_SEGMENTS = 8;
 
-    private final DynamoDbClient dynamoDb;
-    private final String table;
-    private final String workspaceKeyPrefix;
-    private final long itemsPerSegment;
-
     public DynamoDbLockTable(DynamoDbClient dynamoDb, String table, String workspaceKeyPrefix) {
         this(dynamoDb, table, workspaceKeyPrefix, ITEMS_PER_SEGMENT);
-    }
-
-    /** @param itemsPerSegment how many items make the scan use one more parallel segment (up to 8) */
-    public DynamoDbLockTable(DynamoDbClient dynamoDb, String table, String workspaceKeyPrefix, long itemsPerSegment) {
-        this.dynamoDb = dynamoDb;
-        this.table = table;
-        this.workspaceKeyPrefix = workspaceKeyPrefix;
-        this.itemsPerSegment = itemsPerSegment;
     }
 
     @Override

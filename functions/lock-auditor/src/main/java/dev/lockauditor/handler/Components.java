@@ -96,7 +96,7 @@ public final class Components {
             }
             return raised;
         };
-        this.alerts = new AlertRaiser(new Alerts(config.lockTable()), counted, clock);
+        this.alerts = new AlertRaiser(new Alerts(config.watched().lockTable()), counted, clock);
     }
 
     /**
@@ -105,16 +105,16 @@ public final class Components {
      */
     public static Components forLambda(Config config, AwsClients aws) {
         aws.dynamoDb();
-        if (!config.stateBucket().isEmpty()) {
+        if (!config.watched().stateBucket().isEmpty()) {
             aws.s3();
         }
-        if (!config.alertTopicArn().isEmpty()) {
+        if (!config.alerting().alertTopicArn().isEmpty()) {
             aws.sns();
         }
         if (!config.stateEventsQueueUrl().isEmpty()) {
             aws.sqs();
         }
-        if (!config.lockTableStreamArn().isEmpty()) {
+        if (!config.watched().lockTableStreamArn().isEmpty()) {
             aws.dynamoDbStreams();
         }
         Components components = of(config, aws, historyStore(config, aws), publisher(config, aws),
@@ -126,38 +126,38 @@ public final class Components {
     /** The backend's adapters on AWS, with the given history, alert publisher and metrics. */
     public static Components of(Config config, AwsClients aws, HistoryStore history, AlertPublisher publisher,
                                 Metrics metrics) {
-        LockTable locks = config.lockTable().isEmpty() ? NO_LOCK_TABLE
-                : new DynamoDbLockTable(aws.dynamoDb(), config.lockTable(), config.workspaceKeyPrefix());
-        StateBucket bucket = config.stateBucket().isEmpty() ? NO_STATE_BUCKET
-                : new S3StateBucket(aws::s3, config.stateBucket());
-        LockStream lockStream = config.lockTableStreamArn().isEmpty() ? LockStream.UNKNOWN
-                : new DynamoDbLockStream(aws::dynamoDbStreams, config.lockTableStreamArn());
+        LockTable locks = config.watched().lockTable().isEmpty() ? NO_LOCK_TABLE
+                : new DynamoDbLockTable(aws.dynamoDb(), config.watched().lockTable(), config.watched().workspaceKeyPrefix());
+        StateBucket bucket = config.watched().stateBucket().isEmpty() ? NO_STATE_BUCKET
+                : new S3StateBucket(aws::s3, config.watched().stateBucket());
+        LockStream lockStream = config.watched().lockTableStreamArn().isEmpty() ? LockStream.UNKNOWN
+                : new DynamoDbLockStream(aws::dynamoDbStreams, config.watched().lockTableStreamArn());
         Rechecks rechecks = config.stateEventsQueueUrl().isEmpty() ? Rechecks.NONE
                 : new SqsRechecks(aws.sqs(), config.stateEventsQueueUrl(), Clock.systemUTC());
-        Stores stores = new Stores(history, new DynamoDbBookkeeping(aws.dynamoDb(), config.historyTable()),
-                new DynamoDbAlertClaims(aws.dynamoDb(), config.historyTable(), historyStore(config, aws)));
+        Stores stores = new Stores(history, new DynamoDbBookkeeping(aws.dynamoDb(), config.kept().historyTable()),
+                new DynamoDbAlertClaims(aws.dynamoDb(), config.kept().historyTable(), historyStore(config, aws)));
         return new Components(config, new Backend(locks, bucket, lockStream), stores, publisher, metrics,
                 Clock.systemUTC(), rechecks);
     }
 
     public static DynamoDbHistoryStore historyStore(Config config, AwsClients aws) {
-        return new DynamoDbHistoryStore(aws.dynamoDb(), Config.required("HISTORY_TABLE", config.historyTable()),
-                Duration.ofDays(config.historyRetentionDays()), config.environmentsByKey());
+        return new DynamoDbHistoryStore(aws.dynamoDb(), Config.required("HISTORY_TABLE", config.kept().historyTable()),
+                Duration.ofDays(config.kept().historyRetentionDays()), config.environmentsByKey());
     }
 
     /** The alert topic; with no ALERT_TOPIC_ARN, publishing fails (and is retried) rather than losing the alert. */
     public static AlertPublisher publisher(Config config, AwsClients aws) {
-        if (config.alertTopicArn().isEmpty()) {
+        if (config.alerting().alertTopicArn().isEmpty()) {
             return alert -> {
                 throw new IllegalStateException("ALERT_TOPIC_ARN is not set: cannot publish " + alert.type());
             };
         }
-        return new SnsAlertPublisher(aws::sns, config.alertTopicArn(), origin(config, aws));
+        return new SnsAlertPublisher(aws::sns, config.alerting().alertTopicArn(), origin(config, aws));
     }
 
     public static AlertDocument.Origin origin(Config config, AwsClients aws) {
-        return AlertDocument.Origin.of(config.environmentsByKey(), config.alertTopicArn(), aws.region().id(),
-                config.lockTable());
+        return AlertDocument.Origin.of(config.environmentsByKey(), config.alerting().alertTopicArn(), aws.region().id(),
+                config.watched().lockTable());
     }
 
     /** A backend with no lock table (lock files only): no locks and no digests in it. */
@@ -268,17 +268,17 @@ public final class Components {
 
     /** Lock table changes, from its stream. */
     public LockTableEvents lockTableEvents() {
-        return new LockTableEvents(new LockTableChanges(config.workspaceKeyPrefix()), history(),
+        return new LockTableEvents(new LockTableChanges(config.watched().workspaceKeyPrefix()), history(),
                 new LockIndex(bookkeeping()), callerJoin(), digestVerifier(), staleLockNotices(), alerts);
     }
 
     /** Who made each change, from CloudTrail, when CALLER_ENRICHMENT is on. */
     public CallerJoin callerJoin() {
-        return new CallerJoin(history(), bookkeeping(), alerts, config.workspaceKeyPrefix(), config.callerEnrichment());
+        return new CallerJoin(history(), bookkeeping(), alerts, config.watched().workspaceKeyPrefix(), config.alerting().callerEnrichment());
     }
 
     public LockHistoryProgress lockHistoryProgress() {
-        return new LockHistoryProgress(!config.lockTable().isEmpty(), bookkeeping(), backend.lockStream());
+        return new LockHistoryProgress(!config.watched().lockTable().isEmpty(), bookkeeping(), backend.lockStream());
     }
 
     public StaleLockNotices staleLockNotices() {
@@ -290,7 +290,7 @@ public final class Components {
         AuditSettings settings = AuditSettings.from(config);
         return new Sweep(bookkeeping(), backend.locks(),
                 new FullListing(backend.bucket(), bookkeeping(), history(), alerts, settings,
-                        Duration.ofHours(config.fullListingHours())),
+                        Duration.ofHours(config.timing().fullListingHours())),
                 new LockReconciliation(lockHistoryProgress(), history(), bookkeeping(), staleLockNotices(), settings),
                 new StaleLockAlerts(new BackendReview(staleLocks(), settings), staleLocks(), history(), alerts),
                 orphanedDigests(settings), clock);
@@ -303,7 +303,7 @@ public final class Components {
     /** The stale lock rules from the settings; a malformed STALE_LOCK_OVERRIDES stops the function from starting. */
     public StaleLocks staleLocks() {
         try {
-            return StaleLocks.of(config.staleLockMinutes(), config.staleLockReminderMinutes(), config.staleLockOverrides(),
+            return StaleLocks.of(config.timing().staleLockMinutes(), config.timing().staleLockReminderMinutes(), config.timing().staleLockOverrides(),
                     config.environmentsByKey());
         } catch (MalformedException e) {
             throw new IllegalStateException(e.getMessage());
@@ -312,6 +312,6 @@ public final class Components {
 
     public DigestVerifier digestVerifier() {
         return new DigestVerifier(backend.bucket(), backend.locks(), history(), alerts,
-                Duration.ofSeconds(config.digestGraceSeconds()), clock);
+                Duration.ofSeconds(config.timing().digestGraceSeconds()), clock);
     }
 }

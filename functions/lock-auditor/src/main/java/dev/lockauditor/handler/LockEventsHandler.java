@@ -11,7 +11,6 @@ import dev.lockauditor.audit.LockTableEvents;
 import dev.lockauditor.audit.Outcome;
 import dev.lockauditor.history.Bookkeeping;
 import dev.lockauditor.history.HistoryStore;
-import dev.lockauditor.metrics.Metrics;
 import dev.lockauditor.terraform.MalformedException;
 import java.util.List;
 
@@ -25,7 +24,6 @@ public class LockEventsHandler extends SnapStartHandler implements RequestHandle
 
     private final LockTableEvents lockTable;
     private final Bookkeeping bookkeeping;
-    private final Metrics metrics;
 
     /** The constructor Lambda calls: wires everything from the environment, once per execution environment. */
     public LockEventsHandler() {
@@ -36,7 +34,6 @@ public class LockEventsHandler extends SnapStartHandler implements RequestHandle
         super(components);
         this.lockTable = components.lockTableEvents();
         this.bookkeeping = components.bookkeeping();
-        this.metrics = components.metrics();
     }
 
     @Override
@@ -45,7 +42,7 @@ public class LockEventsHandler extends SnapStartHandler implements RequestHandle
     }
 
     private StreamsEventResponse process(List<DynamodbStreamRecord> records, LambdaLogger log) {
-        try {
+        return flushingMetrics(() -> {
             BatchItems.StreamBatch batch = BatchItems.stream(records, record -> record(record, log), log);
             DynamodbStreamRecord last = batch.lastDone();
             if (last != null) {
@@ -54,9 +51,7 @@ public class LockEventsHandler extends SnapStartHandler implements RequestHandle
                         last.getDynamodb().getSequenceNumber()));
             }
             return batch.response();
-        } finally {
-            metrics.flush();
-        }
+        });
     }
 
     private void record(DynamodbStreamRecord record, LambdaLogger log) throws HistoryStore.WriteFailure {
@@ -66,16 +61,16 @@ public class LockEventsHandler extends SnapStartHandler implements RequestHandle
         } catch (MalformedException e) {
             outcome = new Outcome.Skipped(e.getMessage());
         } catch (HistoryStore.WriteFailure failure) {
-            metrics.recordHistory(failure.newlyWritten());
-            metrics.count("HistoryWriteFailures", 1);
+            metrics().recordHistory(failure.newlyWritten());
+            metrics().count("HistoryWriteFailures", 1);
             throw failure;
         }
         if (outcome instanceof Outcome.Recorded recorded) {
-            metrics.recordHistory(recorded.events());
+            metrics().recordHistory(recorded.events());
         } else {
             log.log("skipped stream record " + record.getEventID() + ": " + ((Outcome.Skipped) outcome).reason(),
                     LogLevel.WARN);
-            metrics.count("RecordsSkipped", 1);
+            metrics().count("RecordsSkipped", 1);
         }
     }
 

@@ -42,10 +42,10 @@ public class SlackNotifierHandler implements RequestHandler<SNSEvent, Void>, Res
 
     public SlackNotifierHandler(Config config, AwsClients aws) {
         this(new HttpSlackWebhook(new SecretsManagerSecret(aws.secretsManager(),
-                        Config.required("SLACK_WEBHOOK_SECRET_ARN", config.slackWebhookSecretArn()), SECRET_TTL,
+                        Config.required("SLACK_WEBHOOK_SECRET_ARN", config.alerting().slackWebhookSecretArn()), SECRET_TTL,
                         Clock.systemUTC()), HttpSlackWebhook.isLoopback(aws.endpoint())),
-                Severity.named(config.slackMinSeverity(), "SLACK_MIN_SEVERITY"),
-                () -> Priming.secret(aws, config.slackWebhookSecretArn()));
+                Severity.named(config.alerting().slackMinSeverity(), "SLACK_MIN_SEVERITY"),
+                () -> Priming.secret(aws, config.alerting().slackWebhookSecretArn()));
     }
 
     public SlackNotifierHandler(SlackWebhook webhook, Severity minSeverity) {

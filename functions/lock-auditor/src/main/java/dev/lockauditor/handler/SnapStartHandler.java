@@ -2,6 +2,7 @@ package dev.lockauditor.handler;
 
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.config.Config;
+import dev.lockauditor.metrics.Metrics;
 import org.crac.Core;
 import org.crac.Resource;
 
@@ -25,6 +26,20 @@ abstract class SnapStartHandler implements Resource {
     /** Everything wired from the environment, as the constructor Lambda calls needs it. */
     static Components fromEnvironment() {
         return Components.forLambda(Config.fromEnvironment(), AwsClients.forLambda(System.getenv()));
+    }
+
+    /** Where the handler counts what it did. */
+    Metrics metrics() {
+        return components.metrics();
+    }
+
+    /** Runs one invocation's work, then writes its metrics, whatever happened. */
+    <T> T flushingMetrics(java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } finally {
+            components.metrics().flush();
+        }
     }
 
     /** Runs the handler's own path once, over {@link Priming#components()}. */

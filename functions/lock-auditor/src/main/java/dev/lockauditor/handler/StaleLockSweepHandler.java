@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockauditor.audit.Sweep;
 import dev.lockauditor.history.HistoryStore;
-import dev.lockauditor.metrics.Metrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,7 +28,6 @@ public class StaleLockSweepHandler extends SnapStartHandler implements RequestSt
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Sweep sweeper;
-    private final Metrics metrics;
 
     /** The constructor Lambda calls: wires everything from the environment, once per execution environment. */
     public StaleLockSweepHandler() {
@@ -39,7 +37,6 @@ public class StaleLockSweepHandler extends SnapStartHandler implements RequestSt
     public StaleLockSweepHandler(Components components) {
         super(components);
         this.sweeper = components.sweep();
-        this.metrics = components.metrics();
     }
 
     @Override
@@ -55,11 +52,11 @@ public class StaleLockSweepHandler extends SnapStartHandler implements RequestSt
         } catch (HistoryStore.WriteFailure e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        metrics.gauge("LocksHeld", summary.locks());
-        metrics.count("Reconciled", summary.reconciled());
-        metrics.gauge("StaleLocks", summary.staleLocks());
-        metrics.gauge("OrphanedDigests", summary.orphanedDigests());
-        metrics.flush();
+        metrics().gauge("LocksHeld", summary.locks());
+        metrics().count("Reconciled", summary.reconciled());
+        metrics().gauge("StaleLocks", summary.staleLocks());
+        metrics().gauge("OrphanedDigests", summary.orphanedDigests());
+        metrics().flush();
         ObjectNode result = JSON.createObjectNode()
                 .put("locks", summary.locks())
                 .put("staleLocks", summary.staleLocks())

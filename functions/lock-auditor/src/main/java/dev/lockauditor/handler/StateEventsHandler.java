@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockauditor.audit.Rechecks;
 import dev.lockauditor.history.HistoryStore;
-import dev.lockauditor.metrics.Metrics;
 import java.util.List;
 
 /**
@@ -28,7 +27,6 @@ public class StateEventsHandler extends SnapStartHandler implements RequestHandl
 
     private final StateDocuments documents;
     private final Rechecks rechecks;
-    private final Metrics metrics;
 
     /** The constructor Lambda calls: wires everything from the environment, once per execution environment. */
     public StateEventsHandler() {
@@ -38,9 +36,8 @@ public class StateEventsHandler extends SnapStartHandler implements RequestHandl
     public StateEventsHandler(Components components) {
         super(components);
         this.documents = new StateDocuments(components.bucketEvents(), components.callerJoin(),
-                components.config().stateBucket(), components.metrics());
+                components.config().watched().stateBucket(), components.metrics());
         this.rechecks = components.rechecks();
-        this.metrics = components.metrics();
     }
 
     @Override
@@ -49,11 +46,7 @@ public class StateEventsHandler extends SnapStartHandler implements RequestHandl
     }
 
     private SQSBatchResponse process(List<SQSMessage> messages, LambdaLogger log) {
-        try {
-            return BatchItems.queue(messages, message -> message(message, log), log);
-        } finally {
-            metrics.flush();
-        }
+        return flushingMetrics(() -> BatchItems.queue(messages, message -> message(message, log), log));
     }
 
     private void message(SQSMessage message, LambdaLogger log) throws HistoryStore.WriteFailure {

@@ -50,29 +50,19 @@ final class StreamRecords {
         return new Image(strings, types);
     }
 
+    /** DynamoDB's attribute types, in the order {@link #typeOf} looks for them. */
+    private static final String[] TYPES = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"};
+
     private static String typeOf(AttributeValue value) {
         if (value == null) {
             return "none";
-        } else if (value.getS() != null) {
-            return "S";
-        } else if (value.getN() != null) {
-            return "N";
-        } else if (value.getB() != null) {
-            return "B";
-        } else if (value.getBOOL() != null) {
-            return "BOOL";
-        } else if (value.getNULL() != null) {
-            return "NULL";
-        } else if (value.getM() != null) {
-            return "M";
-        } else if (value.getL() != null) {
-            return "L";
-        } else if (value.getSS() != null) {
-            return "SS";
-        } else if (value.getNS() != null) {
-            return "NS";
-        } else if (value.getBS() != null) {
-            return "BS";
+        }
+        Object[] values = {value.getS(), value.getN(), value.getB(), value.getBOOL(), value.getNULL(), value.getM(),
+                value.getL(), value.getSS(), value.getNS(), value.getBS()};
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] != null) {
+                return TYPES[i];
+            }
         }
         return "none";
     }

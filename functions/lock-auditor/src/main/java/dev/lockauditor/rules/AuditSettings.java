@@ -14,9 +14,9 @@ public record AuditSettings(String workspaceKeyPrefix, List<String> stateInclude
                             List<String> stateExcludeSuffixes, Duration digestGrace, Duration lockEventLag) {
 
     public static AuditSettings from(Config config) {
-        return new AuditSettings(config.workspaceKeyPrefix(), config.stateIncludeSuffixes(),
-                config.stateExcludeSuffixes(), Duration.ofSeconds(config.digestGraceSeconds()),
-                Duration.ofSeconds(config.lockEventLagSeconds()));
+        return new AuditSettings(config.watched().workspaceKeyPrefix(), config.watched().stateIncludeSuffixes(),
+                config.watched().stateExcludeSuffixes(), Duration.ofSeconds(config.timing().digestGraceSeconds()),
+                Duration.ofSeconds(config.timing().lockEventLagSeconds()));
     }
 
     /** How often a check waiting for the lock history to be complete looks again. */
