@@ -25,10 +25,11 @@ public final class StateEventsConsumer implements AutoCloseable {
     private static final int CONCURRENCY = 8;
     private static final int RETRY_AFTER_SECONDS = 2;
 
-    private final SqsClient sqs;
-    private final String queueUrl;
-    private final String queueArn;
-    private final String region;
+    /** The queue read: its client, URL, ARN and region (as Lambda's SQS event names them). */
+    public record Queue(SqsClient sqs, String url, String arn, String region) {
+    }
+
+    private final Queue queue;
     private final StateEventsHandler handler;
     private final Supplier<Context> context;
     private final PrintStream err;
@@ -39,12 +40,8 @@ public final class StateEventsConsumer implements AutoCloseable {
     });
     private final Semaphore free = new Semaphore(CONCURRENCY);
 
-    public StateEventsConsumer(SqsClient sqs, String queueUrl, String queueArn, String region, StateEventsHandler handler,
-                        Supplier<Context> context, PrintStream err) {
-        this.sqs = sqs;
-        this.queueUrl = queueUrl;
-        this.queueArn = queueArn;
-        this.region = region;
+    public StateEventsConsumer(Queue queue, StateEventsHandler handler, Supplier<Context> context, PrintStream err) {
+        this.queue = queue;
         this.handler = handler;
         this.context = context;
         this.err = err;
@@ -56,7 +53,7 @@ public final class StateEventsConsumer implements AutoCloseable {
         if (room == 0) {
             return 0;
         }
-        List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(room)
+        List<Message> messages = queue.sqs().receiveMessage(b -> b.queueUrl(queue.url()).maxNumberOfMessages(room)
                 .messageAttributeNames("All").waitTimeSeconds(1)).messages();
         for (Message message : messages) {
             free.acquireUninterruptibly();
@@ -79,8 +76,8 @@ public final class StateEventsConsumer implements AutoCloseable {
             record.setBody(message.body());
             record.setMd5OfBody(message.md5OfBody());
             record.setEventSource("aws:sqs");
-            record.setEventSourceArn(queueArn);
-            record.setAwsRegion(region);
+            record.setEventSourceArn(queue.arn());
+            record.setAwsRegion(queue.region());
             Map<String, SQSEvent.MessageAttribute> attributes = new HashMap<>();
             message.messageAttributes().forEach((name, value) -> {
                 SQSEvent.MessageAttribute attribute = new SQSEvent.MessageAttribute();
@@ -92,9 +89,9 @@ public final class StateEventsConsumer implements AutoCloseable {
             SQSEvent event = new SQSEvent();
             event.setRecords(List.of(record));
             if (handler.handleRequest(event, context.get()).getBatchItemFailures().isEmpty()) {
-                sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
+                queue.sqs().deleteMessage(b -> b.queueUrl(queue.url()).receiptHandle(message.receiptHandle()));
             } else {
-                sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle())
+                queue.sqs().changeMessageVisibility(b -> b.queueUrl(queue.url()).receiptHandle(message.receiptHandle())
                         .visibilityTimeout(RETRY_AFTER_SECONDS));
             }
         } catch (RuntimeException e) {

@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  * not covered. It records who acknowledged it (the caller's AWS identity) and why in the auditor's own history table,
  * and writes nothing else: never the lock table or the state bucket.
  */
-public final class AckCommand {
+public record AckCommand(Map<String, String> env, PrintStream out, PrintStream err) {
 
     public static final CommandLine.Spec SPEC = new CommandLine.Spec("ack", List.of("STATE_PATH"),
             "Acknowledge the lock held now on a state as held on purpose (maintenance): no stale-lock alert for that\n"
@@ -45,16 +45,6 @@ public final class AckCommand {
                     CommandLine.Option.valued("--for", "DURATION", "30m, 8h, 2d (default: until the lock is released)"),
                     CommandLine.Option.valued("--table", "TABLE", "the lock table (default: LOCK_TABLE)"),
                     CommandLine.Option.valued("--bucket", "BUCKET", "the state bucket (default: the state path's)")));
-
-    private final Map<String, String> env;
-    private final PrintStream out;
-    private final PrintStream err;
-
-    public AckCommand(Map<String, String> env, PrintStream out, PrintStream err) {
-        this.env = env;
-        this.out = out;
-        this.err = err;
-    }
 
     public int run(List<String> args) {
         CommandLine.Parsed parsed = CommandLine.parse(SPEC, args);

@@ -27,19 +27,9 @@ import java.util.Map;
  * it (SnapStart's hooks run first); the event file's bytes are handed to it through the Lambda Runtime API, and
  * its response is printed as Lambda returns it. Its logs go to stderr.
  */
-public final class InvokeCommand {
+public record InvokeCommand(Map<String, String> env, PrintStream out, PrintStream err) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final Map<String, String> env;
-    private final PrintStream out;
-    private final PrintStream err;
-
-    public InvokeCommand(Map<String, String> env, PrintStream out, PrintStream err) {
-        this.env = env;
-        this.out = out;
-        this.err = err;
-    }
 
     public static final CommandLine.Spec SPEC = new CommandLine.Spec("invoke", List.of("FUNCTION", "EVENT_FILE"),
             "Run one function on an event, as `sam local invoke` does, without Docker: packaged as sam build does, in a\n"

@@ -142,7 +142,8 @@ public final class LocalCommand {
             SqsClient sqs = aws.sqs();
             String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNamesWithStrings("QueueArn"))
                     .attributesAsStrings().get("QueueArn");
-            StateEventsConsumer consumer = new StateEventsConsumer(sqs, queueUrl, queueArn, aws.region().id(),
+            StateEventsConsumer consumer = new StateEventsConsumer(
+                    new StateEventsConsumer.Queue(sqs, queueUrl, queueArn, aws.region().id()),
                     new StateEventsHandler(components), () -> new LocalContext("StateEventsFunction", logs), err);
             closing.add(consumer);
             pollers.add(consumer::pollOnce);

@@ -1,5 +1,6 @@
 package dev.lockauditor.alert;
 
+import dev.lockauditor.history.Facts;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockauditor.terraform.StateKeys;
 import dev.lockauditor.terraform.StatePath;
@@ -43,18 +44,10 @@ public record Restore(StatePath state, String versionId, Long serial, String lin
     public Map<String, Object> asFact() {
         Map<String, Object> fact = new LinkedHashMap<>();
         fact.put("versionId", versionId);
-        if (serial != null) {
-            fact.put("serial", serial);
-        }
-        if (lineage != null) {
-            fact.put("lineage", lineage);
-        }
-        if (writtenAt != null) {
-            fact.put("writtenAt", writtenAt.toString());
-        }
-        if (md5 != null) {
-            fact.put("md5", md5);
-        }
+        Facts.putKnown(fact, "serial", serial);
+        Facts.putKnown(fact, "lineage", lineage);
+        Facts.putKnown(fact, "writtenAt", writtenAt == null ? null : writtenAt.toString());
+        Facts.putKnown(fact, "md5", md5);
         fact.put("commands", commands());
         return fact;
     }

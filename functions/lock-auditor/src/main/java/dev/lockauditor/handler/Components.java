@@ -211,41 +211,16 @@ public final class Components {
         return deployed;
     }
 
-    public Config config() {
-        return config;
-    }
-
-    public Backend backend() {
-        return backend;
-    }
-
-    public Stores stores() {
-        return stores;
-    }
-
-    public HistoryStore history() {
-        return stores.history();
-    }
-
-    public Bookkeeping bookkeeping() {
-        return stores.bookkeeping();
-    }
-
-    public AlertPublisher publisher() {
-        return publisher;
-    }
-
-    public Metrics metrics() {
-        return metrics;
-    }
-
-    public Clock clock() {
-        return clock;
-    }
-
-    public Rechecks rechecks() {
-        return rechecks;
-    }
+    // What they are made of, and the two stores most use.
+    public Config config() { return config; }
+    public Backend backend() { return backend; }
+    public Stores stores() { return stores; }
+    public HistoryStore history() { return stores.history(); }
+    public Bookkeeping bookkeeping() { return stores.bookkeeping(); }
+    public AlertPublisher publisher() { return publisher; }
+    public Metrics metrics() { return metrics; }
+    public Clock clock() { return clock; }
+    public Rechecks rechecks() { return rechecks; }
 
     /** The one collaborator that raises alerts (words, identity, once), counted in the metrics. */
     public AlertRaiser alerts() {
