@@ -226,6 +226,7 @@ class FunctionsEnd2EndTest {
         Map<String, AttributeValue> write = items.stream().filter(i -> i.get("event").s().equals("STATE_WRITTEN")
                 && versionId.equals(i.get("versionId") == null ? null : i.get("versionId").s())).findFirst().orElseThrow();
         assertEquals("7", write.get("serial").n());
+        assertTrue(write.get("etagIsMd5").bool(), "a single-part write without SSE-KMS: its ETag is its MD5, as the read said");
         assertEquals("123456789012", write.get("writer").s());
         String everything = items + logs.toString(StandardCharsets.UTF_8);
         assertFalse(everything.contains("hunter2"), "nothing of a state's contents beyond its header leaves");

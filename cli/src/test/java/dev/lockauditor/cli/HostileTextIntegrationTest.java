@@ -92,7 +92,7 @@ class HostileTextIntegrationTest {
                     new HistoryEvent(state, created.plusSeconds(5), Source.STATE_OBJECT, "w" + i, "2", "0",
                             new Facts.StateWritten(new Facts.ObjectFacts(10L, "etag", null, "2", hostile.value(),
                                     "192.0.2.1", "PutObject"), null, "not a state: " + hostile.value(), hostile.value(),
-                                    hostile.value())),
+                                    hostile.value(), null)),
                     new HistoryEvent(state, created.plusSeconds(6), Source.LOCK, "a" + i, "3", "STALE_LOCK",
                             new Facts.AlertRaised("STALE_LOCK", "WARNING", lock.id(), hostile.value(), hostile.value(),
                                     Map.of("who", hostile.value()), created.plusSeconds(6), "Stale lock held by "

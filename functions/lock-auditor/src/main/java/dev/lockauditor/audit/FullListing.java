@@ -118,7 +118,7 @@ public record FullListing(StateBucket bucket, Bookkeeping bookkeeping, HistorySt
         HistoryEvent written = new HistoryEvent(state, object.lastModified(), Source.STATE_OBJECT, Sweep.SWEEP,
                 "sweep-" + object.etag(), "0", new Facts.StateWritten(new Facts.ObjectFacts(object.size(),
                         object.etag(), null, null, null, null, RECONCILED), found.fields(), found.whyNoHeader(),
-                        found.found(), found.contentType()));
+                        found.found(), found.contentType(), found.etagIsMd5(object.etag())));
         boolean recorded = !history.write(List.of(written)).isEmpty();
         if (found.notAState() != null) {
             Restores.LastReadable last = Restores.before(bucket, state, null, alerts.words().lockTableName());

@@ -55,14 +55,18 @@ public record Rollbacks(HistoryStore history, StateBucket bucket, AlertRaiser al
     }
 
     /**
-     * Whether two writes of a state hold different content: their sizes differ, or the MD5s of their versions do.
-     * Without versions or sizes to tell, it cannot be told, and is not claimed.
+     * Whether two writes of a state hold different content: their sizes differ, their ETags do where both are the MD5s
+     * of their bodies (what each write's own read said; this needs no versions), or the MD5s of their versions do.
+     * Without any of these to tell, it cannot be told, and is not claimed.
      */
     private boolean contentDiffers(StatePath state, HistoryEvent earlier, HistoryEvent later) {
         Facts.ObjectFacts a = ObjectEntries.objectOf(earlier);
         Facts.ObjectFacts b = ObjectEntries.objectOf(later);
         if (a.size() != null && b.size() != null && !a.size().equals(b.size())) {
             return true;
+        }
+        if (etagIsMd5(earlier) && etagIsMd5(later)) {
+            return !a.etag().equalsIgnoreCase(b.etag());
         }
         if (a.versionId() == null || b.versionId() == null || a.versionId().equals(b.versionId())) {
             return false;
@@ -74,5 +78,10 @@ public record Rollbacks(HistoryStore history, StateBucket bucket, AlertRaiser al
         } catch (StateBucket.Unreadable e) {
             return false;
         }
+    }
+
+    private static boolean etagIsMd5(HistoryEvent write) {
+        return write.facts() instanceof Facts.StateWritten written && Boolean.TRUE.equals(written.etagIsMd5())
+                && written.object().etag() != null;
     }
 }

@@ -22,7 +22,12 @@ public record ObjectHead(String key, long size, String etag, String versionId, I
      * Multipart ETags ({@code <hex>-<parts>}) and KMS or customer-key ETags are not the MD5 of the body.
      */
     public String md5FromEtag() {
+        return etagIsMd5(etag, encryption) ? etag : null;
+    }
+
+    /** Whether an object's ETag is the MD5 of its body: a single-part upload not encrypted with SSE-KMS or SSE-C. */
+    public static boolean etagIsMd5(String etag, Encryption encryption) {
         boolean plain = encryption == Encryption.NONE || encryption == Encryption.SSE_S3;
-        return plain && MD5_HEX.matcher(etag).matches() ? etag : null;
+        return plain && etag != null && MD5_HEX.matcher(etag).matches();
     }
 }

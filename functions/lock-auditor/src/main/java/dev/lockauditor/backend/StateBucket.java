@@ -21,8 +21,9 @@ public interface StateBucket {
      * @param whole       whether they are the whole object
      * @param contentType the object's Content-Type, or null
      * @param size        the whole object's size, or null when it is not known
+     * @param encryption  how the object is encrypted, or null when the read does not say
      */
-    record Start(byte[] bytes, boolean whole, String contentType, Long size) {
+    record Start(byte[] bytes, boolean whole, String contentType, Long size, ObjectHead.Encryption encryption) {
     }
 
     /**
@@ -33,7 +34,7 @@ public interface StateBucket {
      */
     default Optional<Start> startOfWrite(String key, String versionId, String etag, int bytes) {
         return prefix(key, versionId, bytes).map(read -> new Start(read, read.length < bytes, null,
-                read.length < bytes ? (long) read.length : null));
+                read.length < bytes ? (long) read.length : null, null));
     }
 
     /** The same, the bytes alone. */

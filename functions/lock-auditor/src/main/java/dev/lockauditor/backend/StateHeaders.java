@@ -35,7 +35,12 @@ public final class StateHeaders {
      * @param md5         the MD5 of its bytes, when it was read to its end with one asked for
      */
     public record Read(StateHeader header, String unreadable, String notAState, String found, String contentType,
-                       String md5) {
+                       String md5, ObjectHead.Encryption encryption) {
+
+        /** Whether this object's ETag is the MD5 of its body, when the read said how it is encrypted. */
+        public Boolean etagIsMd5(String etag) {
+            return encryption == null || etag == null ? null : ObjectHead.etagIsMd5(etag, encryption);
+        }
 
         /** The fields history keeps: null when there is no serial and lineage to keep. */
         public Facts.Header fields() {
@@ -74,7 +79,7 @@ public final class StateHeaders {
         try {
             start = bucket.startOfWrite(key, versionId, etag, StateHeader.PREFIX_BYTES);
         } catch (StateBucket.Unreadable e) {
-            return Optional.of(new Read(null, e.getMessage(), null, null, null, null));
+            return Optional.of(new Read(null, e.getMessage(), null, null, null, null, null));
         }
         if (start.isEmpty()) {
             return Optional.empty();
@@ -98,16 +103,17 @@ public final class StateHeaders {
                     }
                 }
             } catch (StateBucket.Unreadable e) {
-                return Optional.of(new Read(null, e.getMessage(), null, null, null, null));
+                return Optional.of(new Read(null, e.getMessage(), null, null, null, null, null));
             } catch (IOException e) {
                 throw new UncheckedIOException("reading s3://" + bucket.name() + "/" + key + " failed", e);
             }
         }
         if (reading instanceof StateHeader.Found found) {
-            return Optional.of(new Read(found.header(), null, null, null, start.get().contentType(), readMd5));
+            return Optional.of(new Read(found.header(), null, null, null, start.get().contentType(), readMd5,
+                    start.get().encryption()));
         }
         return Optional.of(new Read(null, null, ((StateHeader.NotAState) reading).reason(), ContentKind.of(first),
-                start.get().contentType(), readMd5));
+                start.get().contentType(), readMd5, start.get().encryption()));
     }
 
     private static MessageDigest md5() {

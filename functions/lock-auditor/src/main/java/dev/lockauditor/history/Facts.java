@@ -148,11 +148,13 @@ public sealed interface Facts {
      *                    load, or it is encrypted; null when it is here
      * @param found       what an object that is not a state is ("an HTML page", "a JSON object"), never its bytes
      * @param contentType the object's Content-Type, when it is not a state
+     * @param etagIsMd5   whether the object's ETag is the MD5 of its body (single part, neither SSE-KMS nor SSE-C);
+     *                    null when the read did not say
      */
-    record StateWritten(ObjectFacts object, Header header, String unreadable, String found, String contentType)
-            implements Facts {
+    record StateWritten(ObjectFacts object, Header header, String unreadable, String found, String contentType,
+                        Boolean etagIsMd5) implements Facts {
         public StateWritten(ObjectFacts object, Header header, String unreadable) {
-            this(object, header, unreadable, null, null);
+            this(object, header, unreadable, null, null, null);
         }
 
         @Override

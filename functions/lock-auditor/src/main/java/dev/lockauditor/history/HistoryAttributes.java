@@ -27,6 +27,8 @@ public final class HistoryAttributes {
     public static final String PENDING_UNTIL = "pendingUntil";
 
     // A lock, as its lock info says.
+    /** Whether a written object's ETag is the MD5 of its body (then two writes' ETags tell whether they differ). */
+    public static final String ETAG_IS_MD5 = "etagIsMd5";
     public static final String LOCK_ID = "lockId";
     public static final String OPERATION = "operation";
     public static final String WHO = "who";

@@ -51,6 +51,7 @@ final class HistoryCodec {
             }
         } else if (facts instanceof Facts.StateWritten written) {
             object(fields, written.object());
+            Facts.putKnown(fields, ETAG_IS_MD5, written.etagIsMd5());
             if (written.header() != null) {
                 Facts.putKnown(fields, STATE_VERSION, written.header().stateVersion());
                 Facts.putKnown(fields, TERRAFORM_VERSION, written.header().terraformVersion());
@@ -142,7 +143,8 @@ final class HistoryCodec {
                                     number(fields, SERIAL), text(fields, LINEAGE)),
                     !Boolean.FALSE.equals(fields.get(HEADER_READABLE)) ? null
                             : text(fields, WHY_UNREADABLE) != null ? text(fields, WHY_UNREADABLE) : text(fields, ENCRYPTION),
-                    text(fields, FOUND), text(fields, CONTENT_TYPE));
+                    text(fields, FOUND), text(fields, CONTENT_TYPE),
+                    fields.get(ETAG_IS_MD5) instanceof Boolean md5 ? md5 : null);
             case STATE_DELETED -> new Facts.StateDeleted(object(fields), Boolean.TRUE.equals(fields.get(DELETE_MARKER)));
             case DIGEST_UPDATED -> new Facts.DigestUpdated(text(fields, DIGEST), text(fields, PREVIOUS_DIGEST));
             case DIGEST_REMOVED -> new Facts.DigestRemoved(text(fields, PREVIOUS_DIGEST));

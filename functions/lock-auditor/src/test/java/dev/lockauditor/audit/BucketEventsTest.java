@@ -32,6 +32,7 @@ import dev.lockauditor.history.InMemoryHistoryStore;
 import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.StatePath;
 import java.nio.charset.StandardCharsets;
+import dev.lockauditor.history.Facts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -464,6 +465,50 @@ class BucketEventsTest {
         assertTrue(conflict.summary().contains("arn:aws:iam::123456789012:user/alice"), conflict.summary());
         assertTrue(conflict.summary().contains("arn:aws:iam::123456789012:user/bob"), conflict.summary());
         assertTrue(conflict.remediation().contains("--version-id v-first"), conflict.remediation());
+    }
+
+    /** A write as its event names it on a bucket without versions: its size and ETag, no version id. */
+    static ObjectEvent unversionedWrite(String body, String etag, Instant at, String requester) {
+        ObjectEvent event = StateFixtures.created(KEY, at, null, requester);
+        return new ObjectEvent(event.kind(), event.bucket(), event.key(), at, event.sequencer(), event.eventId(),
+                (long) body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, etag, null, false, event.writer(),
+                "PutObject");
+    }
+
+    @Test
+    void twoWritesOfOneSerialWhoseEtagsAreTheirMd5sAndDifferAreASerialConflictWithoutVersions() throws Exception {
+        audit(lockedApply(4, LINEAGE, T0.minusSeconds(3600)));
+        backend.digests.clear();
+        String first = StateFixtures.terraformState(5, LINEAGE);
+        String second = first.replace("\"1.11.2\"", "\"1.11.3\"");
+        assertEquals(first.length(), second.length(), "the same size: only the ETags can tell them apart");
+        backend.versions.clear();
+        var written = backend.put(KEY, first, T0);
+        audit(unversionedWrite(first, written.etag(), T0, "arn:aws:iam::123456789012:user/alice"));
+        written = backend.put(KEY, second, T0.plusSeconds(30));
+        audit(unversionedWrite(second, written.etag(), T0.plusSeconds(30), "arn:aws:iam::123456789012:user/bob"));
+
+        assertTrue(alertTypes().contains(AlertType.SERIAL_CONFLICT), alertTypes().toString());
+        List<HistoryEvent> writes = history.history(PATH).stream().filter(e -> e.type() == EventType.STATE_WRITTEN)
+                .toList();
+        assertEquals(Boolean.TRUE, ((Facts.StateWritten) writes.get(writes.size() - 1).facts()).etagIsMd5());
+    }
+
+    @Test
+    void writesOfOneSerialUnderSseKmsAreNotCalledAConflictByTheirEtags() throws Exception {
+        audit(lockedApply(4, LINEAGE, T0.minusSeconds(3600)));
+        backend.digests.clear();
+        String first = StateFixtures.terraformState(5, LINEAGE);
+        backend.versions.clear();
+        // Under SSE-KMS an ETag is not the MD5 of the body: one content can have two ETags.
+        var written = backend.put(KEY, first.getBytes(java.nio.charset.StandardCharsets.UTF_8), T0,
+                dev.lockauditor.backend.ObjectHead.Encryption.SSE_KMS, "0f343b0931126a20f133d67c2b018a3b");
+        audit(unversionedWrite(first, written.etag(), T0, "arn:aws:iam::123456789012:user/alice"));
+        written = backend.put(KEY, first.getBytes(java.nio.charset.StandardCharsets.UTF_8), T0.plusSeconds(30),
+                dev.lockauditor.backend.ObjectHead.Encryption.SSE_KMS, "a1d0c6e83f027327d8461063f4ac58a6");
+        audit(unversionedWrite(first, written.etag(), T0.plusSeconds(30), "arn:aws:iam::123456789012:user/alice"));
+
+        assertFalse(alertTypes().contains(AlertType.SERIAL_CONFLICT), "not told, so not claimed: " + alertTypes());
     }
 
     @Test

@@ -81,8 +81,10 @@ public final class InMemoryBackend implements LockTable, StateBucket {
             throw new Unreadable("overwritten before it could be read (the bucket is not versioned)");
         }
         reads.merge(key, 1, Integer::sum);
+        StoredObject stored = versionId != null ? versions.get(versionId) : current;
+        ObjectHead.Encryption encryption = stored == null ? null : stored.encryption();
         return read(key, versionId).map(body -> new Start(Arrays.copyOf(body, Math.min(bytes, body.length)),
-                body.length <= bytes, "application/json", (long) body.length));
+                body.length <= bytes, "application/json", (long) body.length, encryption));
     }
 
     @Override
