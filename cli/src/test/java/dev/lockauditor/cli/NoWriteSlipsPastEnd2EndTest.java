@@ -166,8 +166,9 @@ class NoWriteSlipsPastEnd2EndTest {
             alerts();
 
             String live = state(6);
-            answered(deployed.invoke(written(KEY, put(KEY, new java.io.ByteArrayInputStream(
-                    live.getBytes(StandardCharsets.UTF_8)), live.length()), live.length())));
+            PutObjectResponse liveWrite = put(KEY, new java.io.ByteArrayInputStream(live.getBytes(StandardCharsets.UTF_8)),
+                    live.length());
+            answered(deployed.invoke(written(KEY, liveWrite, live.length())));
             assertEquals(List.of("UNLOCKED_WRITE"), types(alerts()), "the live state, written without a lock here");
 
             long before = reads(deployed, KEY);
@@ -179,7 +180,11 @@ class NoWriteSlipsPastEnd2EndTest {
                     .findFirst().orElseThrow();
             assertEquals(6, regression.get("previousSerial").asInt());
             assertEquals(3, regression.get("serial").asInt());
-            assertEquals(2, reads(deployed, KEY) - before, "its first 64 KiB, then the rest once: each byte read once");
+            assertEquals(liveWrite.versionId(), regression.at("/restore/versionId").asText(),
+                    "the version the rollback replaced, to bring back");
+            assertEquals(6, regression.at("/restore/serial").asInt());
+            assertEquals(3, reads(deployed, KEY) - before, "its first 64 KiB, then the rest once (each byte read once), "
+                    + "and the header of the version it replaced, for the alert's restore");
 
             long huge = sortedSize(7, 200L * 1024 * 1024);
             answered(deployed.invoke(written(KEY, put(KEY, sorted(7, 200L * 1024 * 1024), huge), huge)));

@@ -227,34 +227,39 @@ public final class Alerts {
                         + "fixed. Ask " + writer.describe() + " what wrote it. " + bringBack);
     }
 
-    public Alert.Draft serialRegression(StatePath state, long previousSerial, long serial, String lineage, Writer writer) {
+    /** @param restore the version of the replaced state to bring back, or null when the bucket does not tell it */
+    public Alert.Draft serialRegression(StatePath state, long previousSerial, long serial, String lineage, Writer writer,
+                                        Restore restore) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("previousSerial", previousSerial);
         facts.put(HistoryAttributes.SERIAL, serial);
         facts.put(HistoryAttributes.LINEAGE, lineage);
         writer.addTo(facts);
+        addRestore(facts, restore);
         return new Alert.Draft(AlertType.SERIAL_REGRESSION, state, null, facts,
                 "State " + state + " went back from serial " + previousSerial + " to " + serial + " (same lineage), "
                         + "written by " + writer.describe(),
                 "An older state replaced a newer one: resources created since serial " + serial + " are no longer "
-                        + "tracked. " + restoreVersion(state, "the version with serial " + previousSerial)
+                        + "tracked. " + restoreVersion(state, "the version with serial " + previousSerial, restore)
                         + " If the rollback was deliberate, run terraform plan to review what it no longer tracks.");
     }
 
+    /** @param restore the version of the replaced state to bring back, or null when the bucket does not tell it */
     public Alert.Draft lineageChanged(StatePath state, String previousLineage, long previousSerial, String lineage,
-                                long serial, Writer writer) {
+                                long serial, Writer writer, Restore restore) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("previousLineage", previousLineage);
         facts.put("previousSerial", previousSerial);
         facts.put(HistoryAttributes.LINEAGE, lineage);
         facts.put(HistoryAttributes.SERIAL, serial);
         writer.addTo(facts);
+        addRestore(facts, restore);
         return new Alert.Draft(AlertType.LINEAGE_CHANGED, state, null, facts,
                 "State " + state + " was replaced by a different state (lineage " + previousLineage + " became "
                         + lineage + "), written by " + writer.describe(),
                 "A different state was pushed over this one (terraform state push -force, or a copy from another "
                         + "workspace or backend). Unless that was intended: "
-                        + restoreVersion(state, "the version with lineage " + previousLineage));
+                        + restoreVersion(state, "the version with lineage " + previousLineage, restore));
     }
 
     public Alert.Draft stateDeleted(StatePath state, Writer writer, boolean deleteMarker, String versionId,
@@ -396,7 +401,17 @@ public final class Alerts {
                         + Shell.quote(state.workspace()) + ")";
     }
 
-    private static String restoreVersion(StatePath state, String which) {
+    private static void addRestore(Map<String, Object> facts, Restore restore) {
+        if (restore != null) {
+            facts.put("restore", restore.asFact());
+        }
+    }
+
+    /** Bring back the replaced state: the version found, or how to find it when the bucket did not tell. */
+    private static String restoreVersion(StatePath state, String which, Restore restore) {
+        if (restore != null) {
+            return "Restore " + which + ": " + restore.inWords() + ".";
+        }
         return "Restore " + which + ": find it with aws s3api list-object-versions --bucket " + state.bucket()
                 + " --prefix " + Shell.quote(state.key()) + ", copy it over the current object with aws s3api copy-object "
                 + "--bucket " + Shell.quote(state.bucket()) + " --key " + Shell.quote(state.key()) + " --copy-source "

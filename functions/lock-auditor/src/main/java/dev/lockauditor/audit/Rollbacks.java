@@ -2,6 +2,8 @@ package dev.lockauditor.audit;
 
 import dev.lockauditor.alert.AlertRaiser;
 import dev.lockauditor.alert.AlertType;
+import dev.lockauditor.alert.Restore;
+import dev.lockauditor.backend.Restores;
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.history.EventType;
 import dev.lockauditor.history.Facts;
@@ -48,9 +50,9 @@ public record Rollbacks(HistoryStore history, StateBucket bucket, AlertRaiser al
                             earlier.at(), ObjectEntries.objectOf(earlier).versionId(), ObjectEntries.writerOf(later),
                             later.at(), ObjectEntries.objectOf(later).versionId()));
             case SERIAL_REGRESSION -> alerts.about(later, words.serialRegression(state, before.serial(),
-                    after.serial(), after.lineage(), ObjectEntries.writerOf(later)));
+                    after.serial(), after.lineage(), ObjectEntries.writerOf(later), replaced(state, later, before)));
             default -> alerts.about(later, words.lineageChanged(state, before.lineage(), before.serial(),
-                    after.lineage(), after.serial(), ObjectEntries.writerOf(later)));
+                    after.lineage(), after.serial(), ObjectEntries.writerOf(later), replaced(state, later, before)));
         }
     }
 
@@ -77,6 +79,25 @@ public record Rollbacks(HistoryStore history, StateBucket bucket, AlertRaiser al
             return first.isPresent() && second.isPresent() && !first.get().equals(second.get());
         } catch (StateBucket.Unreadable e) {
             return false;
+        }
+    }
+
+    /**
+     * The version of the state a write replaced, to bring back: the newest version before the write that reads as a
+     * state, when it is the replaced one (its serial and lineage); null when the bucket keeps none, or another.
+     */
+    private Restore replaced(StatePath state, HistoryEvent later, Facts.Header replaced) {
+        String versionId = ObjectEntries.objectOf(later).versionId();
+        if (versionId == null) {
+            return null;
+        }
+        try {
+            return Restores.before(bucket, state, versionId, alerts.words().lockTableName()).restore()
+                    .filter(restore -> replaced.lineage().equals(restore.lineage())
+                            && Long.valueOf(replaced.serial()).equals(restore.serial()))
+                    .orElse(null);
+        } catch (StateBucket.Unreadable e) {
+            return null;  // a version S3 will not let the auditor read: the alert says how to find it
         }
     }
 

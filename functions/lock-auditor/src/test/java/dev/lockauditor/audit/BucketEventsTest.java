@@ -346,6 +346,30 @@ class BucketEventsTest {
         assertEquals(List.of(AlertType.SERIAL_REGRESSION), alertTypes());
         assertEquals(12L, published.get(0).facts().get("previousSerial"));
         assertEquals(9L, published.get(0).facts().get("serial"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> restore = (Map<String, Object>) published.get(0).facts().get("restore");
+        String replaced = history.history(PATH).stream().filter(e -> e.type() == EventType.STATE_WRITTEN)
+                .filter(e -> Long.valueOf(12).equals(e.fields().get("serial"))).findFirst().orElseThrow()
+                .fields().get("versionId").toString();
+        assertEquals(replaced, restore.get("versionId"), "the version of serial 12 that the rollback replaced");
+        assertEquals(12L, restore.get("serial"));
+        assertEquals(InMemoryBackend.md5(StateFixtures.terraformState(12, LINEAGE)), restore.get("md5"));
+        assertTrue(published.get(0).remediation().contains("aws s3api copy-object --bucket acme-tfstate --key "
+                + "env:/staging/network/terraform.tfstate --copy-source 'acme-tfstate/env%3A/staging/network/"
+                + "terraform.tfstate?versionId=" + replaced + "'"), published.get(0).remediation());
+        assertTrue(published.get(0).remediation().contains("aws dynamodb put-item --table-name terraform-locks"),
+                published.get(0).remediation());
+    }
+
+    @Test
+    void aRollbackOnABucketWithoutVersionsSaysHowToFindTheVersionItCannotName() throws Exception {
+        audit(lockedApply(12, LINEAGE, T0.minusSeconds(600)));
+        backend.versions.clear();
+        backend.versionHistory.clear();
+        audit(lockedApply(9, LINEAGE, T0));
+
+        assertEquals(List.of(AlertType.SERIAL_REGRESSION), alertTypes());
+        assertEquals(null, published.get(0).facts().get("restore"));
         assertTrue(published.get(0).remediation().contains("aws s3api list-object-versions --bucket acme-tfstate"));
     }
 
@@ -358,6 +382,10 @@ class BucketEventsTest {
         assertEquals(List.of(AlertType.LINEAGE_CHANGED), alertTypes());
         assertEquals(LINEAGE, published.get(0).facts().get("previousLineage"));
         assertEquals(OTHER_LINEAGE, published.get(0).facts().get("lineage"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> restore = (Map<String, Object>) published.get(0).facts().get("restore");
+        assertEquals(LINEAGE, restore.get("lineage"), "the state that was replaced, to bring back");
+        assertEquals(12L, restore.get("serial"));
     }
 
     @Test

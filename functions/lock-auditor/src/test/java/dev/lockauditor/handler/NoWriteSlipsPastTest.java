@@ -71,7 +71,9 @@ class NoWriteSlipsPastTest {
         Alert regression = day.test.published.get(0);
         assertEquals(6L, regression.facts().get("previousSerial"));
         assertEquals(3L, regression.facts().get("serial"));
-        assertEquals(2, day.test.backend.reads.get(BucketDay.KEY), "its first bytes, then the rest: each byte once");
+        assertEquals(3, day.test.backend.reads.get(BucketDay.KEY),
+                "its first bytes, then the rest (each byte once), and the header of the version it replaced, to restore");
+        assertTrue(regression.facts().containsKey("restore"), "the version to bring back");
         HistoryEvent written = day.history().stream().filter(e -> e.type() == EventType.STATE_WRITTEN)
                 .reduce((a, b) -> b).orElseThrow();
         assertEquals(3L, written.fields().get("serial"));
