@@ -262,16 +262,18 @@ public final class Alerts {
                         + restoreVersion(state, "the version with lineage " + previousLineage, restore));
     }
 
+    /** @param restore the version under the delete marker, to bring back, or null when the bucket does not tell it */
     public Alert.Draft stateDeleted(StatePath state, Writer writer, boolean deleteMarker, String versionId,
-                              Instant deletedAt) {
+                              Instant deletedAt, Restore restore) {
         Map<String, Object> facts = deletionFacts(writer, deleteMarker, versionId, deletedAt);
-        String restore = deleteMarker && versionId != null
+        addRestore(facts, restore);
+        String bringBack = deleteMarker && versionId != null
                 ? removeDeleteMarker(state, versionId)
                 : "without versioning the state is gone: restore it from a backup, or import the resources again "
                         + "with terraform import";
         return new Alert.Draft(AlertType.STATE_DELETED, state, null, facts,
                 "State " + state + " was deleted by " + writer.describe(),
-                "If this was not terraform workspace delete, restore the state now: " + restore
+                "If this was not terraform workspace delete, restore the state now: " + bringBack
                         + ". Until then Terraform sees an empty state and would create everything again.");
     }
 

@@ -1,5 +1,8 @@
 package dev.lockauditor.audit;
 
+import dev.lockauditor.backend.StateBucket;
+import dev.lockauditor.backend.Restores;
+import dev.lockauditor.alert.Restore;
 import dev.lockauditor.alert.AlertRaiser;
 import dev.lockauditor.events.ObjectEvent;
 import dev.lockauditor.history.Facts;
@@ -18,8 +21,8 @@ import java.util.Optional;
  * critical {@code STATE_DELETED}, decided once every lock change up to it is recorded, and its digest, once left behind,
  * an {@link OrphanedDigests orphan}.
  */
-public record StateDeletions(HistoryStore history, WriteLocks locks, AlertRaiser alerts, OrphanedDigests orphans,
-                             ObjectEntries entries) {
+public record StateDeletions(StateBucket bucket, HistoryStore history, WriteLocks locks, AlertRaiser alerts,
+                             OrphanedDigests orphans, ObjectEntries entries) {
 
     public Outcome deleted(StatePath state, ObjectEvent event) throws HistoryStore.WriteFailure {
         HistoryEvent deleted = entries.of(state, Source.STATE_OBJECT, event,
@@ -39,7 +42,20 @@ public record StateDeletions(HistoryStore history, WriteLocks locks, AlertRaiser
             return new Outcome.Recorded(recorded, undecided.get());
         }
         alerts.about(deleted, alerts.words().stateDeleted(state, ObjectEntries.writerOf(deleted), event.deleteMarker(),
-                event.versionId(), event.at()));
+                event.versionId(), event.at(), underTheMarker(state, event)));
         return new Outcome.Recorded(recorded, orphans.afterDeletion(state, deleted).orElse(null));
+    }
+
+    /** The version a delete marker hides, to bring back: the newest before it that reads as a state, if any. */
+    private Restore underTheMarker(StatePath state, ObjectEvent event) {
+        if (!event.deleteMarker() || event.versionId() == null) {
+            return null;
+        }
+        try {
+            return Restores.before(bucket, state, event.versionId(), alerts.words().lockTableName()).restore()
+                    .orElse(null);
+        } catch (StateBucket.Unreadable e) {
+            return null;  // a version S3 will not let the auditor read: removing the marker still brings it back
+        }
     }
 }

@@ -236,7 +236,7 @@ public final class Components {
                 lockHistoryProgress(), clock);
         return new BucketEvents(settings,
                 new StateWrites(settings, backend.bucket(), history, writeLocks, alerts, digestVerifier(), entries),
-                new StateDeletions(history, writeLocks, alerts, orphanedDigests(settings), entries),
+                new StateDeletions(backend.bucket(), history, writeLocks, alerts, orphanedDigests(settings), entries),
                 new LockFileEvents(backend.bucket(), history, new LockIndex(bookkeeping()), callerJoin(),
                         staleLockNotices(), entries));
     }

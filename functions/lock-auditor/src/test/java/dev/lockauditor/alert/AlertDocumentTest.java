@@ -81,14 +81,14 @@ class AlertDocumentTest {
             }
             published.add(alert);
         }, java.time.Clock.fixed(DETECTED, java.time.ZoneOffset.UTC));
-        Alert alert = alerts.stateDeleted(STATE, new Writer("bob", null), false, null, IDENTITY.at()).at(DETECTED, IDENTITY);
+        Alert alert = alerts.stateDeleted(STATE, new Writer("bob", null), false, null, IDENTITY.at(), null).at(DETECTED, IDENTITY);
 
         assertThrows(IllegalStateException.class, () -> once.raise(alert));
         assertTrue(history.all().isEmpty(), "taken back, so that a retry raises it");
         fail[0] = false;
         assertTrue(once.raise(alert));
         assertFalse(once.raise(alert));
-        assertFalse(once.raise(alerts.stateDeleted(STATE, new Writer("bob", null), false, null, IDENTITY.at())
+        assertFalse(once.raise(alerts.stateDeleted(STATE, new Writer("bob", null), false, null, IDENTITY.at(), null)
                 .at(DETECTED.plusSeconds(60), IDENTITY)), "found again later: the same alert");
 
         assertEquals(1, published.size());
@@ -103,7 +103,7 @@ class AlertDocumentTest {
         InMemoryHistoryStore history = new InMemoryHistoryStore();
         List<Alert> published = new ArrayList<>();
         dev.lockauditor.audit.TestTime time = new dev.lockauditor.audit.TestTime(DETECTED);
-        Alert alert = alerts.stateDeleted(STATE, new Writer("bob", null), false, null, IDENTITY.at()).at(DETECTED, IDENTITY);
+        Alert alert = alerts.stateDeleted(STATE, new Writer("bob", null), false, null, IDENTITY.at(), null).at(DETECTED, IDENTITY);
         // The crashed invocation: it claimed the alert, and died before publishing it (a timeout, a hung SNS call).
         InMemoryAlertClaims claims = new InMemoryAlertClaims(history);
         assertEquals(AlertClaims.Claim.CLAIMED,

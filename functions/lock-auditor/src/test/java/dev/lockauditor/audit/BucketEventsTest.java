@@ -566,14 +566,20 @@ class BucketEventsTest {
 
     @Test
     void aDeletedStateIsCriticalAndItsDigestLeftBehindIsOrphaned() throws Exception {
-        audit(lockedApply(3, LINEAGE, T0.minusSeconds(600)));
-        backend.objects.remove(KEY);
+        ObjectEvent write = lockedApply(3, LINEAGE, T0.minusSeconds(600));
+        audit(write);
+        backend.delete(KEY, T0);
+        String marker = backend.versionHistory.get(backend.versionHistory.size() - 1).versionId();
 
-        audit(StateFixtures.deleted(KEY, T0, true, "marker-1", "arn:aws:iam::123456789012:user/bob"));
+        audit(StateFixtures.deleted(KEY, T0, true, marker, "arn:aws:iam::123456789012:user/bob"));
 
         assertEquals(List.of(AlertType.STATE_DELETED, AlertType.ORPHANED_DIGEST), alertTypes());
         assertEquals(true, published.get(0).facts().get("deleteMarker"));
-        assertTrue(published.get(0).remediation().contains("--version-id marker-1"));
+        assertTrue(published.get(0).remediation().contains("--version-id " + marker));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> restore = (Map<String, Object>) published.get(0).facts().get("restore");
+        assertEquals(write.versionId(), restore.get("versionId"), "the version under the delete marker");
+        assertEquals(3L, restore.get("serial"));
         assertTrue(published.get(1).remediation().contains("aws dynamodb delete-item --table-name terraform-locks"));
     }
 
