@@ -116,9 +116,8 @@ public record FullListing(StateBucket bucket, Bookkeeping bookkeeping, HistorySt
         }
         StateHeaders.Read found = read.get();
         HistoryEvent written = new HistoryEvent(state, object.lastModified(), Source.STATE_OBJECT, Sweep.SWEEP,
-                "sweep-" + object.etag(), "0", new Facts.StateWritten(new Facts.ObjectFacts(object.size(),
-                        object.etag(), null, null, null, null, RECONCILED), found.fields(), found.whyNoHeader(),
-                        found.found(), found.contentType(), found.etagIsMd5(object.etag())));
+                "sweep-" + object.etag(), "0", found.written(new Facts.ObjectFacts(object.size(), object.etag(), null,
+                        null, null, null, RECONCILED)));
         boolean recorded = !history.write(List.of(written)).isEmpty();
         if (found.notAState() != null) {
             Restores.LastReadable last = Restores.before(bucket, state, null, alerts.words().lockTableName());

@@ -91,14 +91,10 @@ public record Rollbacks(HistoryStore history, StateBucket bucket, AlertRaiser al
         if (versionId == null) {
             return null;
         }
-        try {
-            return Restores.before(bucket, state, versionId, alerts.words().lockTableName()).restore()
-                    .filter(restore -> replaced.lineage().equals(restore.lineage())
-                            && Long.valueOf(replaced.serial()).equals(restore.serial()))
-                    .orElse(null);
-        } catch (StateBucket.Unreadable e) {
-            return null;  // a version S3 will not let the auditor read: the alert says how to find it
-        }
+        return Restores.ifReadable(bucket, state, versionId, alerts.words().lockTableName())
+                .filter(restore -> replaced.lineage().equals(restore.lineage())
+                        && Long.valueOf(replaced.serial()).equals(restore.serial()))
+                .orElse(null);
     }
 
     private static boolean etagIsMd5(HistoryEvent write) {

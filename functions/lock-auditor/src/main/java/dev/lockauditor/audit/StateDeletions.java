@@ -51,11 +51,6 @@ public record StateDeletions(StateBucket bucket, HistoryStore history, WriteLock
         if (!event.deleteMarker() || event.versionId() == null) {
             return null;
         }
-        try {
-            return Restores.before(bucket, state, event.versionId(), alerts.words().lockTableName()).restore()
-                    .orElse(null);
-        } catch (StateBucket.Unreadable e) {
-            return null;  // a version S3 will not let the auditor read: removing the marker still brings it back
-        }
+        return Restores.ifReadable(bucket, state, event.versionId(), alerts.words().lockTableName()).orElse(null);
     }
 }

@@ -41,9 +41,7 @@ public record StateWrites(AuditSettings settings, StateBucket bucket, HistorySto
             }
         }
         Facts.Header fields = object.fields();
-        HistoryEvent written = entries.of(state, Source.STATE_OBJECT, event, new Facts.StateWritten(
-                ObjectEntries.facts(event), fields, object.whyNoHeader(), object.found(), object.contentType(),
-                object.etagIsMd5(event.etag())));
+        HistoryEvent written = entries.of(state, Source.STATE_OBJECT, event, object.written(ObjectEntries.facts(event)));
         List<HistoryEvent> recorded = history.write(List.of(written));
 
         if (fields != null) {

@@ -30,6 +30,18 @@ public final class Restores {
     }
 
     /**
+     * The same restore, for an alert that can go without one: empty where S3 will not let the auditor read a version
+     * (the alert then says how to find it).
+     */
+    public static Optional<Restore> ifReadable(StateBucket bucket, StatePath state, String before, String lockTable) {
+        try {
+            return before(bucket, state, before, lockTable).restore();
+        } catch (StateBucket.Unreadable e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
      * @param before    the version it must be older than (the write being judged), or null for the current one
      * @param lockTable the lock table whose digest item the restore sets, or empty without one
      */

@@ -42,6 +42,11 @@ public final class StateHeaders {
             return encryption == null || etag == null ? null : ObjectHead.etagIsMd5(etag, encryption);
         }
 
+        /** What history keeps of the write this read: {@code object} as its event (or listing) names it. */
+        public Facts.StateWritten written(Facts.ObjectFacts object) {
+            return new Facts.StateWritten(object, fields(), whyNoHeader(), found, contentType, etagIsMd5(object.etag()));
+        }
+
         /** The fields history keeps: null when there is no serial and lineage to keep. */
         public Facts.Header fields() {
             return header == null || header.serial() == null || header.lineage() == null ? null

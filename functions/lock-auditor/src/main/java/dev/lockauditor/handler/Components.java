@@ -231,13 +231,14 @@ public final class Components {
     public BucketEvents bucketEvents() {
         AuditSettings settings = AuditSettings.from(config);
         HistoryStore history = history();
-        ObjectEntries entries = new ObjectEntries(callerJoin());
+        CallerJoin callers = callerJoin();
+        ObjectEntries entries = new ObjectEntries(callers);
         WriteLocks writeLocks = new WriteLocks(settings, backend.locks(), backend.bucket(), history,
                 lockHistoryProgress(), clock);
         return new BucketEvents(settings,
                 new StateWrites(settings, backend.bucket(), history, writeLocks, alerts, digestVerifier(), entries),
                 new StateDeletions(backend.bucket(), history, writeLocks, alerts, orphanedDigests(settings), entries),
-                new LockFileEvents(backend.bucket(), history, new LockIndex(bookkeeping()), callerJoin(),
+                new LockFileEvents(backend.bucket(), history, new LockIndex(bookkeeping()), callers,
                         staleLockNotices(), entries));
     }
 
@@ -257,17 +258,22 @@ public final class Components {
     }
 
     public StaleLockNotices staleLockNotices() {
-        return new StaleLockNotices(history(), alerts, staleLocks());
+        return staleLockNotices(staleLocks());
+    }
+
+    private StaleLockNotices staleLockNotices(StaleLocks rules) {
+        return new StaleLockNotices(history(), alerts, rules);
     }
 
     /** The scheduled sweep. */
     public Sweep sweep() {
         AuditSettings settings = AuditSettings.from(config);
+        StaleLocks rules = staleLocks();
         return new Sweep(bookkeeping(), backend.locks(),
                 new FullListing(backend.bucket(), bookkeeping(), history(), alerts, settings,
                         Duration.ofHours(config.timing().fullListingHours())),
-                new LockReconciliation(lockHistoryProgress(), history(), bookkeeping(), staleLockNotices(), settings),
-                new StaleLockAlerts(new BackendReview(staleLocks(), settings), staleLocks(), history(), alerts),
+                new LockReconciliation(lockHistoryProgress(), history(), bookkeeping(), staleLockNotices(rules), settings),
+                new StaleLockAlerts(new BackendReview(rules, settings), rules, history(), alerts),
                 orphanedDigests(settings), clock);
     }
 
