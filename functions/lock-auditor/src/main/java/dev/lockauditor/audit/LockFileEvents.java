@@ -1,5 +1,6 @@
 package dev.lockauditor.audit;
 
+import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.backend.LockFiles;
 import dev.lockauditor.backend.StateBucket;
 import dev.lockauditor.events.ObjectEvent;
@@ -11,7 +12,6 @@ import dev.lockauditor.history.HistoryQuery;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.history.Source;
 import dev.lockauditor.terraform.StatePath;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -56,7 +56,7 @@ public record LockFileEvents(StateBucket bucket, HistoryStore history, LockIndex
         Facts.Lock lock = acquired.map(entry -> ((Facts.LockAcquired) entry.facts()).lock()).orElse(null);
         Long heldFor = acquired.map(entry -> {
             Instant since = lock != null && lock.created() != null ? lock.created() : entry.at();
-            return Math.max(0, Duration.between(since, event.at()).getSeconds());
+            return LockInfo.heldForSeconds(since, event.at());
         }).orElse(null);
         HistoryEvent released = entries.of(state, Source.S3_LOCK_FILE, event,
                 new Facts.LockReleased(lock, heldFor, event.versionId()));

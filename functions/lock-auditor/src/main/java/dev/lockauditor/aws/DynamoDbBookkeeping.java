@@ -9,6 +9,7 @@ import dev.lockauditor.terraform.StatePath;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,20 +80,20 @@ public record DynamoDbBookkeeping(DynamoDbClient dynamoDb, String table) impleme
 
     @Override
     public void held(HeldLock lock) {
-        Map<String, AttributeValue> item = new HashMap<>(key(HELD, lock.kind().label() + "#" + lock.state().path()));
-        put(item, "kind", lock.kind().label());
-        put(item, "lockPath", lock.state().path());
-        put(item, "bucket", lock.state().bucket());
-        put(item, "key", lock.state().key());
-        put(item, "workspace", lock.state().workspace());
-        put(item, HistoryAttributes.LOCK_ID, lock.lock().id());
-        put(item, "operation", lock.lock().operation());
-        put(item, "who", lock.lock().who());
-        put(item, "version", lock.lock().version());
-        put(item, "created", lock.lock().created() == null ? null : lock.lock().created().toString());
-        put(item, "info", lock.lock().info());
-        put(item, "missingSince", lock.missingSince() == null ? null : lock.missingSince().toString());
-        dynamoDb.putItem(b -> b.tableName(table).item(item));
+        Map<String, Object> item = new LinkedHashMap<>();
+        Facts.putKnown(item, "kind", lock.kind().label());
+        Facts.putKnown(item, "lockPath", lock.state().path());
+        Facts.putKnown(item, "bucket", lock.state().bucket());
+        Facts.putKnown(item, "key", lock.state().key());
+        Facts.putKnown(item, "workspace", lock.state().workspace());
+        Facts.putKnown(item, HistoryAttributes.LOCK_ID, lock.lock().id());
+        Facts.putKnown(item, "operation", lock.lock().operation());
+        Facts.putKnown(item, "who", lock.lock().who());
+        Facts.putKnown(item, "version", lock.lock().version());
+        Facts.putKnown(item, "created", lock.lock().created());
+        Facts.putKnown(item, "info", lock.lock().info());
+        Facts.putKnown(item, "missingSince", lock.missingSince());
+        putItem(HELD, lock.kind().label() + "#" + lock.state().path(), item);
     }
 
     @Override
@@ -120,21 +121,21 @@ public record DynamoDbBookkeeping(DynamoDbClient dynamoDb, String table) impleme
 
     @Override
     public void listing(Listing listing) {
-        Map<String, AttributeValue> item = new HashMap<>(key(SWEEP, "listing"));
-        put(item, "continuation", listing.continuation());
-        put(item, "startedAt", listing.startedAt() == null ? null : listing.startedAt().toString());
-        put(item, "completedAt", listing.completedAt() == null ? null : listing.completedAt().toString());
-        dynamoDb.putItem(b -> b.tableName(table).item(item));
+        Map<String, Object> item = new LinkedHashMap<>();
+        Facts.putKnown(item, "continuation", listing.continuation());
+        Facts.putKnown(item, "startedAt", listing.startedAt());
+        Facts.putKnown(item, "completedAt", listing.completedAt());
+        putItem(SWEEP, "listing", item);
     }
 
     @Override
     public void foreignLockFile(ForeignLockFile file) {
-        Map<String, AttributeValue> item = new HashMap<>(key(FOREIGN_LOCK_FILES, file.key()));
-        put(item, "eventKey", file.eventKey());
-        put(item, "reason", file.reason());
-        item.put(DynamoDbHistoryStore.TTL_ATTRIBUTE, AttributeValue.fromN(Long.toString(
-                HistoryEvent.timeOfEventKey(file.eventKey()).plus(FOREIGN_KEPT).getEpochSecond())));
-        dynamoDb.putItem(b -> b.tableName(table).item(item));
+        Map<String, Object> item = new LinkedHashMap<>();
+        Facts.putKnown(item, "eventKey", file.eventKey());
+        Facts.putKnown(item, "reason", file.reason());
+        Facts.putKnown(item, DynamoDbHistoryStore.TTL_ATTRIBUTE,
+                HistoryEvent.timeOfEventKey(file.eventKey()).plus(FOREIGN_KEPT).getEpochSecond());
+        putItem(FOREIGN_LOCK_FILES, file.key(), item);
     }
 
     @Override
@@ -146,15 +147,14 @@ public record DynamoDbBookkeeping(DynamoDbClient dynamoDb, String table) impleme
 
     @Override
     public void called(Called called) {
-        Map<String, AttributeValue> item = new HashMap<>(key(CALLERS, called.key()));
-        put(item, "at", called.at().toString());
-        put(item, "principalArn", called.caller().principalArn());
-        put(item, "sourceIp", called.caller().sourceIp());
-        put(item, "userAgent", called.caller().userAgent());
-        put(item, "tool", called.caller().tool());
-        item.put(DynamoDbHistoryStore.TTL_ATTRIBUTE,
-                AttributeValue.fromN(Long.toString(called.at().plus(CALLER_KEPT).getEpochSecond())));
-        dynamoDb.putItem(b -> b.tableName(table).item(item));
+        Map<String, Object> item = new LinkedHashMap<>();
+        Facts.putKnown(item, "at", called.at());
+        Facts.putKnown(item, "principalArn", called.caller().principalArn());
+        Facts.putKnown(item, "sourceIp", called.caller().sourceIp());
+        Facts.putKnown(item, "userAgent", called.caller().userAgent());
+        Facts.putKnown(item, "tool", called.caller().tool());
+        Facts.putKnown(item, DynamoDbHistoryStore.TTL_ATTRIBUTE, called.at().plus(CALLER_KEPT).getEpochSecond());
+        putItem(CALLERS, called.key(), item);
     }
 
     @Override
@@ -193,10 +193,11 @@ public record DynamoDbBookkeeping(DynamoDbClient dynamoDb, String table) impleme
                 DynamoDbHistoryStore.SORT_KEY, AttributeValue.fromS(sort));
     }
 
-    private static void put(Map<String, AttributeValue> item, String name, String value) {
-        if (value != null && !value.isEmpty()) {
-            item.put(name, AttributeValue.fromS(value));
-        }
+    /** One bookkeeping item, its known values stored as the history stores its fields. */
+    private void putItem(String partition, String sort, Map<String, Object> values) {
+        Map<String, AttributeValue> item = new HashMap<>(DynamoDbHistoryStore.attributes(values));
+        item.putAll(key(partition, sort));
+        dynamoDb.putItem(b -> b.tableName(table).item(item));
     }
 
     private static String text(Map<String, AttributeValue> item, String name) {

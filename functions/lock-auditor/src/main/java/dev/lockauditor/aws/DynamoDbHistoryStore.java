@@ -181,6 +181,13 @@ public final class DynamoDbHistoryStore implements HistoryStore {
         return item;
     }
 
+    /** Values as attributes: numbers, booleans, lists and maps as themselves, anything else as its text. */
+    static Map<String, AttributeValue> attributes(Map<String, Object> values) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        values.forEach((name, value) -> item.put(name, attribute(value)));
+        return item;
+    }
+
     private static AttributeValue attribute(Object value) {
         if (value instanceof Number number) {
             return AttributeValue.fromN(number.toString());

@@ -2,7 +2,6 @@ package dev.lockauditor.history;
 
 import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.MalformedException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -67,7 +66,7 @@ public sealed interface Facts {
 
         /** Seconds it had been held at {@code at}, when it is known when it was taken. */
         public Long heldForSecondsAt(Instant at) {
-            return created == null ? null : Math.max(0, Duration.between(created, at).getSeconds());
+            return created == null ? null : LockInfo.heldForSeconds(created, at);
         }
 
         private static String or(String value) {

@@ -122,10 +122,18 @@ public record LockInfo(String id, String operation, String info, String who, Str
     /** Seconds the lock had been held at {@code at}; never negative. */
     public long heldForSeconds(Instant at) {
         try {
-            return Math.max(0, Duration.between(createdInstant(), at).getSeconds());
+            return heldForSeconds(createdInstant(), at);
         } catch (MalformedException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Seconds a lock taken at {@code taken} had been held at {@code at}, never negative (clocks differ): the one
+     * definition of "held for" that history, alerts and reports use.
+     */
+    public static long heldForSeconds(Instant taken, Instant at) {
+        return Math.max(0, Duration.between(taken, at).getSeconds());
     }
 
     /** {@code Created} as Terraform prints it in "Lock Info:", e.g. {@code 2025-03-14 09:26:53.589793238 +0000 UTC}. */
