@@ -95,6 +95,12 @@ class CommandsIntegrationTest {
                 "DIGEST_MISMATCH demo-tfstate/env:/staging/dns/terraform.tfstate",
                 "LOCK_FILE_LEFT_BEHIND demo-tfstate/sandbox/queue/terraform.tfstate",
                 "MISSING_DIGEST demo-tfstate/sandbox/terraform.tfstate"), problems);
+        String mismatch = java.util.stream.StreamSupport.stream(report.get("findings").spliterator(), false)
+                .filter(f -> f.get("problem").asText().equals("DIGEST_MISMATCH")).findFirst().orElseThrow()
+                .get("detail").asText();
+        assertTrue(mismatch.contains("aws dynamodb put-item --table-name demo-terraform-locks")
+                && mismatch.contains("restore the version whose MD5 is"), "both ways out, as the alert words them: "
+                + mismatch);
 
         demoBackend.put("HISTORY_TABLE", "demo-lock-history");
         Result history = main(demoBackend, "history", "demo-tfstate/env:/production/network/terraform.tfstate", "--json");

@@ -1,12 +1,7 @@
 package dev.lockauditor.runtime;
 
+import dev.lockauditor.api.HistoryTable;
 import dev.lockauditor.aws.AwsClients;
-import dev.lockauditor.aws.DynamoDbHistoryStore;
-import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.URI;
-import java.net.UnknownHostException;
-import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -19,6 +14,11 @@ import software.amazon.awssdk.services.s3.model.Event;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.Map;
 
 /**
  * The backend the local runner attaches to, checked, and the auditor's own resources: created on an
@@ -171,14 +171,14 @@ public final class LocalResources {
             dynamoDb.createTable(b -> b.tableName(table)
                     .billingMode(BillingMode.PAY_PER_REQUEST)
                     .attributeDefinitions(
-                            a -> a.attributeName(DynamoDbHistoryStore.PARTITION_KEY).attributeType(ScalarAttributeType.S),
-                            a -> a.attributeName(DynamoDbHistoryStore.SORT_KEY).attributeType(ScalarAttributeType.S))
+                            a -> a.attributeName(HistoryTable.PARTITION_KEY).attributeType(ScalarAttributeType.S),
+                            a -> a.attributeName(HistoryTable.SORT_KEY).attributeType(ScalarAttributeType.S))
                     .keySchema(
-                            k -> k.attributeName(DynamoDbHistoryStore.PARTITION_KEY).keyType(KeyType.HASH),
-                            k -> k.attributeName(DynamoDbHistoryStore.SORT_KEY).keyType(KeyType.RANGE)));
+                            k -> k.attributeName(HistoryTable.PARTITION_KEY).keyType(KeyType.HASH),
+                            k -> k.attributeName(HistoryTable.SORT_KEY).keyType(KeyType.RANGE)));
             dynamoDb.waiter().waitUntilTableExists(b -> b.tableName(table));
             dynamoDb.updateTimeToLive(b -> b.tableName(table).timeToLiveSpecification(
-                    t -> t.enabled(true).attributeName(DynamoDbHistoryStore.TTL_ATTRIBUTE)));
+                    t -> t.enabled(true).attributeName(HistoryTable.TTL_ATTRIBUTE)));
             return true;
         }
     }

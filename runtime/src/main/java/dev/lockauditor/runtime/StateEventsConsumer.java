@@ -1,8 +1,11 @@
 package dev.lockauditor.runtime;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.lockauditor.handler.StateEventsHandler;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
 import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.List;
@@ -11,8 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * Reads the state bucket's notifications from an SQS queue the way Lambda runs StateEventsFunction: each message
@@ -30,7 +31,7 @@ public final class StateEventsConsumer implements AutoCloseable {
     }
 
     private final Queue queue;
-    private final StateEventsHandler handler;
+    private final RequestHandler<SQSEvent, SQSBatchResponse> handler;
     private final Supplier<Context> context;
     private final PrintStream err;
     private final ExecutorService invocations = Executors.newFixedThreadPool(CONCURRENCY, runnable -> {
@@ -40,7 +41,7 @@ public final class StateEventsConsumer implements AutoCloseable {
     });
     private final Semaphore free = new Semaphore(CONCURRENCY);
 
-    public StateEventsConsumer(Queue queue, StateEventsHandler handler, Supplier<Context> context, PrintStream err) {
+    public StateEventsConsumer(Queue queue, RequestHandler<SQSEvent, SQSBatchResponse> handler, Supplier<Context> context, PrintStream err) {
         this.queue = queue;
         this.handler = handler;
         this.context = context;

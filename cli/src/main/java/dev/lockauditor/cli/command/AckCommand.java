@@ -1,25 +1,19 @@
 package dev.lockauditor.cli.command;
 
-import dev.lockauditor.runtime.SetupException;
-import dev.lockauditor.runtime.UsageException;
 import dev.lockauditor.alert.Alerts;
-import dev.lockauditor.backend.LockFiles;
+import dev.lockauditor.api.LockAcknowledgements;
 import dev.lockauditor.aws.AwsClients;
-import dev.lockauditor.aws.DynamoDbHistoryStore;
-import dev.lockauditor.aws.DynamoDbLockTable;
-import dev.lockauditor.aws.S3StateBucket;
 import dev.lockauditor.cli.CommandLine;
 import dev.lockauditor.cli.aws.AwsErrors;
-import dev.lockauditor.runtime.LocalResources;
 import dev.lockauditor.config.Config;
-import dev.lockauditor.history.Facts;
-import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryStore;
-import dev.lockauditor.history.Source;
+import dev.lockauditor.runtime.LocalResources;
+import dev.lockauditor.runtime.SetupException;
+import dev.lockauditor.runtime.UsageException;
 import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.MalformedException;
-import dev.lockauditor.terraform.StateKeys;
 import dev.lockauditor.terraform.StatePath;
+import software.amazon.awssdk.services.sts.StsClient;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * {@code ack STATE_PATH --reason TEXT [--for DURATION]}: a lock held on purpose (maintenance) is acknowledged, so that
@@ -65,12 +58,9 @@ public record AckCommand(Map<String, String> env, PrintStream out, PrintStream e
         String bucket = parsed.value("--bucket", env.getOrDefault("STATE_BUCKET", state.bucket()));
         AwsClients aws = LocalResources.clients(settings);
 
-        Optional<LockInfo> held = AwsErrors.explain(() -> {
-            Optional<LockInfo> lock = table.isBlank() ? Optional.empty()
-                    : new DynamoDbLockTable(aws.dynamoDb(), table, config.watched().workspaceKeyPrefix()).lock(state.path());
-            return lock.isPresent() ? lock : LockFiles.held(new S3StateBucket(aws.s3(), bucket), state,
-                    StateKeys.lockFileKey(state.key()));
-        }, "dynamodb:GetItem on " + table + " and s3:GetObject on " + bucket);
+        LockAcknowledgements acknowledgements = new LockAcknowledgements(aws, config);
+        Optional<LockInfo> held = AwsErrors.explain(() -> acknowledgements.held(table, bucket, state),
+                "dynamodb:GetItem on " + table + " and s3:GetObject on " + bucket);
         if (held.isEmpty()) {
             err.println("lock-auditor: no lock is held on " + state.path() + " now: nothing to acknowledge");
             return 1;
@@ -81,11 +71,8 @@ public record AckCommand(Map<String, String> env, PrintStream out, PrintStream e
         String historyTable = new LocalResources(aws, err).historyTable(env.get("HISTORY_TABLE"));
         Instant now = Instant.now();
         Instant until = lasting == null ? null : now.plus(lasting);
-        HistoryEvent ack = new HistoryEvent(state, now, Source.LOCK, "ack", lock.id(), "ack-" + now.toEpochMilli(),
-                new Facts.LockAcknowledged(lock.id(), by, reason, until));
         try {
-            new DynamoDbHistoryStore(aws.dynamoDb(), historyTable, Duration.ofDays(config.kept().historyRetentionDays()))
-                    .write(List.of(ack));
+            acknowledgements.acknowledge(historyTable, state, lock, by, reason, now, until);
         } catch (HistoryStore.WriteFailure e) {
             throw new SetupException("cannot write to HISTORY_TABLE '" + historyTable + "': " + e.getMessage());
         }

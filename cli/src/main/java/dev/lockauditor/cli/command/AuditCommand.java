@@ -1,50 +1,29 @@
 package dev.lockauditor.cli.command;
 
-import dev.lockauditor.runtime.SetupException;
-import dev.lockauditor.runtime.UsageException;
+import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.api.BackendAudit;
+import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.cli.CommandLine;
 import dev.lockauditor.cli.aws.AwsErrors;
+import dev.lockauditor.cli.aws.ListPrices;
+import dev.lockauditor.cli.output.TerminalText;
+import dev.lockauditor.config.Config;
 import dev.lockauditor.runtime.Backend;
+import dev.lockauditor.runtime.CliJson;
+import dev.lockauditor.runtime.SetupException;
+import dev.lockauditor.runtime.UsageException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lockauditor.alert.Alert;
-import dev.lockauditor.alert.Alerts;
-import dev.lockauditor.rules.AuditSettings;
-import dev.lockauditor.audit.BackendReview;
-import dev.lockauditor.rules.HeldLocks;
-import dev.lockauditor.rules.StaleLocks;
-import dev.lockauditor.aws.AwsClients;
-import dev.lockauditor.aws.DynamoDbLockTable;
-import dev.lockauditor.rules.LockFileVersions;
-import dev.lockauditor.aws.S3StateBucket;
-import dev.lockauditor.backend.LockTable;
-import dev.lockauditor.backend.StateBucket;
-import dev.lockauditor.cli.aws.ListPrices;
-import dev.lockauditor.runtime.CliJson;
-import dev.lockauditor.cli.output.TerminalText;
-import dev.lockauditor.handler.Components;
-import dev.lockauditor.terraform.StateKeys;
-import software.amazon.awssdk.services.s3.model.S3Exception;
-import dev.lockauditor.config.Config;
-import dev.lockauditor.config.Environments;
-import dev.lockauditor.terraform.MalformedException;
-import dev.lockauditor.terraform.StatePath;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code audit}: one read-only pass over live backends (one, or one per account with {@code --backend}), with or
@@ -56,13 +35,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class AuditCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<LinkedHashMap<String, Object>> ROW = new TypeReference<>() { };
 
     private static String lockTable(Backend backend) {
         return backend.hasLockTable() ? backend.table() : null;
-    }
-
-    /** One thing found: what, on which state, and the detail a person acts on. */
-    record Finding(String problem, String statePath, String detail) {
     }
 
     /** What one backend holds now: its rows, each with its state's environment. */
@@ -140,14 +116,11 @@ public final class AuditCommand {
     private Reviewed review(Backend backend, int parallel, Instant now) {
         Map<String, String> settings = backend.settings(env);
         Config config;
-        StaleLocks staleLocks;
-        Environments environments;
+        BackendAudit audit;
         try {
             config = Config.from(settings);
-            environments = config.environmentsByKey();
-            staleLocks = StaleLocks.of(config.timing().staleLockMinutes(), config.timing().staleLockReminderMinutes(),
-                    config.timing().staleLockOverrides(), environments);
-        } catch (IllegalStateException | MalformedException e) {
+            audit = BackendAudit.of(config, backend.hasLockTable());
+        } catch (IllegalStateException | IllegalArgumentException e) {
             throw new SetupException(e.getMessage());
         }
         AwsClients aws = backend.clients(settings);
@@ -164,116 +137,29 @@ public final class AuditCommand {
             }, "dynamodb:DescribeTable on " + table);
         }
         AwsErrors.explain(() -> aws.s3().headBucket(b -> b.bucket(bucketName)), "s3:ListBucket on " + bucketName);
-
-        S3StateBucket bucket = new S3StateBucket(aws.s3(), bucketName);
-        LockTable lockTable = backend.hasLockTable()
-                ? new DynamoDbLockTable(aws.dynamoDb(), table, config.watched().workspaceKeyPrefix()) : Components.NO_LOCK_TABLE;
-        HeldLocks held = AwsErrors.explain(() -> BackendReview.heldLocks(lockTable, bucket, config.watched().workspaceKeyPrefix()),
-                (backend.hasLockTable() ? "dynamodb:Scan on " + table + " and " : "") + "s3:ListBucket on " + bucketName);
-        List<String> keys = AwsErrors.explain(() -> bucket.keysEndingWith(""), "s3:ListBucket on " + bucketName);
-        LockFilesKept kept = lockFilesKept(bucket);
-        Set<String> lockFileStates = new java.util.HashSet<>(kept.stateKeys());
-        keys.stream().filter(StateKeys::isLockFile).map(StateKeys::stateKeyOfLockFile).forEach(lockFileStates::add);
-
-        BackendReview review = new BackendReview(staleLocks, AuditSettings.from(config));
-        Alerts words = new Alerts(backend.hasLockTable() ? table : "");
-        List<Finding> findings = new ArrayList<>();
-        Set<String> stale = new LinkedHashSet<>();
-        for (BackendReview.StaleLock found : review.staleLocks(held, now)) {
-            stale.add(found.lock().info().id());
-            findings.add(finding(found, words));
-        }
-        List<Map<String, Object>> lockRows = new ArrayList<>();
-        for (HeldLocks.Lock lock : held.locks().values()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("statePath", lock.state().path());
-            row.put("lockId", lock.info().id());
-            row.put("who", lock.info().who());
-            row.put("operation", lock.info().operation());
-            row.put("ageSeconds", Math.max(0, Duration.between(lock.created(), now).getSeconds()));
-            row.put("kinds", List.copyOf(lock.kinds()));
-            row.put("stale", stale.contains(lock.info().id()));
-            lockRows.add(placed(row, environments, lock.state(), backend));
-        }
-        List<Map<String, Object>> digestRows = new ArrayList<>();
-        for (Map<String, Object> row : verify(bucket, held.digests(), parallel, words, now,
-                Duration.ofSeconds(config.timing().digestGraceSeconds()), findings)) {
-            digestRows.add(placed(row, environments, (StatePath) row.remove("state"), backend));
-        }
-        review.missingDigests(held, keys, bucket, lockFileStates).forEach(missing -> findings.add(finding(missing, words)));
-        AuditSettings auditSettings = AuditSettings.from(config);
-        Set<String> stateKeys = new java.util.TreeSet<>(lockFileStates);
-        held.digests().keySet().forEach(state -> stateKeys.add(state.key()));
-        keys.stream().filter(auditSettings::namedAsState).forEach(stateKeys::add);
-        stateKeys.retainAll(keys.stream().filter(auditSettings::mayBeState).toList());
-        readStates(bucket, stateKeys.stream().map(key -> statePath(StateKeys.lockPath(bucketName, key), config)).toList(),
-                table, parallel, findings);
-        List<Map<String, Object>> findingRows = new ArrayList<>();
-        for (Finding finding : findings) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("problem", finding.problem());
-            row.put("statePath", finding.statePath());
-            row.put("detail", finding.detail());
-            findingRows.add(placed(row, environments, statePath(finding.statePath(), config), backend));
-        }
-        List<Map<String, Object>> versionRows = new ArrayList<>();
-        for (LockFileVersions.Kept lockFile : kept.perState()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("statePath", StateKeys.lockPath(bucketName, lockFile.stateKey()));
-            row.put("noncurrentVersions", lockFile.noncurrentVersions());
-            row.put("deleteMarkers", lockFile.deleteMarkers());
-            row.put("bytes", lockFile.bytes());
-            row.put("monthlyCostUsd", ListPrices.S3_STANDARD_GB_MONTH * lockFile.bytes() / ListPrices.GB);
-            versionRows.add(placed(row, environments, statePath((String) row.get("statePath"), config), backend));
-        }
-        return new Reviewed(backend, lockRows, digestRows, findingRows, versionRows, kept.notListed(),
-                environments.names());
+        Progress progress = new Progress(err, terminal);
+        BackendAudit.Report report = audit.review(aws, AwsErrors::explain, progress::update, parallel, now);
+        List<Map<String, Object>> locks = rows(report.locks(), backend);
+        List<Map<String, Object>> digests = rows(report.digests(), backend);
+        digests.forEach(row -> row.values().removeIf(java.util.Objects::isNull));
+        List<Map<String, Object>> findings = rows(report.findings(), backend);
+        List<Map<String, Object>> versions = rows(report.lockFileVersions(), backend);
+        versions.forEach(row -> row.put("monthlyCostUsd",
+                ListPrices.S3_STANDARD_GB_MONTH * ((Number) row.get("bytes")).longValue() / ListPrices.GB));
+        return new Reviewed(backend, locks, digests, findings, versions, report.versionsNotListed(),
+                report.environments());
     }
 
-    /**
-     * What the bucket keeps of the lock files: their versions, when it is versioned (a bucket that never was lists
-     * none), or why they could not be listed.
-     */
-    private record LockFilesKept(List<LockFileVersions.Kept> perState, Set<String> stateKeys, String notListed) {
-    }
-
-    private LockFilesKept lockFilesKept(S3StateBucket bucket) {
-        List<StateBucket.Version> lockFiles = new ArrayList<>();
-        try {
-            String keyMarker = null;
-            String versionIdMarker = null;
-            do {
-                StateBucket.VersionPage page = bucket.versions("", keyMarker, versionIdMarker);
-                page.versions().stream().filter(version -> StateKeys.isLockFile(version.key())).forEach(lockFiles::add);
-                keyMarker = page.nextKeyMarker();
-                versionIdMarker = page.nextVersionIdMarker();
-            } while (keyMarker != null);
-        } catch (S3Exception e) {
-            if (e.statusCode() != 403) {
-                throw e;
-            }
-            return new LockFilesKept(List.of(), Set.of(), "s3:ListBucketVersions on " + bucket.name() + " is denied");
+    /** Each record as a row, with the backend it was found in. */
+    private static List<Map<String, Object>> rows(List<? extends Record> records, Backend backend) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Record record : records) {
+            Map<String, Object> row = JSON.convertValue(record, ROW);
+            row.put("lockTable", backend.table());
+            row.put("stateBucket", backend.bucket());
+            rows.add(row);
         }
-        Set<String> states = new java.util.HashSet<>();
-        lockFiles.forEach(version -> states.add(StateKeys.stateKeyOfLockFile(version.key())));
-        return new LockFilesKept(LockFileVersions.of(lockFiles), states, null);
-    }
-
-    /** A row with the environment its state is in, and the backend it was found in. */
-    private static Map<String, Object> placed(Map<String, Object> row, Environments environments, StatePath state,
-                                              Backend backend) {
-        row.put("environment", environments.of(state));
-        row.put("lockTable", backend.table());
-        row.put("stateBucket", backend.bucket());
-        return row;
-    }
-
-    private static StatePath statePath(String lockPath, Config config) {
-        try {
-            return StatePath.parse(lockPath, config.watched().workspaceKeyPrefix());
-        } catch (MalformedException e) {
-            throw new IllegalStateException("a finding on a state that has no lock path: " + lockPath);
-        }
+        return rows;
     }
 
     /** The environments of the report, in the order the settings name them, then any other that has rows. */
@@ -350,103 +236,6 @@ public final class AuditCommand {
         }
     }
 
-    /** Every digest against its object's MD5 (the ETag when it is one, else the object streamed), in parallel. */
-    private List<Map<String, Object>> verify(StateBucket bucket, Map<StatePath, String> digests, int parallel, Alerts words,
-                                             Instant now, Duration grace, List<Finding> findings) {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (BackendReview.DigestState state : inParallel(new ArrayList<>(digests.entrySet()), parallel,
-                "verifying digests", bucket, digest -> BackendReview.digest(bucket, digest.getKey(), digest.getValue(),
-                        true, now, grace))) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("state", state.state());
-            row.put("statePath", state.state().path());
-            row.put("digest", state.digest());
-            if (state.objectMd5() != null) {
-                row.put("objectMd5", state.objectMd5());
-            }
-            row.put("status", switch (state.status()) {
-                case ORPHANED -> "ORPHANED_DIGEST";
-                case MISMATCH -> "DIGEST_MISMATCH";
-                case UNREADABLE -> "UNREADABLE (" + state.unreadable() + ")";
-                default -> state.status().name();
-            });
-            rows.add(row);
-            state.finding().ifPresent(found -> findings.add(finding(found, words)));
-        }
-        return rows;
-    }
-
-    /** Every state's current object read as the state events read a write: what Terraform cannot load is a finding. */
-    private void readStates(StateBucket bucket, List<StatePath> states, String lockTable, int parallel,
-                            List<Finding> findings) {
-        for (Optional<BackendReview.UnreadableState> unreadable : inParallel(states, parallel, "reading states", bucket,
-                state -> BackendReview.reading(bucket, state, lockTable))) {
-            unreadable.ifPresent(found -> findings.add(finding(found, new Alerts(lockTable))));
-        }
-    }
-
-    /** One piece of work per item, {@code parallel} at a time, with a progress line; results in the items' order. */
-    private <T, R> List<R> inParallel(List<T> items, int parallel, String what, StateBucket bucket,
-                                      java.util.function.Function<T, R> work) {
-        ExecutorService pool = Executors.newFixedThreadPool(parallel);
-        AtomicInteger done = new AtomicInteger();
-        Progress progress = new Progress(err, terminal, what, items.size());
-        try {
-            List<Future<R>> futures = new ArrayList<>();
-            for (T item : items) {
-                futures.add(pool.submit(() -> {
-                    R result = work.apply(item);
-                    progress.update(done.incrementAndGet());
-                    return result;
-                }));
-            }
-            List<R> results = new ArrayList<>();
-            for (Future<R> future : futures) {
-                results.add(future.get());
-            }
-            progress.finish();
-            return results;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SetupException("interrupted");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            return AwsErrors.explain(() -> {
-                throw cause instanceof RuntimeException runtime ? runtime : new IllegalStateException(cause);
-            }, "s3:GetObject on " + bucket.name() + "/*");
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    /**
-     * A finding as the report names it, with the detail a person acts on: a stale lock's and an orphaned digest's in
-     * the words (and commands) of the alert the stack raises for it.
-     */
-    private static Finding finding(BackendReview.Finding found, Alerts words) {
-        String path = found.state().path();
-        if (found instanceof BackendReview.StaleLock stale) {
-            Alert.Draft alert = words.staleLock(stale.state(), stale.lock().info(), stale.heldForSeconds(),
-                    stale.threshold(), false);
-            return new Finding(stale.lockFileOnly() ? "LOCK_FILE_LEFT_BEHIND" : "STALE_LOCK", path,
-                    alert.summary() + ". " + alert.remediation());
-        } else if (found instanceof BackendReview.OrphanedDigest orphaned) {
-            Alert.Draft alert = words.orphanedDigest(orphaned.state(), orphaned.digest());
-            return new Finding("ORPHANED_DIGEST", path, alert.summary() + ". " + alert.remediation());
-        } else if (found instanceof BackendReview.UnreadableState unreadable) {
-            return new Finding("STATE_UNREADABLE", path, "not a state Terraform or OpenTofu would load: "
-                    + unreadable.reason() + " (" + unreadable.found() + "); " + (unreadable.restore() == null
-                    ? "no earlier version of it reads as a state (or the bucket is not versioned): restore it from a backup"
-                    : "the last readable version is " + unreadable.restore().versionId() + ": "
-                            + String.join(" && ", unreadable.restore().commands())));
-        } else if (found instanceof BackendReview.DigestMismatch mismatch) {
-            return new Finding("DIGEST_MISMATCH", path, "the table expects " + mismatch.expected()
-                    + ", the object's MD5 is " + mismatch.actual());
-        }
-        return new Finding("MISSING_DIGEST", path, "the lock table has digests for other states but none for this one; "
-                + "expected if this state is locked by lock files alone (use_lockfile without dynamodb_table)");
-    }
-
     private void table(List<Map<String, Object>> locks, List<Map<String, Object>> digests,
                        List<Map<String, Object>> findings, List<Map<String, Object>> lockFileVersions,
                        boolean lockTable) {
@@ -497,35 +286,26 @@ public final class AuditCommand {
     static final class Progress {
         private final PrintStream err;
         private final boolean terminal;
-        private final String what;
-        private final int total;
         private int lastShown = -1;
 
-        Progress(PrintStream err, boolean terminal, String what, int total) {
+        Progress(PrintStream err, boolean terminal) {
             this.err = err;
             this.terminal = terminal;
-            this.what = what;
-            this.total = total;
         }
 
-        synchronized void update(int done) {
+        synchronized void update(String what, int done, int total) {
             if (total < 20) {
                 return;
             }
             int percent = done * 100 / total;
             if (terminal) {
                 int filled = percent / 5;
-                err.print("\r" + what + " [" + "#".repeat(filled) + " ".repeat(20 - filled) + "] " + done + "/" + total);
+                err.print("\r" + what + " [" + "#".repeat(filled) + " ".repeat(20 - filled) + "] " + done + "/" + total
+                        + (done == total ? "\n" : ""));
             } else if (percent / 10 != lastShown / 10) {
                 err.println(what + ": " + done + "/" + total);
             }
-            lastShown = percent;
-        }
-
-        synchronized void finish() {
-            if (terminal && total >= 20) {
-                err.println();
-            }
+            lastShown = done == total ? -1 : percent;
         }
     }
 }

@@ -1,26 +1,22 @@
 package dev.lockauditor.cli.command;
 
+import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.api.StateHistory;
+import dev.lockauditor.aws.AwsClients;
+import dev.lockauditor.cli.CommandLine;
+import dev.lockauditor.cli.aws.AwsErrors;
+import dev.lockauditor.cli.output.TerminalText;
+import dev.lockauditor.history.Facts;
+import dev.lockauditor.history.HistoryAttributes;
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.Source;
+import dev.lockauditor.runtime.CliJson;
+import dev.lockauditor.runtime.LocalResources;
 import dev.lockauditor.runtime.SetupException;
 import dev.lockauditor.runtime.UsageException;
-import dev.lockauditor.cli.CommandLine;
-import dev.lockauditor.runtime.CliJson;
-import dev.lockauditor.cli.output.TerminalText;
-import dev.lockauditor.cli.aws.AwsErrors;
-import dev.lockauditor.runtime.LocalResources;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lockauditor.alert.AlertType;
-import dev.lockauditor.alert.Alerts;
-import dev.lockauditor.aws.AwsClients;
-import dev.lockauditor.aws.DynamoDbHistoryStore;
-import dev.lockauditor.history.EventType;
-import dev.lockauditor.rules.LockCoverage;
-import dev.lockauditor.history.Facts;
-import dev.lockauditor.history.HistoryAttributes;
-import dev.lockauditor.history.HistoryQuery;
-import dev.lockauditor.history.Source;
-import dev.lockauditor.history.HistoryEvent;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,12 +25,9 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
+
 
 /** {@code history STATE_PATH [--since 7d] [--json]}: who held a state's lock, when, for how long, and what they wrote. */
 public final class HistoryCommand {
@@ -84,9 +77,8 @@ public final class HistoryCommand {
         }
         String path = statePath;
         String historyTable = table;
-        List<HistoryEvent> entries = AwsErrors.explain(() -> new DynamoDbHistoryStore(aws.dynamoDb(), historyTable,
-                Duration.ofDays(1)).read(HistoryQuery.of(path).since(start)), "dynamodb:Query on " + historyTable);
-        HistorySessions sessions = HistorySessions.of(entries);
+        StateHistory sessions = AwsErrors.explain(() -> StateHistory.read(aws, historyTable, path, start),
+                "dynamodb:Query on " + historyTable);
         if (json) {
             out.println(CliJson.write(json(path, start, sessions)));
         } else {
@@ -107,25 +99,24 @@ public final class HistoryCommand {
         }
     }
 
-    private void text(String path, Instant start, HistorySessions history) {
-        out.println(TerminalText.visible(path + ": " + history.sessions.size() + " lock session" + (history.sessions.size() == 1 ? "" : "s")
+    private void text(String path, Instant start, StateHistory history) {
+        out.println(TerminalText.visible(path + ": " + history.sessions().size() + " lock session" + (history.sessions().size() == 1 ? "" : "s")
                 + " since " + WHEN.format(start)));
-        for (HistorySessions.Session session : history.sessions) {
+        for (StateHistory.Session lock : history.sessions()) {
             out.println();
-            LockCoverage.Span lock = session.lock();
             String until = lock.end() == null ? "held now" : TIME.format(lock.end());
             String held = lock.heldForSeconds() == null ? "" : " (" + Alerts.duration(lock.heldForSeconds()) + ")";
             out.println(TerminalText.visible((lock.start() == null ? "?" : WHEN.format(lock.start())) + " -> " + until + held
                     + "  " + Alerts.who(lock.lock().who()) + "  " + or(lock.lock().operation()) + "  "
                     + or(lock.lock().version()) + "  lock " + lock.lockId() + "  [" + sources(lock) + "]"));
-            session.writes().forEach(write -> out.println(TerminalText.visible("    " + write(write))));
-            session.alerts().forEach(alert -> out.println(TerminalText.visible("    " + alert(alert))));
+            lock.writes().forEach(write -> out.println(TerminalText.visible("    " + write(write))));
+            lock.alerts().forEach(alert -> out.println(TerminalText.visible("    " + alert(alert))));
         }
-        if (!history.outsideLocks.isEmpty() || !history.otherAlerts.isEmpty()) {
+        if (!history.outsideLocks().isEmpty() || !history.otherAlerts().isEmpty()) {
             out.println();
             out.println(TerminalText.visible("Outside any lock:"));
-            history.outsideLocks.forEach(write -> out.println(TerminalText.visible("    " + write(write))));
-            history.otherAlerts.forEach(alert -> out.println(TerminalText.visible("    " + alert(alert))));
+            history.outsideLocks().forEach(write -> out.println(TerminalText.visible("    " + write(write))));
+            history.otherAlerts().forEach(alert -> out.println(TerminalText.visible("    " + alert(alert))));
         }
     }
 
@@ -149,7 +140,7 @@ public final class HistoryCommand {
         return "!! " + alert.severity() + " " + alert.type() + ": " + alert.summary();
     }
 
-    private static String sources(LockCoverage.Span lock) {
+    private static String sources(StateHistory.Session lock) {
         return String.join(", ", lock.sources().stream().map(Source::label).toList());
     }
 
@@ -157,11 +148,10 @@ public final class HistoryCommand {
         return value == null ? "" : value;
     }
 
-    private static ObjectNode json(String path, Instant start, HistorySessions history) {
+    private static ObjectNode json(String path, Instant start, StateHistory history) {
         ObjectNode root = JSON.createObjectNode().put("statePath", path).put("since", start.toString());
         ArrayNode sessions = root.putArray("sessions");
-        for (HistorySessions.Session session : history.sessions) {
-            LockCoverage.Span lock = session.lock();
+        for (StateHistory.Session lock : history.sessions()) {
             ObjectNode node = sessions.addObject().put(HistoryAttributes.LOCK_ID, lock.lockId())
                     .put("acquiredAt", lock.start() == null ? null : lock.start().toString())
                     .put("releasedAt", lock.end() == null ? null : lock.end().toString())
@@ -170,11 +160,11 @@ public final class HistoryCommand {
                     .put(HistoryAttributes.OPERATION, or(lock.lock().operation()))
                     .put(HistoryAttributes.VERSION, or(lock.lock().version()));
             lock.sources().forEach(source -> node.withArray("sources").add(source.label()));
-            entries(node.putArray("writes"), session.writes());
-            entries(node.putArray("alerts"), session.alerts());
+            entries(node.putArray("writes"), lock.writes());
+            entries(node.putArray("alerts"), lock.alerts());
         }
-        entries(root.putArray("outsideLocks"), history.outsideLocks);
-        entries(root.putArray("otherAlerts"), history.otherAlerts);
+        entries(root.putArray("outsideLocks"), history.outsideLocks());
+        entries(root.putArray("otherAlerts"), history.otherAlerts());
         return root;
     }
 

@@ -1,35 +1,32 @@
 package dev.lockauditor.cli.command;
 
-import dev.lockauditor.runtime.SetupException;
-import dev.lockauditor.runtime.UsageException;
+import dev.lockauditor.api.LocalFunctions;
+import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.cli.CommandLine;
-import dev.lockauditor.runtime.LocalResources;
-import dev.lockauditor.runtime.LambdaStreamEvents;
-import dev.lockauditor.runtime.LocalContext;
-import dev.lockauditor.runtime.StateEventsConsumer;
-import dev.lockauditor.runtime.StreamPoller;
 import dev.lockauditor.cli.output.Lines;
 import dev.lockauditor.cli.output.PrintingAlertPublisher;
 import dev.lockauditor.cli.output.PrintingHistoryStore;
+import dev.lockauditor.config.Config;
+import dev.lockauditor.runtime.LambdaStreamEvents;
+import dev.lockauditor.runtime.LocalContext;
+import dev.lockauditor.runtime.LocalResources;
+import dev.lockauditor.runtime.SetupException;
+import dev.lockauditor.runtime.StateEventsConsumer;
+import dev.lockauditor.runtime.StreamPoller;
+import dev.lockauditor.runtime.UsageException;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
-import dev.lockauditor.alert.AlertDocument;
-import dev.lockauditor.alert.AlertPublisher;
-import dev.lockauditor.aws.AwsClients;
-import dev.lockauditor.config.Config;
-import dev.lockauditor.handler.Components;
-import dev.lockauditor.handler.LockEventsHandler;
-import dev.lockauditor.handler.StaleLockSweepHandler;
-import dev.lockauditor.handler.StateEventsHandler;
-import dev.lockauditor.metrics.Metrics;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,9 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
-import software.amazon.awssdk.core.exception.AbortedException;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * {@code local}: the auditor on this machine, against {@code AWS_ENDPOINT_URL} (an emulated AWS such as
@@ -120,18 +114,15 @@ public final class LocalCommand {
         }
         Config config = Config.from(settings);
 
-        AlertDocument.Origin origin = Components.origin(config, aws);
-        AlertPublisher publisher = config.alerting().alertTopicArn().isEmpty() ? alert -> { } : Components.publisher(config, aws);
-        Components components = Components.of(config, aws,
-                new PrintingHistoryStore(Components.historyStore(config, aws), lines, config.environmentsByKey()),
-                new PrintingAlertPublisher(publisher, origin, lines),
-                new Metrics(logs, config.environmentsByKey(), Clock.systemUTC()));
+        LocalFunctions functions = LocalFunctions.of(config, aws,
+                history -> new PrintingHistoryStore(history, lines, config.environmentsByKey()),
+                (publisher, origin) -> new PrintingAlertPublisher(publisher, origin, lines), logs);
 
         List<IntSupplier> pollers = new ArrayList<>();
         List<AutoCloseable> closing = new ArrayList<>();
         Map<String, Object> ready = new LinkedHashMap<>();
         if (streamArn != null) {
-            StreamPoller poller = streamPoller(aws, streamArn, new LockEventsHandler(components));
+            StreamPoller poller = streamPoller(aws, streamArn, functions.lockEvents());
             int shards = attach(poller);
             pollers.add(discovering(poller));
             ready.put("lockTable", lockTable);
@@ -144,14 +135,13 @@ public final class LocalCommand {
                     .attributesAsStrings().get("QueueArn");
             StateEventsConsumer consumer = new StateEventsConsumer(
                     new StateEventsConsumer.Queue(sqs, queueUrl, queueArn, aws.region().id()),
-                    new StateEventsHandler(components), () -> new LocalContext("StateEventsFunction", logs), err);
+                    functions.stateEvents(), () -> new LocalContext("StateEventsFunction", logs), err);
             closing.add(consumer);
             pollers.add(consumer::pollOnce);
             ready.put("stateBucket", stateBucket);
             ready.put("stateEventsQueue", queueUrl);
         }
-        StaleLockSweepHandler sweep = new StaleLockSweepHandler(components);
-        Runnable sweepOnce = () -> sweep.sweep("local runner", new LocalContext("StaleLockSweepFunction", logs).getLogger());
+        Runnable sweepOnce = () -> functions.sweep("local runner", new LocalContext("StaleLockSweepFunction", logs).getLogger());
         // The first sweep runs before the runner says it is ready: what it finds is the backend as it was then.
         sweepOnce.run();
         pollers.add(every(options.sweepEvery(), sweepOnce));
@@ -177,7 +167,8 @@ public final class LocalCommand {
         return 0;
     }
 
-    private StreamPoller streamPoller(AwsClients aws, String streamArn, LockEventsHandler handler) {
+    private StreamPoller streamPoller(AwsClients aws, String streamArn,
+                                      RequestHandler<DynamodbEvent, StreamsEventResponse> handler) {
         PojoSerializer<DynamodbEvent> events = LambdaEventSerializers.serializerFor(DynamodbEvent.class,
                 getClass().getClassLoader());
         return new StreamPoller(aws.dynamoDbStreams(), streamArn, records -> {

@@ -90,9 +90,7 @@ public final class Alerts {
         facts.put("actualDigest", actualDigest);
         facts.put("cause", cause.name());
         addCaller(facts, caller);
-        String update = "update the Digest value stored in the DynamoDB table to the calculated value " + actualDigest
-                + ": aws dynamodb put-item --table-name " + Shell.quote(lockTable) + " --item "
-                + Shell.quote(digestItem(state, actualDigest));
+        String update = digestUpdate(state, actualDigest);
         String why = switch (cause) {
             case WRITER_DIGEST_FAILED -> "the last write was made under its lock table lock, whose digest update failed "
                     + "(Terraform only warns when it does)";
@@ -113,6 +111,13 @@ public final class Alerts {
                         + (caller == null ? "" : " (the change was made by " + caller.describe() + ")"),
                 "Every plan and apply on this state fails with \"state data in S3 does not have the expected "
                         + "content\". " + fix);
+    }
+
+    /** How to set the lock table's digest of a state to {@code md5}, with the command that does it. */
+    public String digestUpdate(StatePath state, String md5) {
+        return "update the Digest value stored in the DynamoDB table to the calculated value " + md5
+                + ": aws dynamodb put-item --table-name " + Shell.quote(lockTable) + " --item "
+                + Shell.quote(digestItem(state, md5));
     }
 
     /** A state written under an S3 lock file alone, whose digest item (from the lock table days) is left behind. */
@@ -214,17 +219,25 @@ public final class Alerts {
         if (restore != null) {
             facts.put("restore", restore.asFact());
         }
-        String bringBack = restore != null ? "Restore the last readable state: " + restore.inWords() + "."
-                : versioned ? "No earlier version of it reads as a state: restore it from a backup (terraform state push "
-                        + "of a copy you trust)."
-                : "The bucket is not versioned, so the last readable state cannot be brought back from S3: restore it from "
-                        + "a backup (terraform state push of a copy you trust), and turn versioning on.";
+        String bringBack = bringBackReadable(restore, versioned);
         return new Alert.Draft(AlertType.STATE_UNREADABLE, state, null, facts,
                 "State " + state + " was overwritten with " + (found == null ? "something" : found) + " that Terraform "
                         + "cannot load (" + whyNotAState + "), by " + writer.describe(),
                 "Every plan and apply on this state now fails (\"Failed to load state\"), or, for an empty object, "
                         + "sees no state at all and would create everything again. Nobody should apply until it is "
                         + "fixed. Ask " + writer.describe() + " what wrote it. " + bringBack);
+    }
+
+    /**
+     * What to do about a state Terraform cannot load: bring back its last readable version, or, when there is none
+     * ({@code versioned} false: the bucket keeps no versions), restore it from a backup.
+     */
+    public static String bringBackReadable(Restore restore, boolean versioned) {
+        return restore != null ? "Restore the last readable state: " + restore.inWords() + "."
+                : versioned ? "No earlier version of it reads as a state: restore it from a backup (terraform state push "
+                        + "of a copy you trust)."
+                : "The bucket is not versioned, so the last readable state cannot be brought back from S3: restore it from "
+                        + "a backup (terraform state push of a copy you trust), and turn versioning on.";
     }
 
     /** @param restore the version of the replaced state to bring back, or null when the bucket does not tell it */

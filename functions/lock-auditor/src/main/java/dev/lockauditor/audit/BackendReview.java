@@ -66,9 +66,11 @@ public record BackendReview(StaleLocks staleLocks, AuditSettings settings) {
     /**
      * A state's key holding what Terraform would refuse to load.
      *
-     * @param restore the last version that reads as a state, when the bucket keeps one
+     * @param restore   the last version that reads as a state, when the bucket keeps one
+     * @param versioned whether the bucket keeps versions of it
      */
-    public record UnreadableState(StatePath state, String reason, String found, Restore restore) implements Finding {
+    public record UnreadableState(StatePath state, String reason, String found, Restore restore, boolean versioned)
+            implements Finding {
     }
 
     /** What a digest item's state object says of it. */
@@ -108,7 +110,7 @@ public record BackendReview(StaleLocks staleLocks, AuditSettings settings) {
         List<StaleLock> stale = new ArrayList<>();
         for (HeldLocks.Lock lock : held.locks().values()) {
             if (staleLocks.isStale(lock.state(), lock.created(), now)) {
-                stale.add(new StaleLock(lock, Math.max(0, Duration.between(lock.created(), now).getSeconds()),
+                stale.add(new StaleLock(lock, LockInfo.heldForSeconds(lock.created(), now),
                         staleLocks.thresholdFor(lock.state())));
             }
         }
@@ -190,8 +192,9 @@ public record BackendReview(StaleLocks staleLocks, AuditSettings settings) {
         if (read.isEmpty() || read.get().notAState() == null) {
             return Optional.empty();
         }
+        Restores.LastReadable last = Restores.before(bucket, state, null, lockTable);
         return Optional.of(new UnreadableState(state, read.get().notAState(), read.get().found(),
-                Restores.before(bucket, state, null, lockTable).restore().orElse(null)));
+                last.restore().orElse(null), last.versioned()));
     }
 
     /** What the backend holds now: the lock table's items, and every lock file in the bucket read. */

@@ -1,4 +1,4 @@
-package dev.lockauditor.cli.command;
+package dev.lockauditor.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class HistorySessionsTest {
+class StateHistoryTest {
 
     /** An entry as the history table stores it. */
     static HistoryEvent entry(String event, String at, String source, Object... facts) {
@@ -44,31 +44,31 @@ class HistorySessionsTest {
                 entry("STATE_WRITTEN", "2025-03-14T10:02:12.000Z", "state", "serial", 8L, "lineage", "l", "writer", "alice"),
                 entry("UNLOCKED_WRITE", "2025-03-14T10:02:12.000Z", "state", "severity", "HIGH", "summary", "s"));
 
-        HistorySessions sessions = HistorySessions.of(history);
+        StateHistory sessions = StateHistory.of(history);
 
-        assertEquals(1, sessions.sessions.size());
-        HistorySessions.Session session = sessions.sessions.get(0);
-        assertEquals(LOCK, session.lock().lockId());
-        assertEquals(List.of(Source.S3_LOCK_FILE, Source.DYNAMODB), List.copyOf(session.lock().sources()));
-        assertEquals(Instant.parse("2025-03-14T09:26:53.000Z"), session.lock().start(), "when it was taken: its Created");
-        assertEquals(Instant.parse("2025-03-14T09:31:41.200Z"), session.lock().end(), "when the last of its kinds went");
-        assertEquals("OperationTypeApply", session.lock().lock().operation());
-        assertEquals(List.of(7L), session.writes().stream().map(HistorySessionsTest::serial).toList());
-        assertEquals(List.of(8L), sessions.outsideLocks.stream().map(HistorySessionsTest::serial).toList());
-        assertEquals(List.of("UNLOCKED_WRITE"), sessions.otherAlerts.stream().map(e -> e.type().name()).toList());
+        assertEquals(1, sessions.sessions().size());
+        StateHistory.Session session = sessions.sessions().get(0);
+        assertEquals(LOCK, session.lockId());
+        assertEquals(List.of(Source.S3_LOCK_FILE, Source.DYNAMODB), List.copyOf(session.sources()));
+        assertEquals(Instant.parse("2025-03-14T09:26:53.000Z"), session.start(), "when it was taken: its Created");
+        assertEquals(Instant.parse("2025-03-14T09:31:41.200Z"), session.end(), "when the last of its kinds went");
+        assertEquals("OperationTypeApply", session.lock().operation());
+        assertEquals(List.of(7L), session.writes().stream().map(StateHistoryTest::serial).toList());
+        assertEquals(List.of(8L), sessions.outsideLocks().stream().map(StateHistoryTest::serial).toList());
+        assertEquals(List.of("UNLOCKED_WRITE"), sessions.otherAlerts().stream().map(e -> e.type().name()).toList());
     }
 
     @Test
     void aReleaseWhoseAcquireIsOlderThanTheWindowStartsAtItsCreatedTime() {
-        HistorySessions sessions = HistorySessions.of(List.of(
+        StateHistory sessions = StateHistory.of(List.of(
                 entry("LOCK_RELEASED", "2025-03-14T12:00:00.000Z", "dynamodb", "lockId", LOCK, "who", "ci",
                         "created", "2025-03-14T08:00:00Z", "heldForSeconds", 14400L),
                 entry("STALE_LOCK", "2025-03-14T08:00:00.000Z", "lock", "lockId", LOCK, "severity", "WARNING",
                         "summary", "stale")));
 
-        assertEquals(Instant.parse("2025-03-14T08:00:00Z"), sessions.sessions.get(0).lock().start());
+        assertEquals(Instant.parse("2025-03-14T08:00:00Z"), sessions.sessions().get(0).start());
         assertEquals(List.of("STALE_LOCK"),
-                sessions.sessions.get(0).alerts().stream().map(e -> e.type().name()).toList());
+                sessions.sessions().get(0).alerts().stream().map(e -> e.type().name()).toList());
     }
 
     static long serial(HistoryEvent write) {
