@@ -135,9 +135,15 @@ public final class Alerts {
                         + Shell.quote(lockTable) + " --key " + Shell.quote(digestKey(state)) + ".");
     }
 
-    /** Two different states written with the same lineage and serial: the later one dropped what the earlier wrote. */
+    /**
+     * Two different states written with the same lineage and serial: the later one dropped what the earlier wrote.
+     *
+     * @param restore the earlier write's version, to bring back if it is the state to keep; null when the bucket does
+     *                not keep it
+     */
     public Alert.Draft serialConflict(StatePath state, String lineage, long serial, Writer earlier, Instant earlierAt,
-                                String earlierVersion, Writer later, Instant laterAt, String laterVersion) {
+                                      String earlierVersion, Writer later, Instant laterAt, String laterVersion,
+                                      Restore restore) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put(HistoryAttributes.LINEAGE, lineage);
         facts.put(HistoryAttributes.SERIAL, serial);
@@ -147,6 +153,7 @@ public final class Alerts {
         facts.put("laterWrittenAt", laterAt.toString());
         Facts.putKnown(facts, "laterWriter", later.requester());
         Facts.putKnown(facts, "laterVersionId", laterVersion);
+        addRestore(facts, restore);
         String versions = earlierVersion == null ? "find the earlier version with aws s3api list-object-versions "
                 + "--bucket " + Shell.quote(state.bucket()) + " --prefix " + Shell.quote(state.key())
                 : "the earlier version is " + earlierVersion + " (aws s3api get-object --bucket " + Shell.quote(state.bucket())
@@ -159,7 +166,9 @@ public final class Alerts {
                 "Terraform never writes two states with the same lineage and serial: two applies ran from the same "
                         + "state without its lock (-lock=false). The current state is the later one; " + versions
                         + ", compare the two (terraform show on each), and bring what only the earlier one tracks back "
-                        + "under management (terraform import), or it stays in your account untracked.");
+                        + "under management (terraform import), or it stays in your account untracked"
+                        + (restore == null ? "." : ". If the earlier one is the state to keep, "
+                        + restore.inWords() + "."));
     }
 
     /** A workspace deleted as Terraform deletes one: its lock taken and released, then its state and digest removed. */

@@ -48,7 +48,7 @@ public record Rollbacks(HistoryStore history, StateBucket bucket, AlertRaiser al
             case SERIAL_CONFLICT -> alerts.serialConflict(earlier, later, after.lineage(), after.serial(),
                     words.serialConflict(state, after.lineage(), after.serial(), ObjectEntries.writerOf(earlier),
                             earlier.at(), ObjectEntries.objectOf(earlier).versionId(), ObjectEntries.writerOf(later),
-                            later.at(), ObjectEntries.objectOf(later).versionId()));
+                            later.at(), ObjectEntries.objectOf(later).versionId(), overwritten(state, earlier, before)));
             case SERIAL_REGRESSION -> alerts.about(later, words.serialRegression(state, before.serial(),
                     after.serial(), after.lineage(), ObjectEntries.writerOf(later), replaced(state, later, before)));
             default -> alerts.about(later, words.lineageChanged(state, before.lineage(), before.serial(),
@@ -95,6 +95,30 @@ public record Rollbacks(HistoryStore history, StateBucket bucket, AlertRaiser al
                 .filter(restore -> replaced.lineage().equals(restore.lineage())
                         && Long.valueOf(replaced.serial()).equals(restore.serial()))
                 .orElse(null);
+    }
+
+    /**
+     * The earlier of two writes of one serial, to bring back if it is the state to keep: its version, when the bucket
+     * keeps it and (with a lock table) its MD5 can be read for the digest; null otherwise.
+     */
+    private Restore overwritten(StatePath state, HistoryEvent earlier, Facts.Header header) {
+        String versionId = ObjectEntries.objectOf(earlier).versionId();
+        if (versionId == null) {
+            return null;
+        }
+        String lockTable = alerts.words().lockTableName();
+        String md5 = null;
+        if (!lockTable.isEmpty()) {
+            try {
+                md5 = bucket.md5(state.key(), versionId).orElse(null);
+            } catch (StateBucket.Unreadable e) {
+                md5 = null;
+            }
+            if (md5 == null) {
+                return null;  // without its MD5 the digest cannot be set, and Terraform would refuse the state
+            }
+        }
+        return new Restore(state, versionId, header.serial(), header.lineage(), earlier.at(), md5, lockTable);
     }
 
     private static boolean etagIsMd5(HistoryEvent write) {

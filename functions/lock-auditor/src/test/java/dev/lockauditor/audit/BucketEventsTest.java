@@ -493,6 +493,12 @@ class BucketEventsTest {
         assertTrue(conflict.summary().contains("arn:aws:iam::123456789012:user/alice"), conflict.summary());
         assertTrue(conflict.summary().contains("arn:aws:iam::123456789012:user/bob"), conflict.summary());
         assertTrue(conflict.remediation().contains("--version-id v-first"), conflict.remediation());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> restore = (Map<String, Object>) conflict.facts().get("restore");
+        assertEquals("v-first", restore.get("versionId"), "the earlier write, overwritten, to keep if it is the one");
+        assertEquals(5L, restore.get("serial"));
+        assertEquals(InMemoryBackend.md5(first), restore.get("md5"));
+        assertTrue(conflict.remediation().contains("?versionId=v-first"), conflict.remediation());
     }
 
     /** A write as its event names it on a bucket without versions: its size and ETag, no version id. */
