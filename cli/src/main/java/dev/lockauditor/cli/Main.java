@@ -7,6 +7,7 @@ import dev.lockauditor.cli.command.AuditCommand;
 import dev.lockauditor.cli.command.HistoryCommand;
 import dev.lockauditor.cli.command.InvokeCommand;
 import dev.lockauditor.cli.command.LocalCommand;
+import dev.lockauditor.cli.command.RestorePlanCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -41,6 +42,9 @@ public final class Main {
               ack STATE_PATH --reason TEXT [--for 8h]
                   Acknowledge the lock held now on a state as held on purpose (maintenance): no stale-lock
                   alert for it while that lasts. Written to the auditor's history table only.
+              restore-plan STATE_PATH [--serial N | --version-id V] [--format json]
+                  The version of a state to bring back from its bucket's versions, and the exact commands
+                  (copy-object or a delete marker's removal, the digest's put-item), printed, never run.
 
             Settings come from the environment (see docs/settings.md): STATE_BUCKET, LOCK_TABLE (only with a
             lock table), HISTORY_TABLE, AWS_REGION, ...
@@ -76,6 +80,7 @@ public final class Main {
                 case "audit" -> new AuditCommand(env, out, err, terminal).run(rest);
                 case "history" -> new HistoryCommand(env, out).run(rest);
                 case "ack" -> new AckCommand(env, out, err).run(rest);
+                case "restore-plan" -> new RestorePlanCommand(env, out).run(rest);
                 default -> throw new UsageException("unknown command '" + args.get(0) + "'");
             };
         } catch (CommandLine.HelpRequested help) {

@@ -217,6 +217,9 @@ class NoWriteSlipsPastEnd2EndTest {
                     .filter(item -> item.get("event").s().equals("STATE_UNREADABLE")).toList();
             assertEquals(4, kept.size());
             assertEquals(lastGood, kept.get(0).get("restore").m().get("versionId").s(), "the restore kept as it was raised");
+            RestorePlanIntegrationTest.runAsPrinted(unreadable.get(0).at("/restore/commands"));
+            assertEquals(state(8), stack.aws.s3().getObjectAsBytes(b -> b.bucket(BUCKET).key(KEY))
+                    .asString(StandardCharsets.UTF_8), "the alert's restore commands, run as printed, bring it back");
 
             for (String[] other : new String[][] {{"plans/network.tfplan", "PK\u0003\u0004plan"}, {"lambda/handler.zip", "PK\u0003\u0004zip"}}) {
                 byte[] body = other[1].getBytes(StandardCharsets.ISO_8859_1);

@@ -28,7 +28,7 @@ public class TerraformS3Backend {
     public final String bucket;
     public final String lockTable;
     public final DynamoDbClient dynamoDb;
-    final S3Client s3;
+    public final S3Client s3;
 
     public TerraformS3Backend(AwsClients aws, String bucket, String lockTable) {
         this.bucket = bucket;

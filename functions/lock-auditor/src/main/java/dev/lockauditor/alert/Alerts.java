@@ -439,7 +439,7 @@ public final class Alerts {
         return "Restore " + which + ": find it with aws s3api list-object-versions --bucket " + state.bucket()
                 + " --prefix " + Shell.quote(state.key()) + ", copy it over the current object with aws s3api copy-object "
                 + "--bucket " + Shell.quote(state.bucket()) + " --key " + Shell.quote(state.key()) + " --copy-source "
-                + Shell.quote(state.bucket() + "/" + Restore.urlPath(state.key()) + "?versionId=VERSION_ID")
+                + Restore.copySource(state, "VERSION_ID")
                 + " (VERSION_ID: that version's id), then update the Digest item to the restored object's MD5.";
     }
 
@@ -471,8 +471,7 @@ public final class Alerts {
     }
 
     private static String removeDeleteMarker(StatePath state, String markerVersionId) {
-        return "remove the delete marker: aws s3api delete-object --bucket " + Shell.quote(state.bucket()) + " --key "
-                + Shell.quote(state.key()) + " --version-id " + Shell.quote(markerVersionId);
+        return "remove the delete marker: " + Restore.removeMarkerCommand(state, markerVersionId);
     }
 
 }

@@ -4,8 +4,6 @@ import dev.lockauditor.history.Facts;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockauditor.terraform.StateKeys;
 import dev.lockauditor.terraform.StatePath;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,15 +27,27 @@ public record Restore(StatePath state, String versionId, Long serial, String lin
     public List<String> commands() {
         List<String> commands = new ArrayList<>();
         commands.add("aws s3api copy-object --bucket " + Shell.quote(state.bucket()) + " --key " + Shell.quote(state.key())
-                + " --copy-source " + Shell.quote(state.bucket() + "/" + urlPath(state.key()) + "?versionId=" + versionId));
-        if (lockTable != null && !lockTable.isEmpty() && md5 != null) {
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("LockID", Map.of("S", StateKeys.digestLockId(state.path())));
-            item.put("Digest", Map.of("S", md5));
-            commands.add("aws dynamodb put-item --table-name " + Shell.quote(lockTable) + " --item "
-                    + Shell.quote(json(item)));
-        }
+                + " --copy-source " + copySource(state, versionId));
+        digestCommand().ifPresent(commands::add);
         return commands;
+    }
+
+    /** With a lock table, the command that sets the state's digest item to this version's MD5. */
+    public java.util.Optional<String> digestCommand() {
+        if (lockTable == null || lockTable.isEmpty() || md5 == null) {
+            return java.util.Optional.empty();
+        }
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("LockID", Map.of("S", StateKeys.digestLockId(state.path())));
+        item.put("Digest", Map.of("S", md5));
+        return java.util.Optional.of("aws dynamodb put-item --table-name " + Shell.quote(lockTable) + " --item "
+                + Shell.quote(json(item)));
+    }
+
+    /** The command that removes a delete marker, bringing back the version under it. */
+    public static String removeMarkerCommand(StatePath state, String markerVersionId) {
+        return "aws s3api delete-object --bucket " + Shell.quote(state.bucket()) + " --key " + Shell.quote(state.key())
+                + " --version-id " + Shell.quote(markerVersionId);
     }
 
     /** As an alert's fact: an object in the alert document. */
@@ -67,8 +77,11 @@ public record Restore(StatePath state, String versionId, Long serial, String lin
         }
     }
 
-    /** A key as CopySource takes it: URL-encoded, its slashes kept. */
-    static String urlPath(String key) {
-        return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20").replace("%2F", "/");
+    /**
+     * The {@code --copy-source} argument: bucket, key and version as written, for the AWS CLI (like every SDK built on
+     * botocore) URL-encodes the key itself; encoded here, it would be encoded twice and name no object.
+     */
+    static String copySource(StatePath state, String versionId) {
+        return Shell.quote(state.bucket() + "/" + state.key() + "?versionId=" + versionId);
     }
 }

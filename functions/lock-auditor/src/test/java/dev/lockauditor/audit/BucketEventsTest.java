@@ -355,7 +355,7 @@ class BucketEventsTest {
         assertEquals(12L, restore.get("serial"));
         assertEquals(InMemoryBackend.md5(StateFixtures.terraformState(12, LINEAGE)), restore.get("md5"));
         assertTrue(published.get(0).remediation().contains("aws s3api copy-object --bucket acme-tfstate --key "
-                + "env:/staging/network/terraform.tfstate --copy-source 'acme-tfstate/env%3A/staging/network/"
+                + "env:/staging/network/terraform.tfstate --copy-source 'acme-tfstate/env:/staging/network/"
                 + "terraform.tfstate?versionId=" + replaced + "'"), published.get(0).remediation());
         assertTrue(published.get(0).remediation().contains("aws dynamodb put-item --table-name terraform-locks"),
                 published.get(0).remediation());

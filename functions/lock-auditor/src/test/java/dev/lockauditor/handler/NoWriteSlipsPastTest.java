@@ -122,7 +122,7 @@ class NoWriteSlipsPastTest {
         assertEquals(lastGood, restore.get("versionId"));
         assertEquals(6L, restore.get("serial"));
         assertTrue(alert.remediation().contains("aws s3api copy-object --bucket acme-tfstate --key "
-                + "env:/staging/network/terraform.tfstate --copy-source 'acme-tfstate/env%3A/staging/network/"
+                + "env:/staging/network/terraform.tfstate --copy-source 'acme-tfstate/env:/staging/network/"
                 + "terraform.tfstate?versionId=" + lastGood + "'"), alert.remediation());
         HistoryEvent entry = day.history().stream().filter(e -> e.type() == EventType.STATE_WRITTEN)
                 .reduce((a, b) -> b).orElseThrow();
