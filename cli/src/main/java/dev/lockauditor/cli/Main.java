@@ -4,6 +4,7 @@ import dev.lockauditor.runtime.SetupException;
 import dev.lockauditor.runtime.UsageException;
 import dev.lockauditor.cli.command.AckCommand;
 import dev.lockauditor.cli.command.AuditCommand;
+import dev.lockauditor.cli.command.BackfillCommand;
 import dev.lockauditor.cli.command.HistoryCommand;
 import dev.lockauditor.cli.command.InvokeCommand;
 import dev.lockauditor.cli.command.LocalCommand;
@@ -42,6 +43,9 @@ public final class Main {
               ack STATE_PATH --reason TEXT [--for 8h]
                   Acknowledge the lock held now on a state as held on purpose (maintenance): no stale-lock
                   alert for it while that lasts. Written to the auditor's history table only.
+              backfill [--bucket BUCKET] [--table TABLE] [--since 90d] [--format json]
+                  Write the history the bucket's versions hold (state writes, deletions, lock sessions) to
+                  HISTORY_TABLE, and report the past anomalies it finds. Read-only on the backend.
               restore-plan STATE_PATH [--serial N | --version-id V] [--format json]
                   The version of a state to bring back from its bucket's versions, and the exact commands
                   (copy-object or a delete marker's removal, the digest's put-item), printed, never run.
@@ -81,6 +85,7 @@ public final class Main {
                 case "history" -> new HistoryCommand(env, out).run(rest);
                 case "ack" -> new AckCommand(env, out, err).run(rest);
                 case "restore-plan" -> new RestorePlanCommand(env, out).run(rest);
+                case "backfill" -> new BackfillCommand(env, out, err, terminal).run(rest);
                 default -> throw new UsageException("unknown command '" + args.get(0) + "'");
             };
         } catch (CommandLine.HelpRequested help) {

@@ -131,13 +131,15 @@ public final class HistoryCommand {
             object = ((Facts.StateDeleted) write.facts()).object();
             what = "deleted";
         }
-        return TIME.format(write.at()) + "  " + what + " by "
-                + new Alerts.Writer(object.writer(), object.sourceIp(), write.caller()).describe();
+        return TIME.format(write.at()) + "  " + what + (write.source() == Source.VERSIONS
+                ? "  (reconstructed from version " + object.versionId() + ")"
+                : " by " + new Alerts.Writer(object.writer(), object.sourceIp(), write.caller()).describe());
     }
 
     private static String alert(HistoryEvent entry) {
         Facts.AlertRaised alert = (Facts.AlertRaised) entry.facts();
-        return "!! " + alert.severity() + " " + alert.type() + ": " + alert.summary();
+        return (Boolean.TRUE.equals(alert.details().get("past")) ? "!! past finding " : "!! ") + alert.severity() + " "
+                + alert.type() + ": " + alert.summary();
     }
 
     private static String sources(StateHistory.Session lock) {

@@ -78,6 +78,28 @@ public record AlertRaiser(Alerts words, AlertSink once, Clock clock) {
                 released.sourceId()));
     }
 
+    /**
+     * What an alert would have said about an entry reconstructed from the bucket's versions, as a finding: the history
+     * entry to keep (its facts marked {@code past}), never published. The same entry found again is the same finding.
+     */
+    public HistoryEvent past(HistoryEvent entry, Alert.Draft draft) {
+        java.util.Map<String, Object> facts = new java.util.LinkedHashMap<>(draft.facts());
+        facts.put(PAST, true);
+        facts.putIfAbsent("versionId", entry.sourceId());
+        Alert.Draft finding = new Alert.Draft(draft.type(), draft.state(), draft.lock(), facts,
+                draft.summary() + " (in the past: found in the bucket's versions)", draft.remediation());
+        return finding.at(clock.instant(), new Alert.Identity(entry.at(), entry.source(), entry.position(),
+                entry.sourceId())).toHistoryEvent();
+    }
+
+    /** The fact that marks a finding of the past, kept in history and never published. */
+    public static final String PAST = "past";
+
+    /** A backfill's end: once per backfill of a bucket, by when it started. */
+    public boolean backfillCompleted(String bucket, Instant startedAt, Alert.Draft draft) {
+        return raise(draft, new Alert.Identity(startedAt, Source.VERSIONS, "backfill-" + bucket, "backfill"));
+    }
+
     private boolean raise(Alert.Draft draft, Alert.Identity identity) {
         return once.raise(draft.at(clock.instant(), identity));
     }

@@ -22,7 +22,9 @@ public enum AlertType implements HistoryKind {
     /** Who made a change an earlier alert was about, once its CloudTrail record came. */
     CALLER_IDENTIFIED(Severity.INFO),
     /** What was written at a state's key is not a state Terraform or OpenTofu would load. */
-    STATE_UNREADABLE(Severity.CRITICAL);
+    STATE_UNREADABLE(Severity.CRITICAL),
+    /** A backfill from the bucket's versions finished: what it recorded and the past anomalies it found. */
+    BACKFILL_COMPLETED(Severity.INFO);
 
     private final Severity severity;
 

@@ -299,6 +299,40 @@ public final class Alerts {
                         + ". Until then Terraform sees an empty state and would create everything again.");
     }
 
+    /**
+     * A backfill from the bucket's versions finished. Its state is the bucket itself: the notice is about the
+     * backend, kept in history under the bucket's name.
+     */
+    public Alert.Draft backfillCompleted(String bucket, Instant since, long versionsRead, long states, long stateWrites,
+                                         long lockSessions, long findings) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("since", since.toString());
+        facts.put("versionsRead", versionsRead);
+        facts.put("states", states);
+        facts.put("stateWrites", stateWrites);
+        facts.put("lockSessions", lockSessions);
+        facts.put("findings", findings);
+        StatePath backend = new StatePath(bucket, bucket, "", StatePath.DEFAULT_WORKSPACE);
+        if (versionsRead == 0) {
+            return new Alert.Draft(AlertType.BACKFILL_COMPLETED, backend, null, facts,
+                    "No history of " + bucket + " since " + since + " to reconstruct: the bucket holds no versions of "
+                            + "its states and lock files from before the auditor watched (it is new, or keeps no "
+                            + "versions)",
+                    "If the state bucket is not versioned, turn versioning on, as Terraform's documentation asks: "
+                            + "without it, a state rolled back, overwritten or deleted cannot be brought back from S3.");
+        }
+        return new Alert.Draft(AlertType.BACKFILL_COMPLETED, backend, null, facts,
+                "History of " + bucket + " since " + since + " reconstructed from its versions: " + stateWrites
+                        + " state writes and " + lockSessions + " lock sessions of " + states + " states, "
+                        + findings + (findings == 1 ? " past finding" : " past findings"),
+                findings == 0 ? "Nothing to do: bin/lock-auditor history shows each state's past, marked as "
+                        + "reconstructed from versions."
+                        : "Nothing is broken now because of this notice: the findings are past anomalies (rollbacks, "
+                        + "lineage swaps, same-serial conflicts, deletions, writes no lock covered), kept in history "
+                        + "and never alerted. Read them with bin/lock-auditor history STATE_PATH, or list them all "
+                        + "with bin/lock-auditor backfill --format json.");
+    }
+
     public Alert.Draft staleLock(StatePath state, LockInfo lock, long heldForSeconds, Duration threshold, boolean reminder) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put(HistoryAttributes.HELD_FOR_SECONDS, heldForSeconds);

@@ -108,6 +108,45 @@ public record DynamoDbBookkeeping(DynamoDbClient dynamoDb, String table) impleme
     }
 
     @Override
+    public Optional<Backfill> backfill() {
+        Map<String, AttributeValue> item = get(SWEEP, "backfill");
+        if (item == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Backfill(text(item, "keyMarker"), text(item, "versionIdMarker"), time(item, "since"),
+                time(item, "startedAt"), time(item, "completedAt"), new BackfillCounts(number(item, "versionsRead"),
+                number(item, "states"), number(item, "stateWrites"), number(item, "lockSessions"),
+                number(item, "findings"))));
+    }
+
+    @Override
+    public void backfill(Backfill backfill) {
+        Map<String, Object> item = new LinkedHashMap<>();
+        Facts.putKnown(item, "keyMarker", backfill.keyMarker());
+        Facts.putKnown(item, "versionIdMarker", backfill.versionIdMarker());
+        Facts.putKnown(item, "since", backfill.since());
+        Facts.putKnown(item, "startedAt", backfill.startedAt());
+        Facts.putKnown(item, "completedAt", backfill.completedAt());
+        BackfillCounts counts = backfill.counts();
+        item.put("versionsRead", counts.versionsRead());
+        item.put("states", counts.states());
+        item.put("stateWrites", counts.stateWrites());
+        item.put("lockSessions", counts.lockSessions());
+        item.put("findings", counts.findings());
+        putItem(SWEEP, "backfill", item);
+    }
+
+    private static Instant time(Map<String, AttributeValue> item, String name) {
+        String text = text(item, name);
+        return text == null ? null : Instant.parse(text);
+    }
+
+    private static long number(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
+    }
+
+    @Override
     public Optional<Listing> listing() {
         Map<String, AttributeValue> item = get(SWEEP, "listing");
         if (item == null) {

@@ -9,7 +9,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -161,18 +163,50 @@ public final class S3StateBucket implements StateBucket {
     public VersionPage versions(String prefix, String keyMarker, String versionIdMarker) {
         var response = client.get().listObjectVersions(b -> b.bucket(bucket).prefix(prefix).keyMarker(keyMarker)
                 .versionIdMarker(versionIdMarker));
+        Map<String, List<Version>> writes = new LinkedHashMap<>();
+        Map<String, List<Version>> markers = new LinkedHashMap<>();
+        response.versions().forEach(version -> writes.computeIfAbsent(version.key(), k -> new ArrayList<>())
+                .add(new Version(version.key(), versionId(version.versionId()), version.lastModified(), false,
+                        version.size(), unquote(version.eTag()), Boolean.TRUE.equals(version.isLatest()))));
+        response.deleteMarkers().forEach(marker -> markers.computeIfAbsent(marker.key(), k -> new ArrayList<>())
+                .add(new Version(marker.key(), versionId(marker.versionId()), marker.lastModified(), true, null, null,
+                        Boolean.TRUE.equals(marker.isLatest()))));
+        java.util.SortedSet<String> keys = new java.util.TreeSet<>(writes.keySet());
+        keys.addAll(markers.keySet());
         List<Version> versions = new ArrayList<>(response.versions().size() + response.deleteMarkers().size());
-        response.versions().forEach(version -> versions.add(new Version(version.key(), versionId(version.versionId()),
-                version.lastModified(), false, version.size(), unquote(version.eTag()), Boolean.TRUE.equals(version.isLatest()))));
-        response.deleteMarkers().forEach(marker -> versions.add(new Version(marker.key(), versionId(marker.versionId()),
-                marker.lastModified(), true, null, null, Boolean.TRUE.equals(marker.isLatest()))));
-        // The SDK gives versions and delete markers apart; one key's entries newest first, as S3 lists them. S3's times
-        // are whole seconds: of a version and a delete marker in the same second the version is taken as the newer,
-        // which makes a lock file's span the longer one (a write it may have covered is not called unlocked).
-        versions.sort(java.util.Comparator.comparing(Version::key).thenComparing(Version::latest, java.util.Comparator.reverseOrder())
-                .thenComparing(Version::lastModified, java.util.Comparator.reverseOrder()));
+        for (String key : keys) {
+            versions.addAll(newestFirst(writes.getOrDefault(key, List.of()), markers.getOrDefault(key, List.of())));
+        }
         boolean more = Boolean.TRUE.equals(response.isTruncated());
         return new VersionPage(versions, more ? response.nextKeyMarker() : null, more ? response.nextVersionIdMarker() : null);
+    }
+
+    /**
+     * One key's versions and delete markers, each newest first as S3 lists them, merged back into the one order S3
+     * listed them in (the SDK gives them apart): the current one first, then by time. S3's times are whole seconds: of
+     * a version and a delete marker in the same second, the one that alternates with the entry before it is the newer
+     * (after a delete marker, a version; after a version, a marker), as a lock file's creations and deletions do.
+     */
+    static List<Version> newestFirst(List<Version> writes, List<Version> markers) {
+        List<Version> merged = new ArrayList<>(writes.size() + markers.size());
+        int w = 0;
+        int m = 0;
+        while (w < writes.size() || m < markers.size()) {
+            Version write = w < writes.size() ? writes.get(w) : null;
+            Version marker = m < markers.size() ? markers.get(m) : null;
+            boolean takeWrite;
+            if (write == null || marker == null) {
+                takeWrite = write != null;
+            } else if (write.latest() || marker.latest()) {
+                takeWrite = write.latest();
+            } else if (!write.lastModified().equals(marker.lastModified())) {
+                takeWrite = write.lastModified().isAfter(marker.lastModified());
+            } else {
+                takeWrite = merged.isEmpty() || merged.get(merged.size() - 1).deleteMarker();
+            }
+            merged.add(takeWrite ? writes.get(w++) : markers.get(m++));
+        }
+        return merged;
     }
 
     /** S3 names the version of an object written before versioning was turned on {@code null}. */

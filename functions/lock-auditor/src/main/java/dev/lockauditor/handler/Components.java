@@ -1,6 +1,5 @@
 package dev.lockauditor.handler;
 
-import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.alert.AlertClaims;
 import dev.lockauditor.alert.AlertDocument;
 import dev.lockauditor.alert.AlertPublisher;
@@ -9,6 +8,7 @@ import dev.lockauditor.alert.AlertSink;
 import dev.lockauditor.alert.Alerts;
 import dev.lockauditor.alert.OnceAlerts;
 import dev.lockauditor.audit.BackendReview;
+import dev.lockauditor.audit.Backfill;
 import dev.lockauditor.audit.BucketEvents;
 import dev.lockauditor.audit.CallerJoin;
 import dev.lockauditor.audit.DigestVerifier;
@@ -26,6 +26,7 @@ import dev.lockauditor.audit.StaleLockNotices;
 import dev.lockauditor.audit.StateDeletions;
 import dev.lockauditor.audit.StateWrites;
 import dev.lockauditor.audit.Sweep;
+import dev.lockauditor.audit.SweepBackfill;
 import dev.lockauditor.audit.WriteLocks;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.aws.DynamoDbAlertClaims;
@@ -47,6 +48,7 @@ import dev.lockauditor.metrics.Metrics;
 import dev.lockauditor.rules.AuditSettings;
 import dev.lockauditor.rules.LockTableChanges;
 import dev.lockauditor.rules.StaleLocks;
+import dev.lockauditor.terraform.LockInfo;
 import dev.lockauditor.terraform.LockTableItem;
 import dev.lockauditor.terraform.MalformedException;
 import java.time.Clock;
@@ -275,6 +277,17 @@ public final class Components {
                 new LockReconciliation(lockHistoryProgress(), history(), bookkeeping(), staleLockNotices(rules), settings),
                 new StaleLockAlerts(new BackendReview(rules, settings), rules, history(), alerts),
                 orphanedDigests(settings), clock);
+    }
+
+    /** History from the bucket's versions. */
+    public Backfill backfill() {
+        return new Backfill(backend.bucket(), history(), alerts, AuditSettings.from(config));
+    }
+
+    /** The backfill each sweep runs a share of, until it is done. */
+    public SweepBackfill sweepBackfill() {
+        return new SweepBackfill(backfill(), bookkeeping(), alerts, Duration.ofDays(config.kept().historyRetentionDays()),
+                clock);
     }
 
     private OrphanedDigests orphanedDigests(AuditSettings settings) {

@@ -1,5 +1,9 @@
 package dev.lockauditor.handler;
 
+import dev.lockauditor.audit.Backfill;
+import dev.lockauditor.audit.Sweep;
+import dev.lockauditor.audit.SweepBackfill;
+import dev.lockauditor.history.HistoryStore;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
@@ -8,11 +12,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lockauditor.audit.Sweep;
-import dev.lockauditor.history.HistoryStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code StaleLockSweepFunction}: on a schedule, alerts on locks held longer than their threshold (once, then a
@@ -27,7 +32,12 @@ public class StaleLockSweepHandler extends SnapStartHandler implements RequestSt
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** How long one sweep spends on the backfill at most, and how much of the function's time it leaves. */
+    static final Duration BACKFILL_BUDGET = Duration.ofSeconds(120);
+    static final Duration BACKFILL_MARGIN = Duration.ofSeconds(60);
+
     private final Sweep sweeper;
+    private final SweepBackfill backfill;
 
     /** The constructor Lambda calls: wires everything from the environment, once per execution environment. */
     public StaleLockSweepHandler() {
@@ -37,18 +47,31 @@ public class StaleLockSweepHandler extends SnapStartHandler implements RequestSt
     public StaleLockSweepHandler(Components components) {
         super(components);
         this.sweeper = components.sweep();
+        this.backfill = components.sweepBackfill();
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        JSON.writeValue(output, sweep(trigger(input.readAllBytes()), context.getLogger()));
+        long started = System.nanoTime();
+        Duration budget = Duration.ofMillis(Math.min(BACKFILL_BUDGET.toMillis(),
+                context.getRemainingTimeInMillis() - BACKFILL_MARGIN.toMillis()));
+        JSON.writeValue(output, sweep(trigger(input.readAllBytes()), context.getLogger(),
+                () -> System.nanoTime() - started > budget.toNanos()));
     }
 
-    /** Runs one sweep; returns what it found. */
+    /** Runs one sweep, with {@link #BACKFILL_BUDGET} for the backfill; returns what it found. */
     public ObjectNode sweep(String trigger, LambdaLogger log) {
+        long started = System.nanoTime();
+        return sweep(trigger, log, () -> System.nanoTime() - started > BACKFILL_BUDGET.toNanos());
+    }
+
+    /** Runs one sweep, then the backfill's share until {@code spent}; returns what it found. */
+    public ObjectNode sweep(String trigger, LambdaLogger log, BooleanSupplier spent) {
         Sweep.Summary summary;
+        Optional<Backfill.Step> backfilled;
         try {
             summary = sweeper.sweep();
+            backfilled = backfill.run(spent);
         } catch (HistoryStore.WriteFailure e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -56,6 +79,7 @@ public class StaleLockSweepHandler extends SnapStartHandler implements RequestSt
         metrics().count("Reconciled", summary.reconciled());
         metrics().gauge("StaleLocks", summary.staleLocks());
         metrics().gauge("OrphanedDigests", summary.orphanedDigests());
+        backfilled.ifPresent(step -> metrics().count("BackfillVersions", step.counts().versionsRead()));
         metrics().flush();
         ObjectNode result = JSON.createObjectNode()
                 .put("locks", summary.locks())
@@ -64,6 +88,11 @@ public class StaleLockSweepHandler extends SnapStartHandler implements RequestSt
                 .put("orphanedDigests", summary.orphanedDigests())
                 .put("alertsRaised", summary.alertsRaised())
                 .put("reconciled", summary.reconciled());
+        backfilled.ifPresent(step -> {
+            result.putObject("backfill").put("done", step.done()).put("versionsRead", step.counts().versionsRead())
+                    .put("stateWrites", step.counts().stateWrites()).put("lockSessions", step.counts().lockSessions())
+                    .put("findings", step.counts().findings());
+        });
         log.log("sweep (" + trigger + "): " + result, LogLevel.INFO);
         return result;
     }

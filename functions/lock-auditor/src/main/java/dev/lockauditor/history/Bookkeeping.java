@@ -87,4 +87,26 @@ public interface Bookkeeping {
 
     /** The callers kept under keys from {@code from} to {@code to}, both included. */
     List<Called> calledBetween(String from, String to);
+
+    /**
+     * How far the backfill from the bucket's object versions has gone: where its listing resumes (both markers null
+     * before it starts), since when it reconstructs, when it started and completed, and what it found so far.
+     */
+    record Backfill(String keyMarker, String versionIdMarker, Instant since, Instant startedAt, Instant completedAt,
+                    BackfillCounts counts) {
+    }
+
+    /** What a backfill found so far. */
+    record BackfillCounts(long versionsRead, long states, long stateWrites, long lockSessions, long findings) {
+        public static final BackfillCounts NONE = new BackfillCounts(0, 0, 0, 0, 0);
+
+        public BackfillCounts plus(BackfillCounts other) {
+            return new BackfillCounts(versionsRead + other.versionsRead, states + other.states,
+                    stateWrites + other.stateWrites, lockSessions + other.lockSessions, findings + other.findings);
+        }
+    }
+
+    Optional<Backfill> backfill();
+
+    void backfill(Backfill backfill);
 }

@@ -13,6 +13,7 @@ public final class InMemoryBookkeeping implements Bookkeeping {
     private StreamPosition position;
     private final Map<String, HeldLock> held = new LinkedHashMap<>();
     private Listing listing;
+    private Backfill backfill;
     private final java.util.NavigableMap<String, Called> called = new java.util.TreeMap<>();
 
     private final Map<String, ForeignLockFile> foreign = new LinkedHashMap<>();
@@ -80,5 +81,15 @@ public final class InMemoryBookkeeping implements Bookkeeping {
     @Override
     public synchronized void listing(Listing next) {
         listing = next;
+    }
+
+    @Override
+    public synchronized Optional<Backfill> backfill() {
+        return Optional.ofNullable(backfill);
+    }
+
+    @Override
+    public synchronized void backfill(Backfill next) {
+        backfill = next;
     }
 }

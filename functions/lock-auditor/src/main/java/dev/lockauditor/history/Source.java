@@ -9,7 +9,9 @@ public enum Source {
     /** The state object in the state bucket. */
     STATE_OBJECT("state"),
     /** A lock, whichever kind: what the stale lock sweep finds is about the lock, not where it was seen. */
-    LOCK("lock");
+    LOCK("lock"),
+    /** Reconstructed from the object versions a versioned bucket keeps (backfill), from before the auditor watched. */
+    VERSIONS("versions");
 
     private final String label;
 
@@ -21,7 +23,7 @@ public enum Source {
         return label;
     }
 
-    /** The source a label names ({@code dynamodb}, {@code s3}, {@code state}, {@code lock}). */
+    /** The source a label names ({@code dynamodb}, {@code s3}, {@code state}, {@code lock}, {@code versions}). */
     public static Source of(String label) {
         for (Source source : values()) {
             if (source.label.equals(label)) {

@@ -53,6 +53,10 @@ public final class InMemoryBackend implements LockTable, StateBucket {
         versionHistory.add(new Version(key, "v" + nextVersion++, at, true, null, null, true));
     }
 
+    /** How many entries a page of the version listing holds, as S3's MaxKeys (1,000 by default). */
+    public int versionPageSize = 1000;
+
+    /** The version listing as S3 gives it: keys in order, each key's versions newest first, a page at a time. */
     @Override
     public VersionPage versions(String prefix, String keyMarker, String versionIdMarker) {
         Map<String, List<Version>> byKey = new java.util.TreeMap<>();
@@ -61,14 +65,35 @@ public final class InMemoryBackend implements LockTable, StateBucket {
                 byKey.computeIfAbsent(version.key(), k -> new ArrayList<>()).add(0, version);
             }
         }
-        List<Version> page = new ArrayList<>();
+        List<Version> all = new ArrayList<>();
         byKey.values().forEach(newestFirst -> {
             for (int i = 0; i < newestFirst.size(); i++) {
                 Version v = newestFirst.get(i);
-                page.add(new Version(v.key(), v.versionId(), v.lastModified(), v.deleteMarker(), v.size(), v.etag(), i == 0));
+                all.add(new Version(v.key(), v.versionId(), v.lastModified(), v.deleteMarker(), v.size(), v.etag(), i == 0));
             }
         });
-        return new VersionPage(page, null, null);
+        int from = 0;
+        if (keyMarker != null) {
+            from = all.size();
+            for (int i = 0; i < all.size(); i++) {
+                Version v = all.get(i);
+                boolean after = versionIdMarker == null ? v.key().compareTo(keyMarker) > 0
+                        : v.key().equals(keyMarker) && String.valueOf(v.versionId()).equals(versionIdMarker);
+                if (after && versionIdMarker == null) {
+                    from = i;
+                    break;
+                }
+                if (after) {
+                    from = i + 1;
+                    break;
+                }
+            }
+        }
+        List<Version> page = all.subList(from, Math.min(all.size(), from + versionPageSize));
+        boolean more = from + versionPageSize < all.size();
+        Version lastListed = page.isEmpty() ? null : page.get(page.size() - 1);
+        return new VersionPage(List.copyOf(page), more ? lastListed.key() : null,
+                more ? lastListed.versionId() : null);
     }
 
     /** Reads of an object's bytes, by key: a first range read, or the rest of an object after it. */

@@ -1,16 +1,19 @@
 package dev.lockauditor.handler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockauditor.alert.Alert;
 import dev.lockauditor.alert.AlertType;
 import dev.lockauditor.terraform.LockInfo;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 
@@ -74,5 +77,29 @@ class StaleLockSweepHandlerTest {
             assertEquals(0, result.get("locks").asInt(), payload);
         }
         assertTrue(String.join("\n", context.lines).contains("sweep (a payload that is not JSON)"), String.join("\n", context.lines));
+    }
+
+    @Test
+    void afterDeployTheSweepBackfillsFromTheBucketsVersionsAndSaysSoOnce() throws Exception {
+        test.bookkeeping.backfill(null);  // a stack just deployed
+        for (int serial = 2; serial <= 3; serial++) {
+            test.backend.put("env:/staging/network/terraform.tfstate", dev.lockauditor.audit.StateFixtures
+                    .terraformState(serial, dev.lockauditor.audit.StateFixtures.LINEAGE),
+                    test.time.instant().minus(Duration.ofDays(5 - serial)));
+        }
+        byte[] payload = StaleLockSweepHandlerTest.class.getResourceAsStream("/events/scheduled-sweep.json").readAllBytes();
+
+        JsonNode first = sweep(payload);
+
+        assertTrue(first.get("backfill").get("done").asBoolean(), first.toString());
+        assertEquals(1, first.get("backfill").get("stateWrites").asInt(),
+                "the older version; the current one is the sweep's own listing's, not written twice");
+        assertEquals(List.of(AlertType.BACKFILL_COMPLETED), test.published.stream().map(Alert::type).toList());
+        assertEquals("INFO", test.published.get(0).severity().name());
+        assertTrue(test.metrics().contains("\"BackfillVersions\""), "counted in the sweep's metrics");
+
+        JsonNode second = sweep(payload);
+        assertFalse(second.has("backfill"), "done once per stack: " + second);
+        assertEquals(1, test.published.size());
     }
 }

@@ -50,6 +50,14 @@ final class TestComponents {
     final TestTime time = new TestTime(Instant.parse("2025-03-14T09:40:00Z"));
     final List<Recheck> rechecks = new ArrayList<>();
     final InMemoryBookkeeping bookkeeping = new InMemoryBookkeeping();
+
+    {
+        // A stack deployed before the day its tests replay: its backfill from the bucket's versions is done.
+        bookkeeping.backfill(new dev.lockauditor.history.Bookkeeping.Backfill(null, null, time.instant().minusSeconds(86_400),
+                time.instant().minusSeconds(86_400), time.instant().minusSeconds(3_600),
+                dev.lockauditor.history.Bookkeeping.BackfillCounts.NONE));
+    }
+
     /** CALLER_ENRICHMENT: on, as a stack with CloudTrail enrichment runs; off, as one without. */
     String callerEnrichment = "on";
     final TestLockStream stream = new TestLockStream();
