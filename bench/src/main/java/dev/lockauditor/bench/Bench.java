@@ -93,8 +93,8 @@ public final class Bench {
         System.setOut(System.err);
         Bench bench = new Bench(Path.of(args[0]).toAbsolutePath(), out);
         List<String> groups = args.length > 1 ? List.of(args).subList(1, args.length)
-                : List.of("functions", "sweep", "digest", "metrics");
-        if (groups.contains("functions") || groups.contains("sweep")) {
+                : List.of("functions", "sweep", "backfill", "digest", "metrics");
+        if (groups.contains("functions") || groups.contains("sweep") || groups.contains("backfill")) {
             bench.withMoto(groups);
         }
         if (groups.contains("digest")) {
@@ -168,6 +168,9 @@ public final class Bench {
             if (groups.contains("sweep")) {
                 sweepFigures(env);
             }
+            if (groups.contains("backfill")) {
+                backfillFigures(env);
+            }
         }
     }
 
@@ -181,6 +184,26 @@ public final class Bench {
             settings.put("LOCK_TABLE", stack.backend.lockTable);
             settings.put("ALERT_TOPIC_ARN", stack.topicArn);
             figure("ddb_requests_per_100_records", dynamoDbRequests(settings), "requests");
+        }
+    }
+
+    /**
+     * The stack's backfill of a versioned bucket on lock files, about 5,000 versions (60 states of 28 applies), as the
+     * sweep runs it with its two-minute budget, and with a 5-second one to show how it resumes: requests per version,
+     * sweeps, time against moto, the longest sweep.
+     */
+    private void backfillFigures(Map<String, String> env) throws Exception {
+        for (Duration budget : new Duration[] {Duration.ofSeconds(120), Duration.ofSeconds(5)}) {
+            BackfillCost.Cost cost = new BackfillCost(env).measure("backfill" + budget.toSeconds(), 60, 28, budget);
+            String suffix = "_budget_" + budget.toSeconds() + "s";
+            figure("backfill_versions" + suffix, cost.versions(), "versions");
+            figure("backfill_sweeps" + suffix, cost.sweeps(), "sweeps");
+            figure("backfill_longest_sweep" + suffix, cost.longest(), "s");
+            figure("backfill_versions_per_second_moto" + suffix, cost.versions() / cost.seconds(), "versions/s");
+            figure("backfill_s3_requests_per_1000_versions" + suffix, 1000.0 * cost.s3Requests() / cost.versions(),
+                    "requests");
+            figure("backfill_ddb_requests_per_1000_versions" + suffix, 1000.0 * cost.ddbRequests() / cost.versions(),
+                    "requests");
         }
     }
 

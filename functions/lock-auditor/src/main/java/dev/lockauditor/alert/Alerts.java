@@ -154,7 +154,9 @@ public final class Alerts {
         Facts.putKnown(facts, "laterWriter", later.requester());
         Facts.putKnown(facts, "laterVersionId", laterVersion);
         addRestore(facts, restore);
-        String versions = earlierVersion == null ? "find the earlier version with aws s3api list-object-versions "
+        String versions = earlierVersion == null && laterVersion == null ? "the bucket is not versioned, so the earlier "
+                + "state cannot be read back from S3 (use a copy from its CI job's logs or a backup)"
+                : earlierVersion == null ? "find the earlier version with aws s3api list-object-versions "
                 + "--bucket " + Shell.quote(state.bucket()) + " --prefix " + Shell.quote(state.key())
                 : "the earlier version is " + earlierVersion + " (aws s3api get-object --bucket " + Shell.quote(state.bucket())
                         + " --key " + Shell.quote(state.key()) + " --version-id " + Shell.quote(earlierVersion)
@@ -249,9 +251,12 @@ public final class Alerts {
                         + "a backup (terraform state push of a copy you trust), and turn versioning on.";
     }
 
-    /** @param restore the version of the replaced state to bring back, or null when the bucket does not tell it */
+    /**
+     * @param restore   the version of the replaced state to bring back, or null when the bucket does not tell it
+     * @param versioned whether the bucket keeps versions (the write's event named one)
+     */
     public Alert.Draft serialRegression(StatePath state, long previousSerial, long serial, String lineage, Writer writer,
-                                        Restore restore) {
+                                        Restore restore, boolean versioned) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("previousSerial", previousSerial);
         facts.put(HistoryAttributes.SERIAL, serial);
@@ -262,13 +267,16 @@ public final class Alerts {
                 "State " + state + " went back from serial " + previousSerial + " to " + serial + " (same lineage), "
                         + "written by " + writer.describe(),
                 "An older state replaced a newer one: resources created since serial " + serial + " are no longer "
-                        + "tracked. " + restoreVersion(state, "the version with serial " + previousSerial, restore)
+                        + "tracked. " + restoreVersion(state, "the version with serial " + previousSerial, restore, versioned)
                         + " If the rollback was deliberate, run terraform plan to review what it no longer tracks.");
     }
 
-    /** @param restore the version of the replaced state to bring back, or null when the bucket does not tell it */
+    /**
+     * @param restore   the version of the replaced state to bring back, or null when the bucket does not tell it
+     * @param versioned whether the bucket keeps versions (the write's event named one)
+     */
     public Alert.Draft lineageChanged(StatePath state, String previousLineage, long previousSerial, String lineage,
-                                long serial, Writer writer, Restore restore) {
+                                      long serial, Writer writer, Restore restore, boolean versioned) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("previousLineage", previousLineage);
         facts.put("previousSerial", previousSerial);
@@ -281,7 +289,7 @@ public final class Alerts {
                         + lineage + "), written by " + writer.describe(),
                 "A different state was pushed over this one (terraform state push -force, or a copy from another "
                         + "workspace or backend). Unless that was intended: "
-                        + restoreVersion(state, "the version with lineage " + previousLineage, restore));
+                        + restoreVersion(state, "the version with lineage " + previousLineage, restore, versioned));
     }
 
     /** @param restore the version under the delete marker, to bring back, or null when the bucket does not tell it */
@@ -466,9 +474,13 @@ public final class Alerts {
     }
 
     /** Bring back the replaced state: the version found, or how to find it when the bucket did not tell. */
-    private static String restoreVersion(StatePath state, String which, Restore restore) {
+    private static String restoreVersion(StatePath state, String which, Restore restore, boolean versioned) {
         if (restore != null) {
             return "Restore " + which + ": " + restore.inWords() + ".";
+        }
+        if (!versioned) {
+            return "The bucket is not versioned, so " + which + " cannot be brought back from S3: push a copy you trust "
+                    + "(terraform state push), and turn versioning on.";
         }
         return "Restore " + which + ": find it with aws s3api list-object-versions --bucket " + state.bucket()
                 + " --prefix " + Shell.quote(state.key()) + ", copy it over the current object with aws s3api copy-object "

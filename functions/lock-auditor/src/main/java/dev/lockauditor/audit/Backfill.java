@@ -288,9 +288,9 @@ public record Backfill(StateBucket bucket, HistoryStore history, AlertRaiser ale
                             version.lastModified(), version.versionId(), nobody, newer.version().lastModified(),
                             newer.version().versionId(), null);
                     case SERIAL_REGRESSION -> words.serialRegression(walk.state, header.serial(),
-                            newer.header().serial(), newer.header().lineage(), nobody, null);
+                            newer.header().serial(), newer.header().lineage(), nobody, null, true);
                     default -> words.lineageChanged(walk.state, header.lineage(), header.serial(),
-                            newer.header().lineage(), newer.header().serial(), nobody, null);
+                            newer.header().lineage(), newer.header().serial(), nobody, null, true);
                 }, false);
             }
         }

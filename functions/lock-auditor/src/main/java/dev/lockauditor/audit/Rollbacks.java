@@ -50,9 +50,11 @@ public record Rollbacks(HistoryStore history, StateBucket bucket, AlertRaiser al
                             earlier.at(), ObjectEntries.objectOf(earlier).versionId(), ObjectEntries.writerOf(later),
                             later.at(), ObjectEntries.objectOf(later).versionId(), overwritten(state, earlier, before)));
             case SERIAL_REGRESSION -> alerts.about(later, words.serialRegression(state, before.serial(),
-                    after.serial(), after.lineage(), ObjectEntries.writerOf(later), replaced(state, later, before)));
+                    after.serial(), after.lineage(), ObjectEntries.writerOf(later), replaced(state, later, before),
+                    versioned(later)));
             default -> alerts.about(later, words.lineageChanged(state, before.lineage(), before.serial(),
-                    after.lineage(), after.serial(), ObjectEntries.writerOf(later), replaced(state, later, before)));
+                    after.lineage(), after.serial(), ObjectEntries.writerOf(later), replaced(state, later, before),
+                    versioned(later)));
         }
     }
 
@@ -119,6 +121,11 @@ public record Rollbacks(HistoryStore history, StateBucket bucket, AlertRaiser al
             }
         }
         return new Restore(state, versionId, header.serial(), header.lineage(), earlier.at(), md5, lockTable);
+    }
+
+    /** Whether the bucket keeps versions, as a write's event tells: it names the version it made. */
+    private static boolean versioned(HistoryEvent write) {
+        return ObjectEntries.objectOf(write).versionId() != null;
     }
 
     private static boolean etagIsMd5(HistoryEvent write) {

@@ -20,8 +20,11 @@ import java.util.function.BooleanSupplier;
 public record SweepBackfill(Backfill backfill, Bookkeeping bookkeeping, AlertRaiser alerts, Duration window,
                             Clock clock) {
 
-    /** What one sweep's share did, or empty when the backfill was done before. */
+    /** What one sweep's share did, or empty when the backfill was done before (or no state bucket is watched). */
     public Optional<Backfill.Step> run(BooleanSupplier spent) throws HistoryStore.WriteFailure {
+        if (backfill.bucket().name().isEmpty()) {
+            return Optional.empty();
+        }
         Optional<Bookkeeping.Backfill> kept = bookkeeping.backfill();
         if (kept.isPresent() && kept.get().completedAt() != null) {
             return Optional.empty();

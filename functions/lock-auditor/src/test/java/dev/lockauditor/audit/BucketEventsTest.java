@@ -374,6 +374,24 @@ class BucketEventsTest {
     }
 
     @Test
+    void aRollbackOnABucketThatKeepsNoVersionsSaysItCannotBeBroughtBackFromS3() throws Exception {
+        audit(lockedApply(12, LINEAGE, T0.minusSeconds(600)));
+        backend.versions.clear();
+        backend.versionHistory.clear();
+        String older = StateFixtures.terraformState(9, LINEAGE);
+        LockInfo lock = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f70009", T0.minusSeconds(20));
+        StateFixtures.lockHistory(history, STATE, lock, T0.minusSeconds(20), T0.plusSeconds(1));
+        var written = backend.put(KEY, older, T0);
+        backend.digests.put(PATH, InMemoryBackend.md5(older));
+        audit(unversionedWrite(older, written.etag(), T0, "arn:aws:iam::123456789012:user/alice"));
+
+        assertEquals(List.of(AlertType.SERIAL_REGRESSION), alertTypes());
+        assertTrue(published.get(0).remediation().contains("The bucket is not versioned, so the version with serial 12 "
+                + "cannot be brought back from S3"), published.get(0).remediation());
+        assertFalse(published.get(0).remediation().contains("list-object-versions"), "nothing to find there");
+    }
+
+    @Test
     void anotherLineageIsADifferentStatePushedOverThisOne() throws Exception {
         audit(lockedApply(12, LINEAGE, T0.minusSeconds(600)));
 
@@ -523,6 +541,9 @@ class BucketEventsTest {
         audit(unversionedWrite(second, written.etag(), T0.plusSeconds(30), "arn:aws:iam::123456789012:user/bob"));
 
         assertTrue(alertTypes().contains(AlertType.SERIAL_CONFLICT), alertTypes().toString());
+        Alert conflict = published.stream().filter(a -> a.type() == AlertType.SERIAL_CONFLICT).findFirst().orElseThrow();
+        assertTrue(conflict.remediation().contains("the bucket is not versioned, so the earlier state cannot be read "
+                + "back from S3"), conflict.remediation());
         List<HistoryEvent> writes = history.history(PATH).stream().filter(e -> e.type() == EventType.STATE_WRITTEN)
                 .toList();
         assertEquals(Boolean.TRUE, ((Facts.StateWritten) writes.get(writes.size() - 1).facts()).etagIsMd5());
