@@ -81,6 +81,7 @@ public record Backfill(StateBucket bucket, HistoryStore history, AlertRaiser ale
         StatePath state;
         boolean lockFile;
         Live live;
+        boolean counted;
         Newer newer;
         Instant oldestLockVersion;
 
@@ -176,6 +177,10 @@ public record Backfill(StateBucket bucket, HistoryStore history, AlertRaiser ale
         }
         if (!boundary) {
             walk.versionsRead++;
+            if (!walk.counted) {
+                walk.states++;
+                walk.counted = true;
+            }
         }
         if (walk.lockFile) {
             lockFileVersion(walk, version, boundary);
@@ -186,6 +191,7 @@ public record Backfill(StateBucket bucket, HistoryStore history, AlertRaiser ale
 
     private void startKey(Walk walk, String key, boolean boundary) {
         walk.key = key;
+        walk.counted = true;
         walk.newer = null;
         walk.oldestLockVersion = null;
         walk.lockFile = StateKeys.isLockFile(key);
@@ -196,9 +202,8 @@ public record Backfill(StateBucket bucket, HistoryStore history, AlertRaiser ale
             return;
         }
         walk.live = live(walk.state, walk.lockFile ? Source.S3_LOCK_FILE : Source.STATE_OBJECT);
-        if (!walk.lockFile && !boundary) {
-            walk.states++;
-        }
+        // A state resumed at its boundary was counted by the step that began it.
+        walk.counted = walk.lockFile || boundary;
     }
 
     private StatePath statePath(String key) {
