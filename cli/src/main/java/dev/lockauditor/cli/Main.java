@@ -8,6 +8,7 @@ import dev.lockauditor.cli.command.BackfillCommand;
 import dev.lockauditor.cli.command.HistoryCommand;
 import dev.lockauditor.cli.command.InvokeCommand;
 import dev.lockauditor.cli.command.LocalCommand;
+import dev.lockauditor.cli.command.ReportCommand;
 import dev.lockauditor.cli.command.RestorePlanCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -46,6 +47,8 @@ public final class Main {
               backfill [--bucket BUCKET] [--table TABLE] [--since 90d] [--format json]
                   Write the history the bucket's versions hold (state writes, deletions, lock sessions) to
                   HISTORY_TABLE, and report the past anomalies it finds. Read-only on the backend.
+              report --html FILE [--since 7d] [--state STATE_PATH]
+                  The history as one self-contained HTML page: lock timelines by holder, writes, alerts.
               restore-plan STATE_PATH [--serial N | --version-id V] [--format json]
                   The version of a state to bring back from its bucket's versions, and the exact commands
                   (copy-object or a delete marker's removal, the digest's put-item), printed, never run.
@@ -86,6 +89,7 @@ public final class Main {
                 case "ack" -> new AckCommand(env, out, err).run(rest);
                 case "restore-plan" -> new RestorePlanCommand(env, out).run(rest);
                 case "backfill" -> new BackfillCommand(env, out, err, terminal).run(rest);
+                case "report" -> new ReportCommand(env, out, err).run(rest);
                 default -> throw new UsageException("unknown command '" + args.get(0) + "'");
             };
         } catch (CommandLine.HelpRequested help) {

@@ -84,5 +84,14 @@ class BackfillIntegrationTest {
         assertTrue(history.stdout().contains("reconstructed from version"), history.stdout());
         assertTrue(history.stdout().contains("!! past finding HIGH UNLOCKED_WRITE"), history.stdout());
         assertTrue(history.stdout().contains("2 lock sessions"), history.stdout());
+
+        java.nio.file.Path page = java.nio.file.Path.of("target", "backfill-report.html");
+        CommandsIntegrationTest.Result report = CommandsIntegrationTest.main(env, "report", "--html", page.toString());
+        assertEquals(0, report.status(), report.stderr());
+        String html = java.nio.file.Files.readString(page);
+        assertEquals(2, html.split("<tr data-lock-id=", -1).length - 1, "each lock session in the table");
+        assertTrue(html.contains("ci@runner-1") && html.contains("alice@laptop"), "by holder");
+        assertTrue(html.contains("UNLOCKED_WRITE (past finding)"), "the past findings, marked");
+        assertTrue(html.contains("(from the bucket's versions)"), "reconstructed writes, marked");
     }
 }

@@ -95,6 +95,25 @@ public final class DynamoDbHistoryStore implements HistoryStore {
                 SORT_KEY, AttributeValue.fromS(entry.eventKey()));
     }
 
+    /**
+     * Every state's history since {@code since}, by state path, each oldest first: one Scan of the table (the
+     * auditor's own bookkeeping, under keys that start with {@code #}, left out), for a report over the backend.
+     */
+    public Map<String, List<HistoryEvent>> readAll(java.time.Instant since) {
+        Map<String, List<HistoryEvent>> byState = new java.util.TreeMap<>();
+        var pages = dynamoDb.scanPaginator(b -> b.tableName(table)
+                .filterExpression("#k >= :since AND NOT begins_with(#p, :own)")
+                .expressionAttributeNames(Map.of("#p", PARTITION_KEY, "#k", SORT_KEY))
+                .expressionAttributeValues(Map.of(":since", AttributeValue.fromS(HistoryEvent.eventKeyAt(since)),
+                        ":own", AttributeValue.fromS("#"))));
+        for (Map<String, AttributeValue> item : pages.items()) {
+            byState.computeIfAbsent(item.get(PARTITION_KEY).s(), path -> new ArrayList<>())
+                    .add(HistoryEvent.fromFields(fields(item)));
+        }
+        byState.values().forEach(entries -> entries.sort(java.util.Comparator.comparing(HistoryEvent::eventKey)));
+        return byState;
+    }
+
     @Override
     public List<HistoryEvent> read(HistoryQuery query) {
         String from = query.afterKey() == null ? "" : query.afterKey();
