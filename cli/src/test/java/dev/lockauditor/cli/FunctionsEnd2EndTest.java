@@ -1,25 +1,36 @@
 package dev.lockauditor.cli;
 
-import dev.lockauditor.testsupport.AwsCall;
-import dev.lockauditor.testsupport.HistoryTable;
-import dev.lockauditor.testsupport.MotoProxy;
-import dev.lockauditor.testsupport.MotoServer;
-import dev.lockauditor.testsupport.EmulatedStack;
-import dev.lockauditor.runtime.TerraformS3Backend;
+import dev.lockauditor.aws.AwsClients;
+import dev.lockauditor.aws.DynamoDbHistoryStore;
+import dev.lockauditor.history.Facts;
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.history.Source;
 import dev.lockauditor.runtime.FunctionPackage;
 import dev.lockauditor.runtime.LambdaProcess;
 import dev.lockauditor.runtime.RuntimeApi;
 import dev.lockauditor.runtime.SamTemplate;
 import dev.lockauditor.runtime.SqsEnvelope;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import dev.lockauditor.runtime.TerraformS3Backend;
+import dev.lockauditor.terraform.LockInfo;
+import dev.lockauditor.terraform.StatePath;
+import dev.lockauditor.testsupport.AwsCall;
+import dev.lockauditor.testsupport.EmulatedStack;
+import dev.lockauditor.testsupport.HistoryTable;
+import dev.lockauditor.testsupport.MotoProxy;
+import dev.lockauditor.testsupport.MotoServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lockauditor.aws.AwsClients;
-import dev.lockauditor.terraform.LockInfo;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,13 +41,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.Message;
+
 
 /**
  * Every function as it is deployed: its CodeUri packaged as {@code sam build} packages it, run in a JVM of its own
@@ -255,6 +260,33 @@ class FunctionsEnd2EndTest {
         assertEquals(1, stale.size(), "alerted once over three sweeps");
         assertEquals(lock.id(), stale.get(0).at("/lock/ID").asText());
         assertEquals("e2e", stale.get(0).get("environment").asText());
+    }
+
+    @Test
+    void dashboardWidgetFunctionAnswersCloudWatchsRequestWithTheReportOfItsTimeRange() throws Exception {
+        Instant now = Instant.now();
+        StatePath state = new StatePath(BUCKET + "/env:/staging/widget/terraform.tfstate", BUCKET,
+                "env:/staging/widget/terraform.tfstate", "staging");
+        Facts.Lock lock = new Facts.Lock("5d2e8a10-widget", "OperationTypeApply", "ci@runner-7f9c", "1.11.2",
+                now.minusSeconds(600), "");
+        new DynamoDbHistoryStore(aws.dynamoDb(), historyTable, Duration.ofDays(1)).write(List.of(
+                new HistoryEvent(state, now.minusSeconds(600), Source.S3_LOCK_FILE, "w1", "1", "0",
+                        new Facts.LockAcquired(lock, "v1")),
+                new HistoryEvent(state, now.minusSeconds(300), Source.S3_LOCK_FILE, "w2", "2", "0",
+                        new Facts.LockReleased(lock, 300L, "m1"))));
+        ObjectNode request = (ObjectNode) JSON.readTree(sample("dashboard-widget.json"));
+        ObjectNode range = (ObjectNode) request.at("/widgetContext/timeRange");
+        range.put("start", now.minus(Duration.ofDays(1)).toEpochMilli()).put("end", now.toEpochMilli());
+        range.remove("zoom");
+
+        try (LambdaProcess function = start("DashboardWidgetFunction", null)) {
+            assertTrue(function.restored(), "primed and restored as SnapStart does");
+            RuntimeApi.Invocation answer = function.invoke(JSON.writeValueAsBytes(request));
+            assertAnswered(answer, "the widget");
+            String html = JSON.readTree(answer.body()).asText();
+            assertTrue(html.contains("data-lock-id=\"5d2e8a10-widget\"") && html.contains("ci@runner-7f9c"), html);
+            assertAnswered(function.invoke(sample("dashboard-widget-describe.json")), "its description");
+        }
     }
 
     @Test

@@ -25,7 +25,8 @@ class TemplateTest {
 
     @Test
     void everyFunctionsHandlerIsAHandlerClassOfItsPackage() throws Exception {
-        assertEquals(Set.of("LockEventsFunction", "StateEventsFunction", "StaleLockSweepFunction", "SlackNotifierFunction"),
+        assertEquals(Set.of("LockEventsFunction", "StateEventsFunction", "StaleLockSweepFunction", "SlackNotifierFunction",
+                        "DashboardWidgetFunction"),
                 template.functionNames());
         for (String name : template.functionNames()) {
             SamTemplate.Function function = template.function(name, Map.of());

@@ -7,10 +7,8 @@ import dev.lockauditor.config.Environments;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryQuery;
 import dev.lockauditor.report.ReportPage;
-import dev.lockauditor.report.StateReport;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -31,18 +29,9 @@ public record Reports(AwsClients aws, Config config) {
         return page(title, from, to, byState, config.environmentsByKey());
     }
 
-    /** The page for histories already read, each oldest first: what the dashboard's widget and the tests render. */
+    /** The page for histories already read, each oldest first. */
     public static String page(String title, Instant from, Instant to, Map<String, List<HistoryEvent>> byState,
                               Environments environments) {
-        List<StateReport> states = new ArrayList<>();
-        for (List<HistoryEvent> entries : byState.values()) {
-            List<HistoryEvent> within = entries.stream().filter(e -> !e.at().isAfter(to)).toList();
-            // A backend's own notices (a backfill's end) are kept under its bucket's name: not a state.
-            if (!within.isEmpty() && !within.get(0).state().key().isEmpty()) {
-                var state = within.get(0).state();
-                states.add(StateReport.of(state, environments.of(state), within));
-            }
-        }
-        return ReportPage.render(title, from, to, states);
+        return ReportPage.render(title, from, to, ReportPage.states(byState, to, environments));
     }
 }

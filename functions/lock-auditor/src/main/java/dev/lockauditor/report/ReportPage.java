@@ -1,6 +1,9 @@
 package dev.lockauditor.report;
 
 import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.config.Environments;
+import dev.lockauditor.history.HistoryEvent;
+import dev.lockauditor.terraform.StatePath;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -45,13 +48,13 @@ public final class ReportPage {
     private static final double TOP = 22;
 
     private static final String STYLE = """
-            :root{color-scheme:light dark;--fg:#1f2328;--bg:#fff;--muted:#59636e;--grid:#d1d9e0;--file:#0969da;\
+            .lock-auditor{color-scheme:light dark;--fg:#1f2328;--bg:#fff;--muted:#59636e;--grid:#d1d9e0;--file:#0969da;\
             --table:#8250df;--both:#1a7f37;--critical:#cf222e;--high:#bc4c00;--warning:#9a6700;--info:#0969da}
-            @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#9198a1;--grid:#3d444d;\
+            @media (prefers-color-scheme:dark){.lock-auditor{--fg:#e6edf3;--bg:#0d1117;--muted:#9198a1;--grid:#3d444d;\
             --file:#4493f8;--table:#ab7df8;--both:#3fb950;--critical:#f85149;--high:#db6d28;--warning:#d29922;\
             --info:#4493f8}}
-            body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:1rem auto;padding:0 1rem;\
-            max-width:1200px;color:var(--fg);background:var(--bg)}
+            body{margin:0}.lock-auditor{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;\
+            margin:0 auto;padding:1rem;max-width:1200px;color:var(--fg);background:var(--bg)}
             h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem;overflow-wrap:anywhere}h3{font-size:1rem}
             a{color:var(--file)}.muted{color:var(--muted)}
             table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
@@ -70,8 +73,9 @@ public final class ReportPage {
             .key span{display:inline-block;width:.8em;height:.8em;margin:0 .3em 0 1em;vertical-align:-1px}
             .key .file{background:var(--file)}.key .table{background:var(--table)}.key .both{background:var(--both)}\
             .key .waited{background:var(--warning)}
-            @media (max-width:640px){body{padding:0 .4rem}th,td{padding:2px 4px}}
-            @media print{body{max-width:none;color:#000;background:#fff}section{break-inside:avoid}a{color:inherit}}
+            @media (max-width:640px){.lock-auditor{padding:.4rem}th,td{padding:2px 4px}}
+            @media print{.lock-auditor{max-width:none;color:#000;background:#fff}section{break-inside:avoid}\
+            a{color:inherit}}
             """;
 
     private ReportPage() {
@@ -90,10 +94,43 @@ public final class ReportPage {
                 .append("style-src 'unsafe-inline'\">")
                 .append("<title>").append(Html.text("Terraform state locks: " + title)).append("</title><style>")
                 .append(STYLE).append("</style></head><body>");
-        html.append("<h1>Terraform state locks: ").append(Html.text(title)).append("</h1><p class=\"muted\">")
-                .append(WHEN.format(from)).append(" to ").append(WHEN.format(to)).append(". From the auditor's ")
-                .append("history: who held each lock, when and for how long, each write and each alert; never a ")
-                .append("state's contents.</p>");
+        content(html, title, from, to, states);
+        return html.append("</body></html>\n").toString();
+    }
+
+    /**
+     * The same report as a fragment for a CloudWatch dashboard's custom widget: the dashboard's default styles off
+     * ({@code cwdb-no-default-styles}), the report's own scoped to it.
+     */
+    public static String fragment(String title, Instant from, Instant to, List<StateReport> states) {
+        StringBuilder html = new StringBuilder(64 * 1024);
+        html.append("<div class=\"cwdb-no-default-styles\"></div><style>").append(STYLE).append("</style>");
+        content(html, title, from, to, states);
+        return html.toString();
+    }
+
+    /**
+     * Every state's report from its history, oldest first, within the window: a backend's own notices (a backfill's
+     * end, kept under its bucket's name) are not a state's.
+     */
+    public static List<StateReport> states(Map<String, List<HistoryEvent>> byState, Instant to,
+                                           Environments environments) {
+        List<StateReport> states = new ArrayList<>();
+        for (List<HistoryEvent> entries : byState.values()) {
+            List<HistoryEvent> within = entries.stream().filter(e -> !e.at().isAfter(to)).toList();
+            if (!within.isEmpty() && !within.get(0).state().key().isEmpty()) {
+                StatePath state = within.get(0).state();
+                states.add(StateReport.of(state, environments.of(state), within));
+            }
+        }
+        return states;
+    }
+
+    private static void content(StringBuilder html, String title, Instant from, Instant to, List<StateReport> states) {
+        html.append("<div class=\"lock-auditor\"><h1>Terraform state locks: ").append(Html.text(title))
+                .append("</h1><p class=\"muted\">").append(WHEN.format(from)).append(" to ").append(WHEN.format(to))
+                .append(". From the auditor's history: who held each lock, when and for how long, each write and each ")
+                .append("alert; never a state's contents.</p>");
         List<StateReport> ordered = new ArrayList<>(states);
         ordered.sort(Comparator.comparing(StateReport::environment).thenComparing(s -> s.state().path()));
         Map<StateReport, String> anchors = new LinkedHashMap<>();
@@ -109,7 +146,7 @@ public final class ReportPage {
         for (StateReport state : ordered) {
             state(html, state, anchors.get(state), from, to, detailed);
         }
-        return html.append("</body></html>\n").toString();
+        html.append("</div>");
     }
 
     private static void backend(StringBuilder html, List<StateReport> states, Map<StateReport, String> anchors,
