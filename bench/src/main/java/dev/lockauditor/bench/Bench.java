@@ -93,9 +93,12 @@ public final class Bench {
         System.setOut(System.err);
         Bench bench = new Bench(Path.of(args[0]).toAbsolutePath(), out);
         List<String> groups = args.length > 1 ? List.of(args).subList(1, args.length)
-                : List.of("functions", "sweep", "backfill", "digest", "metrics");
+                : List.of("functions", "sweep", "backfill", "report", "digest", "metrics");
         if (groups.contains("functions") || groups.contains("sweep") || groups.contains("backfill")) {
             bench.withMoto(groups);
+        }
+        if (groups.contains("report")) {
+            bench.report();
         }
         if (groups.contains("digest")) {
             bench.digests();
@@ -205,6 +208,14 @@ public final class Bench {
             figure("backfill_ddb_requests_per_1000_versions" + suffix, 1000.0 * cost.ddbRequests() / cost.versions(),
                     "requests");
         }
+    }
+
+    /** The report of 500 states over 90 days at 200 applies a day: how long it takes to render, and its size. */
+    private void report() {
+        ReportCost.Cost cost = ReportCost.measure(500, 90, 200);
+        figure("report_sessions", cost.sessions(), "sessions");
+        figure("report_render_seconds_500_states_90_days", cost.seconds(), "s");
+        figure("report_mib_500_states_90_days", cost.bytes() / 1024.0 / 1024.0, "MiB");
     }
 
     /** One sweep's S3 requests and DynamoDB read units with 5,000 and 50,000 other objects in the bucket. */

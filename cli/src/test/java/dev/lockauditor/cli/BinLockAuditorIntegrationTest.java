@@ -107,7 +107,7 @@ class BinLockAuditorIntegrationTest {
 
         Run noFunction = run(env, "invoke", "NoSuchFunction", "events/lock-acquired.json");
         assertEquals(2, noFunction.status());
-        assertTrue(noFunction.err().contains("no function 'NoSuchFunction'; functions: LockEventsFunction, SlackNotifierFunction, StaleLockSweepFunction, StateEventsFunction"), noFunction.err());
+        assertTrue(noFunction.err().contains("no function 'NoSuchFunction'; functions: DashboardWidgetFunction, LockEventsFunction, SlackNotifierFunction, StaleLockSweepFunction, StateEventsFunction"), noFunction.err());
 
         Run noFile = run(env, "invoke", "LockEventsFunction", "events/missing.json");
         assertEquals(2, noFile.status());

@@ -123,6 +123,78 @@ class CommandsIntegrationTest {
         assertTrue(staging.stdout().contains("write serial 2 (") && staging.stdout().contains(" by arn:aws:sts::123456789012:"
                 + "assumed-role/developer/dave from 203.0.113.42 using aws-cli 2.15.30"), "history names the caller CloudTrail "
                 + "named: " + staging.stdout());
+
+        theDaysReportShowsEachSessionAndAlertWhereTheHistoryPutsThemInABrowser(demoBackend, alerts);
+    }
+
+    /**
+     * The report of the demo's day, opened in headless Chromium: every lock session and alert of the day in its
+     * state's section, the hostile corpus (in a state's history beside them) as text, nothing loaded, no console
+     * error. The screenshot of its first screen is what the README shows (docs/report.png).
+     */
+    private void theDaysReportShowsEachSessionAndAlertWhereTheHistoryPutsThemInABrowser(Map<String, String> demoBackend,
+                                                                                        List<JsonNode> alerts)
+            throws Exception {
+        var aws = dev.lockauditor.aws.AwsClients.forTools(demoBackend);
+        var history = new dev.lockauditor.aws.DynamoDbHistoryStore(aws.dynamoDb(), "demo-lock-history",
+                java.time.Duration.ofDays(1));
+        Map<String, List<String>> lockIds = new java.util.TreeMap<>();
+        history.readAll(java.time.Instant.now().minus(java.time.Duration.ofDays(1))).forEach((path, entries) ->
+                entries.stream().filter(e -> e.facts() instanceof dev.lockauditor.history.Facts.LockAcquired)
+                        .map(e -> ((dev.lockauditor.history.Facts.LockAcquired) e.facts()).lock().id()).distinct()
+                        .forEach(id -> lockIds.computeIfAbsent(path, k -> new java.util.ArrayList<>()).add(id)));
+        assertTrue(lockIds.size() >= 4, "the day's locks: " + lockIds);
+        // The demo's day is played in a few minutes: the last quarter of an hour holds it all.
+        java.nio.file.Path page = java.nio.file.Path.of("target", "demo-report.html");
+        Result report = main(demoBackend, "report", "--html", page.toString(), "--since", "15m");
+        assertEquals(0, report.status(), report.stderr());
+        try (BrowserCheck browser = BrowserCheck.start()) {
+            BrowserCheck.Seen seen = browser.open(page, java.nio.file.Path.of("target", "report-screenshot.png"));
+            lockIds.forEach((path, ids) -> ids.forEach(id -> assertTrue(seen.sessions().getOrDefault(path, List.of())
+                    .stream().anyMatch(row -> row.startsWith(id + " | ")), "session " + id + " in " + path + ": "
+                    + seen.sessions().get(path))));
+            for (JsonNode alert : alerts) {
+                String path = alert.get("statePath").asText();
+                if (!alert.get("key").asText().isEmpty()) {
+                    assertTrue(seen.alerts().getOrDefault(path, List.of()).contains(alert.get("type").asText()),
+                            alert.get("type").asText() + " in " + path + ": " + seen.alerts().get(path));
+                }
+            }
+            assertEquals(List.of(), seen.consoleErrors(), "no console error");
+            assertEquals(0, seen.resourcesLoaded(), "nothing loaded from anywhere");
+
+            // The hostile corpus as a state's history beside the day's: each value shows as text, nothing more.
+            var hostile = new dev.lockauditor.terraform.StatePath("demo-tfstate/env:/sandbox/hostile/terraform.tfstate",
+                    "demo-tfstate", "env:/sandbox/hostile/terraform.tfstate", "sandbox");
+            List<HostileTextIntegrationTest.Hostile> corpus = HostileTextIntegrationTest.corpus();
+            java.time.Instant at = java.time.Instant.now().minus(java.time.Duration.ofHours(2));
+            for (int i = 0; i < corpus.size(); i++) {
+                var lock = new dev.lockauditor.history.Facts.Lock("hostile-" + i, corpus.get(i).value(),
+                        corpus.get(i).value(), "1.11.2", at.plusSeconds(60L * i), "");
+                history.write(List.of(new dev.lockauditor.history.HistoryEvent(hostile, at.plusSeconds(60L * i),
+                        dev.lockauditor.history.Source.S3_LOCK_FILE, "hostile-" + i, String.valueOf(i), "0",
+                        new dev.lockauditor.history.Facts.LockAcquired(lock, null))));
+            }
+            java.nio.file.Path hostilePage = java.nio.file.Path.of("target", "hostile-report.html");
+            assertEquals(0, main(demoBackend, "report", "--html", hostilePage.toString(), "--since", "1d").status());
+            BrowserCheck.Seen hostileSeen = browser.open(hostilePage,
+                    java.nio.file.Path.of("target", "hostile-report-screenshot.png"));
+            for (HostileTextIntegrationTest.Hostile value : corpus) {
+                String shown = visible(value.value().substring(0, Math.min(100, value.value().length())));
+                assertTrue(hostileSeen.text().contains(shown), value.name() + " shown as text, as " + shown);
+            }
+            assertEquals(List.of(), hostileSeen.consoleErrors(), "no console error");
+            assertEquals(0, hostileSeen.resourcesLoaded(), "nothing loaded from anywhere");
+            assertEquals(0, hostileSeen.foreignElements(), "no element a value could have made");
+        }
+    }
+
+    /** A value as the page shows it: control and bidirectional characters as visible escapes, the rest as it is. */
+    private static String visible(String value) {
+        StringBuilder shown = new StringBuilder();
+        value.chars().forEach(c -> shown.append(dev.lockauditor.alert.PlainText.isControl(c)
+                || dev.lockauditor.alert.PlainText.isBidiControl(c) ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+        return shown.toString();
     }
 
     @Test

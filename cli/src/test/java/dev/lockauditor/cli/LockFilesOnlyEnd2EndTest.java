@@ -146,7 +146,8 @@ class LockFilesOnlyEnd2EndTest {
     void everyFunctionTheStackCreatesAnswersItsSamplesAndALockFilesDayIsAuditedWithNoLockTableRead() throws Exception {
         Set<String> created = template.resourcesCreated(values);
         List<String> functions = template.functionNames().stream().filter(created::contains).toList();
-        assertEquals(List.of("SlackNotifierFunction", "StaleLockSweepFunction", "StateEventsFunction"), functions);
+        assertEquals(List.of("DashboardWidgetFunction", "SlackNotifierFunction", "StaleLockSweepFunction",
+                "StateEventsFunction"), functions);
         Map<String, List<String>> samples = samplesByFunction();
         alerts();
 
@@ -190,7 +191,7 @@ class LockFilesOnlyEnd2EndTest {
                 FunctionsEnd2EndTest.assertDone(invocation, new String(event, StandardCharsets.UTF_8));
             }
         }
-        for (String name : List.of("StaleLockSweepFunction", "SlackNotifierFunction")) {
+        for (String name : List.of("StaleLockSweepFunction", "SlackNotifierFunction", "DashboardWidgetFunction")) {
             try (Deployed function = Deployed.start(name)) {
                 assertTrue(function.process().restored(), name);
                 for (String file : samples.get(name)) {

@@ -12,6 +12,14 @@ public final class Html {
     private Html() {
     }
 
+    /** The most characters of one value a cell shows; the rest is counted, not shown. */
+    public static final int SHOWN = 160;
+
+    /** A value as a table cell or a label shows it: as {@link #text}, cut at {@link #SHOWN} characters. */
+    public static String cell(String value) {
+        return text(PlainText.cut(value, SHOWN));
+    }
+
     public static String text(String value) {
         if (value == null) {
             return "";

@@ -1,6 +1,7 @@
 package dev.lockauditor.report;
 
 import dev.lockauditor.alert.Alerts;
+import dev.lockauditor.alert.PlainText;
 import dev.lockauditor.config.Environments;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.terraform.StatePath;
@@ -35,6 +36,8 @@ public final class ReportPage {
      */
     static final int DETAILED_UP_TO = 2_000;
     static final int SESSIONS_LISTED_COMPACT = 3;
+    /** The most characters of an alert's summary the page shows (a summary names keys and holders). */
+    static final int SUMMARY_SHOWN = 600;
     /** The most holders a timeline gives a lane of their own; the rest share one. */
     static final int LANES = 8;
 
@@ -59,7 +62,8 @@ public final class ReportPage {
             a{color:var(--file)}.muted{color:var(--muted)}
             table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
             th,td{padding:3px 8px;border-bottom:1px solid var(--grid);text-align:left;vertical-align:top;\
-            overflow-wrap:anywhere}
+            overflow-wrap:break-word;word-break:break-word}
+            .grid>div,section{min-width:0;overflow-x:auto}
             th{font-weight:600}td.n{text-align:right;white-space:nowrap}
             .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:0 2rem}
             svg{width:100%;height:auto;display:block;font-size:11px}
@@ -183,9 +187,9 @@ public final class ReportPage {
                 StateReport.Session session = entry.getValue();
                 html.append("<tr><td><a href=\"#").append(anchors.get(entry.getKey())).append("\">")
                         .append(Html.text(entry.getKey().state().key())).append("</a></td><td>")
-                        .append(Html.text(session.who())).append("</td><td>").append(Html.text(session.operation()))
+                        .append(Html.cell(session.who())).append("</td><td>").append(Html.cell(session.operation()))
                         .append("</td><td class=\"n\">").append(Alerts.duration(session.seconds(now)))
-                        .append("</td><td>").append(notes(session)).append("</td></tr>");
+                        .append("</td><td class=\"n\">").append(notes(session)).append("</td></tr>");
             }
             html.append("</table>");
         }
@@ -198,7 +202,7 @@ public final class ReportPage {
             counts[1] += s.seconds(now);
         }));
         holders.entrySet().stream().sorted(Comparator.comparing(e -> -e.getValue()[1])).limit(10)
-                .forEach(e -> html.append("<tr><td>").append(Html.text(e.getKey())).append("</td><td class=\"n\">")
+                .forEach(e -> html.append("<tr><td>").append(Html.cell(e.getKey())).append("</td><td class=\"n\">")
                         .append(e.getValue()[0]).append("</td><td class=\"n\">").append(hours(e.getValue()[1]))
                         .append("</td></tr>"));
         html.append("</table><h3>Alerts by type</h3>");
@@ -241,9 +245,9 @@ public final class ReportPage {
             html.append("<table class=\"sessions\"><tr><th>held by</th><th>operation</th><th>lock ID</th>")
                     .append("<th>from</th><th>to</th><th>for</th><th>kind</th><th></th></tr>");
             for (StateReport.Session session : latest.subList(0, Math.min(listed, latest.size()))) {
-                html.append("<tr data-lock-id=\"").append(Html.text(session.lockId())).append("\"><td>")
-                        .append(Html.text(session.who())).append("</td><td>").append(Html.text(session.operation()))
-                        .append("</td><td>").append(Html.text(session.lockId())).append("</td><td>")
+                html.append("<tr data-lock-id=\"").append(Html.cell(session.lockId())).append("\"><td>")
+                        .append(Html.cell(session.who())).append("</td><td>").append(Html.cell(session.operation()))
+                        .append("</td><td>").append(Html.cell(session.lockId())).append("</td><td>")
                         .append(WHEN.format(session.start())).append("</td><td>")
                         .append(session.end() == null ? "held now" : WHEN.format(session.end()))
                         .append("</td><td class=\"n\">").append(Alerts.duration(session.seconds(to)))
@@ -262,7 +266,7 @@ public final class ReportPage {
                 html.append("<tr><td>").append(WHEN.format(alert.at())).append("</td><td class=\"")
                         .append(severity(alert.severity())).append("\">").append(Html.text(alert.type()))
                         .append(alert.past() ? " (past finding)" : "").append("</td><td>")
-                        .append(Html.text(alert.summary())).append("</td></tr>");
+                        .append(Html.text(PlainText.cut(alert.summary(), SUMMARY_SHOWN))).append("</td></tr>");
             }
             html.append("</table>");
         }
@@ -305,7 +309,7 @@ public final class ReportPage {
         for (StateReport.Mark alert : state.alerts()) {
             html.append("<circle class=\"").append(severity(alert.severity())).append("\" cx=\"")
                     .append(f(scale.x(alert.at()))).append("\" cy=\"").append(f(TOP - 10)).append("\" r=\"5\"><title>")
-                    .append(Html.text(alert.type() + (alert.past() ? " (past finding)" : "") + ": " + alert.summary()))
+                    .append(Html.cell(alert.type() + (alert.past() ? " (past finding)" : "") + ": " + alert.summary()))
                     .append("</title></circle>");
         }
         html.append("</svg>");
@@ -331,9 +335,9 @@ public final class ReportPage {
                 .append(session.stale() ? " stale" : "").append(session.acknowledged() ? " acknowledged" : "")
                 .append("\" x=\"").append(f(x)).append("\" y=\"").append(f(TOP + lane * LANE + 3))
                 .append("\" width=\"").append(f(Math.max(1.5, end - x))).append("\" height=\"").append(f(LANE - 6))
-                .append("\"><title>").append(Html.text(session.who() + ", " + session.operation() + ", lock "
-                        + session.lockId() + ", " + Alerts.duration(session.seconds(to))
-                        + (session.end() == null ? ", held now" : ""))).append("</title></rect>");
+                .append("\"><title>").append(Html.cell(session.who())).append(", ").append(Html.cell(session.operation())).append(", lock ")
+                .append(Html.cell(session.lockId())).append(", ").append(Alerts.duration(session.seconds(to)))
+                .append(session.end() == null ? ", held now" : "").append("</title></rect>");
         if (session.waited()) {
             html.append("<path class=\"waited\" d=\"M").append(f(x)).append(' ').append(f(TOP + lane * LANE + 1))
                     .append("l-4 -4h8z\"><title>taken right after another holder's release</title></path>");
