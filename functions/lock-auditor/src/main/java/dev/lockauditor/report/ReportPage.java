@@ -365,9 +365,11 @@ public final class ReportPage {
             seconds += session.seconds(to);
             double x = scale.x(session.start());
             double width = Math.max(1.5, scale.x(session.end()) - x);
-            shapes.computeIfAbsent(kind(session), k -> new StringBuilder()).append('M').append(f(x)).append(' ')
-                    .append(f(TOP + lane * LANE + 3)).append('h').append(f(width)).append("v12h-").append(f(width))
-                    .append('z');
+            // Whole units: at this many sessions a tenth of a unit is not seen, and the page stays small.
+            long w = Math.max(1, Math.round(width));
+            shapes.computeIfAbsent(kind(session), k -> new StringBuilder()).append('M').append(Math.round(x))
+                    .append(' ').append(Math.round(TOP + lane * LANE + 3)).append('h').append(w).append("v12h-")
+                    .append(w).append('z');
         }
         String holder = lane < lanes.size() ? lanes.get(lane) : "others";
         for (Map.Entry<String, StringBuilder> shape : shapes.entrySet()) {
@@ -396,7 +398,7 @@ public final class ReportPage {
         }
         StringBuilder path = new StringBuilder();
         for (StateReport.Write write : state.writes()) {
-            path.append('M').append(f(scale.x(write.at()))).append(' ').append(f(y)).append("v8");
+            path.append('M').append(Math.round(scale.x(write.at()))).append(' ').append(Math.round(y)).append("v8");
         }
         long deletions = state.writes().stream().filter(StateReport.Write::deletion).count();
         var serials = state.writes().stream().map(StateReport.Write::serial).filter(Objects::nonNull)
