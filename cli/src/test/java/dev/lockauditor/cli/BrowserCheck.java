@@ -35,6 +35,13 @@ final class BrowserCheck implements AutoCloseable {
                 long resourcesLoaded, long foreignElements, String text) {
     }
 
+    /**
+     * How the page looks: its background in light and in dark (the system's preference), whether it fits a phone's
+     * width (nothing wider than the window), and its text colour when printed.
+     */
+    record Looks(String light, String dark, boolean fitsNarrow, String printed) {
+    }
+
     private final ChromeDriver driver;
 
     private BrowserCheck(ChromeDriver driver) {
@@ -91,6 +98,37 @@ final class BrowserCheck implements AutoCloseable {
         Files.createDirectories(screenshot.getParent());
         Files.copy(shot.toPath(), screenshot, StandardCopyOption.REPLACE_EXISTING);
         return new Seen(sessions, alerts, errors, loaded, foreign, text);
+    }
+
+    /** The page in light and dark, in a 375-pixel-wide window, and as printed. */
+    Looks looks(Path page) {
+        String background = "return getComputedStyle(document.querySelector('.lock-auditor')).backgroundColor";
+        driver.get(page.toAbsolutePath().toUri().toString());
+        media(null, "light");
+        String light = (String) driver.executeScript(background);
+        media(null, "dark");
+        String dark = (String) driver.executeScript(background);
+        media(null, "light");
+        org.openqa.selenium.Dimension wide = driver.manage().window().getSize();
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(375, 800));
+        driver.navigate().refresh();
+        boolean fits = (Boolean) driver.executeScript(
+                "return document.documentElement.scrollWidth <= window.innerWidth + 1");
+        driver.manage().window().setSize(wide);
+        media("print", "light");
+        String printed = (String) driver.executeScript(
+                "return getComputedStyle(document.querySelector('.lock-auditor')).color");
+        media("", "light");
+        return new Looks(light, dark, fits, printed);
+    }
+
+    private void media(String type, String scheme) {
+        Map<String, Object> emulated = new LinkedHashMap<>();
+        if (type != null) {
+            emulated.put("media", type);
+        }
+        emulated.put("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme)));
+        driver.executeCdpCommand("Emulation.setEmulatedMedia", emulated);
     }
 
     @Override

@@ -162,6 +162,11 @@ class CommandsIntegrationTest {
             }
             assertEquals(List.of(), seen.consoleErrors(), "no console error");
             assertEquals(0, seen.resourcesLoaded(), "nothing loaded from anywhere");
+            BrowserCheck.Looks looks = browser.looks(page);
+            assertEquals("rgb(255, 255, 255)", looks.light());
+            assertEquals("rgb(13, 17, 23)", looks.dark(), "dark where the reader's system is");
+            assertTrue(looks.fitsNarrow(), "nothing wider than a phone's window");
+            assertEquals("rgb(0, 0, 0)", looks.printed(), "black on white, printed");
 
             // The hostile corpus as a state's history beside the day's: each value shows as text, nothing more.
             var hostile = new dev.lockauditor.terraform.StatePath("demo-tfstate/env:/sandbox/hostile/terraform.tfstate",

@@ -425,6 +425,9 @@ public final class ReportPage {
         if (session.waited()) {
             notes.add("waited for another holder");
         }
+        if (session.blocked()) {
+            notes.add(session.stale() ? "<b class=\"CRITICAL\">blocked the next holder</b>" : "the next holder waited");
+        }
         return String.join(", ", notes);
     }
 

@@ -28,11 +28,12 @@ public record StateReport(StatePath state, String environment, List<Session> ses
 
     /**
      * One lock session: who held it, for what, from when to when ({@code end} null while it is held), the kinds it
-     * was held as ({@code dynamodb}, {@code s3}), whether it was alerted as stale or acknowledged, and whether it was
-     * taken right after another holder let go ({@code waited}).
+     * was held as ({@code dynamodb}, {@code s3}), whether it was alerted as stale or acknowledged, whether it was
+     * taken right after another holder let go ({@code waited}) and whether another holder took it right after it
+     * ({@code blocked}: someone was waiting for it).
      */
     public record Session(String lockId, String who, String operation, Instant start, Instant end, Set<String> kinds,
-                          boolean stale, boolean acknowledged, boolean waited) {
+                          boolean stale, boolean acknowledged, boolean waited, boolean blocked) {
 
         public long seconds(Instant now) {
             return Math.max(0, Duration.between(start, end == null ? now : end).getSeconds());
@@ -82,8 +83,15 @@ public record StateReport(StatePath state, String environment, List<Session> ses
                     && Duration.between(before.end(), span.start()).compareTo(CONTENTION) <= 0;
             Set<String> kinds = new java.util.TreeSet<>();
             span.sources().forEach(source -> kinds.add(source == Source.DYNAMODB ? "lock table" : "lock file"));
+            if (waited) {
+                Session blocking = sessions.remove(sessions.size() - 1);
+                sessions.add(new Session(blocking.lockId(), blocking.who(), blocking.operation(), blocking.start(),
+                        blocking.end(), blocking.kinds(), blocking.stale(), blocking.acknowledged(), blocking.waited(),
+                        true));
+            }
             Session session = new Session(span.lockId(), who, lock == null ? null : lock.operation(), span.start(),
-                    span.end(), kinds, stale.contains(span.lockId()), acknowledged.contains(span.lockId()), waited);
+                    span.end(), kinds, stale.contains(span.lockId()), acknowledged.contains(span.lockId()), waited,
+                    false);
             sessions.add(session);
             before = session;
         }

@@ -89,10 +89,25 @@ class ReportPageTest {
                 && rows.get(2).contains("2025-03-14 14:05:00 UTC") && rows.get(2).contains("5m")
                 && rows.get(2).contains("lock file and lock table"), rows.get(2));
         assertTrue(rows.get(1).contains("alice@laptop") && rows.get(1).contains("waited for another holder"), rows.get(1));
+        assertTrue(rows.get(2).contains("the next holder waited"), "ci's lock kept alice waiting: " + rows.get(2));
         assertTrue(rows.get(0).contains("held now") && rows.get(0).contains("stale"), rows.get(0));
         assertTrue(page.contains("<title>serial 41, 2025-03-14 14:02:30 UTC</title>"), "a write's tick with its serial");
         assertTrue(page.contains("STALE_LOCK: Stale lock held for 1h</title>"), "an alert's marker");
         assertTrue(page.contains("<h3>Held now</h3><table>"), "the lock held now is listed on top");
+    }
+
+    @Test
+    void aStaleLockThatKeptTheNextHolderWaitingIsToldAsBlocking() {
+        List<HistoryEvent> history = new ArrayList<>(session(STATE, "9f3c2a4e-0010", "ci@runner-killed",
+                FROM.plus(Duration.ofHours(2)), 7200, null));
+        history.add(alert(STATE, FROM.plus(Duration.ofHours(3)), "STALE_LOCK", "WARNING", "9f3c2a4e-0010", "Stale"));
+        history.addAll(session(STATE, "9f3c2a4e-0011", "bob@laptop", FROM.plus(Duration.ofHours(4)).plusSeconds(5), 60,
+                1L));
+
+        List<String> rows = rows(render(Map.of(STATE.path(), history)));
+
+        assertTrue(rows.get(1).contains("stale") && rows.get(1).contains("blocked the next holder"), rows.get(1));
+        assertTrue(rows.get(0).contains("waited for another holder"), rows.get(0));
     }
 
     @ParameterizedTest
