@@ -189,14 +189,11 @@ public final class BackendAudit {
     private static LockFilesKept lockFilesKept(S3StateBucket bucket) {
         List<StateBucket.Version> lockFiles = new ArrayList<>();
         try {
-            String keyMarker = null;
-            String versionIdMarker = null;
-            do {
-                StateBucket.VersionPage page = bucket.versions("", keyMarker, versionIdMarker);
-                page.versions().stream().filter(version -> StateKeys.isLockFile(version.key())).forEach(lockFiles::add);
-                keyMarker = page.nextKeyMarker();
-                versionIdMarker = page.nextVersionIdMarker();
-            } while (keyMarker != null);
+            bucket.eachVersion("", version -> {
+                if (StateKeys.isLockFile(version.key())) {
+                    lockFiles.add(version);
+                }
+            });
         } catch (S3Exception e) {
             if (e.statusCode() != 403) {
                 throw e;

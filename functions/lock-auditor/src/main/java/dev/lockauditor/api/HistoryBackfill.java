@@ -41,6 +41,11 @@ public record HistoryBackfill(AwsClients aws, Config config) {
      */
     public record Progress(long versionsRead, long versionsToRead, long states, long stateWrites, long lockSessions,
                            long findings, long requests) {
+
+        static Progress of(Bookkeeping.BackfillCounts counts, long versionsToRead, long requests) {
+            return new Progress(counts.versionsRead(), versionsToRead, counts.states(), counts.stateWrites(),
+                    counts.lockSessions(), counts.findings(), requests);
+        }
     }
 
     /** Told as it goes: after the bucket's versions are counted, then after each step. */
@@ -73,7 +78,7 @@ public record HistoryBackfill(AwsClients aws, Config config) {
         Backfill backfill = new Backfill(new S3StateBucket(counted.s3(), config.watched().stateBucket()), history,
                 findings, AuditSettings.from(config));
         long toRead = backfill.versionsToRead(since);
-        listener.progress(new Progress(0, toRead, 0, 0, 0, 0, requests.get()));
+        listener.progress(Progress.of(Bookkeeping.BackfillCounts.NONE, toRead, requests.get()));
         Bookkeeping.Backfill cursor = new Bookkeeping.Backfill(null, null, since, Instant.now(), null,
                 Bookkeeping.BackfillCounts.NONE);
         List<Finding> found = new ArrayList<>();
@@ -83,13 +88,9 @@ public record HistoryBackfill(AwsClients aws, Config config) {
             done = backfill.step(cursor, () -> System.nanoTime() > until);
             cursor = done.next();
             done.findings().forEach(entry -> found.add(finding(entry)));
-            Bookkeeping.BackfillCounts counts = cursor.counts();
-            listener.progress(new Progress(counts.versionsRead(), toRead, counts.states(), counts.stateWrites(),
-                    counts.lockSessions(), counts.findings(), requests.get()));
+            listener.progress(Progress.of(cursor.counts(), toRead, requests.get()));
         } while (!done.done());
-        Bookkeeping.BackfillCounts counts = cursor.counts();
-        return new Result(found, new Progress(counts.versionsRead(), toRead, counts.states(), counts.stateWrites(),
-                counts.lockSessions(), counts.findings(), requests.get()));
+        return new Result(found, Progress.of(cursor.counts(), toRead, requests.get()));
     }
 
     private static Finding finding(HistoryEvent entry) {

@@ -9,8 +9,11 @@ import dev.lockauditor.history.Facts;
 import dev.lockauditor.terraform.StatePath;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * How to bring a state back from what a versioned bucket keeps, as {@code bin/lock-auditor restore-plan} prints it:
@@ -55,10 +58,11 @@ public record RestorePlans(AwsClients aws, String lockTable) {
         List<StateBucket.Version> all = new ArrayList<>(bucket.versionsOf(state.key()));
         java.util.Collections.reverse(all);  // newest first
         boolean versioned = all.stream().anyMatch(version -> version.versionId() != null);
-        List<Version> shown = new ArrayList<>();
-        for (StateBucket.Version version : all.subList(0, Math.min(VERSIONS_SHOWN, all.size()))) {
-            shown.add(read(bucket, state, version));
-        }
+        // Each version's header is read once, whether it is shown, searched or chosen.
+        Map<StateBucket.Version, Version> headers = new HashMap<>();
+        Function<StateBucket.Version, Version> read = listed -> headers.computeIfAbsent(listed,
+                version -> read(bucket, state, version));
+        List<Version> shown = all.subList(0, Math.min(VERSIONS_SHOWN, all.size())).stream().map(read).toList();
         if (!versioned) {
             return nothing(state, false, all.isEmpty()
                     ? "there is no object at " + state.key() + " and the bucket keeps no versions of it"
@@ -71,18 +75,18 @@ public record RestorePlans(AwsClients aws, String lockTable) {
         String notFound;
         if (versionId != null) {
             chosen = all.stream().filter(version -> versionId.equals(version.versionId())).findFirst()
-                    .map(version -> read(bucket, state, version));
+                    .map(read);
             notFound = "no version " + versionId + " of " + state.key();
         } else if (serial != null) {
             chosen = all.stream().limit(VERSIONS_SEARCHED).filter(version -> !version.deleteMarker())
-                    .map(version -> read(bucket, state, version))
+                    .map(read)
                     .filter(version -> version.header() != null && version.header().serial() == serial).findFirst();
             notFound = "no version of serial " + serial + " among the newest " + VERSIONS_SEARCHED + " of "
                     + state.key();
         } else {
             // Before the current version: the newest version of the highest serial of the lineage it replaced.
             List<Version> earlier = all.stream().skip(deleted ? 0 : 1).filter(version -> !version.deleteMarker())
-                    .limit(VERSIONS_SEARCHED).map(version -> read(bucket, state, version))
+                    .limit(VERSIONS_SEARCHED).map(read)
                     .filter(version -> version.header() != null).toList();
             chosen = earlier.stream().findFirst().flatMap(replaced -> earlier.stream()
                     .filter(version -> version.header().lineage().equals(replaced.header().lineage()))

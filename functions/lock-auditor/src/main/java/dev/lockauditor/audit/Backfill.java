@@ -134,28 +134,28 @@ public record Backfill(StateBucket bucket, HistoryStore history, AlertRaiser ale
      * bucket's versions (a request per 1,000): what a progress line counts toward.
      */
     public long versionsToRead(Instant since) {
-        long count = 0;
-        String keyMarker = null;
-        String versionIdMarker = null;
-        do {
-            StateBucket.VersionPage page = bucket.versions("", keyMarker, versionIdMarker);
-            for (StateBucket.Version version : page.versions()) {
-                if (version.versionId() != null && version.lastModified() != null
-                        && !version.lastModified().isBefore(since) && watched(version.key())) {
-                    count++;
-                }
+        long[] count = {0};
+        bucket.eachVersion("", version -> {
+            if (inWindow(version, since) && watchedState(version.key()) != null) {
+                count[0]++;
             }
-            keyMarker = page.nextKeyMarker();
-            versionIdMarker = page.nextVersionIdMarker();
-        } while (keyMarker != null);
-        return count;
+        });
+        return count[0];
     }
 
-    /** Whether a key's versions are reconstructed: a state's, or a state's lock file. */
-    private boolean watched(String key) {
+    /** The state whose history a key's versions tell (its own, or its lock file's), or null for any other key. */
+    private StatePath watchedState(String key) {
         return StateKeys.isLockFile(key)
-                ? HeldLocks.lockFileState(bucket.name(), key, settings.workspaceKeyPrefix()).isPresent()
-                : settings.namedAsState(key) && statePath(key) != null;
+                ? HeldLocks.lockFileState(bucket.name(), key, settings.workspaceKeyPrefix()).orElse(null)
+                : settings.namedAsState(key) ? statePath(key) : null;
+    }
+
+    /**
+     * Whether a version is reconstructed: one since {@code since}, with a version id (written after the bucket
+     * started keeping versions).
+     */
+    private static boolean inWindow(StateBucket.Version version, Instant since) {
+        return version.versionId() != null && version.lastModified() != null && !version.lastModified().isBefore(since);
     }
 
     private static Bookkeeping.BackfillCounts counts(Walk walk) {
@@ -169,8 +169,7 @@ public record Backfill(StateBucket bucket, HistoryStore history, AlertRaiser ale
             finishKey(walk);
             startKey(walk, version.key(), boundary);
         }
-        if (walk.state == null || version.versionId() == null || version.lastModified() == null
-                || version.lastModified().isBefore(walk.since)) {
+        if (walk.state == null || !inWindow(version, walk.since)) {
             // Not a state's or lock file's, from before the window, or written before the bucket kept versions.
             walk.newer = null;
             return;
@@ -195,9 +194,7 @@ public record Backfill(StateBucket bucket, HistoryStore history, AlertRaiser ale
         walk.newer = null;
         walk.oldestLockVersion = null;
         walk.lockFile = StateKeys.isLockFile(key);
-        walk.state = walk.lockFile
-                ? HeldLocks.lockFileState(bucket.name(), key, settings.workspaceKeyPrefix()).orElse(null)
-                : settings.namedAsState(key) ? statePath(key) : null;
+        walk.state = watchedState(key);
         if (walk.state == null) {
             return;
         }

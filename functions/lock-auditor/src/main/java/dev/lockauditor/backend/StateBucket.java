@@ -99,16 +99,25 @@ public interface StateBucket {
     /** Every version of one object, oldest first (a few pages at most: one lock file's or state's history). */
     default List<Version> versionsOf(String key) {
         List<Version> versions = new java.util.ArrayList<>();
+        eachVersion(key, version -> {
+            if (version.key().equals(key)) {
+                versions.add(version);
+            }
+        });
+        java.util.Collections.reverse(versions);  // S3 lists a key's versions newest first
+        return versions;
+    }
+
+    /** Every version of the objects whose keys start with {@code prefix}, as the listing gives them, page by page. */
+    default void eachVersion(String prefix, java.util.function.Consumer<Version> each) {
         String keyMarker = null;
         String versionIdMarker = null;
         do {
-            VersionPage page = versions(key, keyMarker, versionIdMarker);
-            page.versions().stream().filter(version -> version.key().equals(key)).forEach(versions::add);
+            VersionPage page = versions(prefix, keyMarker, versionIdMarker);
+            page.versions().forEach(each);
             keyMarker = page.nextKeyMarker();
             versionIdMarker = page.nextVersionIdMarker();
         } while (keyMarker != null);
-        java.util.Collections.reverse(versions);  // S3 lists a key's versions newest first
-        return versions;
     }
 
     /** An object S3 will not let the auditor read, such as one encrypted with a customer key (SSE-C). */

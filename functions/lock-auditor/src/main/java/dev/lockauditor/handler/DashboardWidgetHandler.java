@@ -69,8 +69,9 @@ public class DashboardWidgetHandler implements RequestStreamHandler, Resource {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        JsonNode event = JSON.readTree(input);
-        JSON.writeValue(output, answer(event == null ? JSON.createObjectNode() : event));
+        JsonNode read = JSON.readTree(input);
+        JsonNode event = read == null ? JSON.createObjectNode() : read;
+        JSON.writeValue(output, answer(event));
         context.getLogger().log("widget answered for " + event.path("widgetContext").path("dashboardName").asText("?"),
                 LogLevel.DEBUG);
     }

@@ -48,6 +48,10 @@ public record StateReport(StatePath state, String environment, List<Session> ses
     public record Mark(Instant at, String type, String severity, String summary, String lockId, boolean past) {
     }
 
+    private static String who(LockCoverage.Span span) {
+        return span.lock() == null || span.lock().who() == null ? "" : span.lock().who();
+    }
+
     /** @param history the state's history, oldest first */
     public static StateReport of(StatePath state, String environment, List<HistoryEvent> history) {
         List<Mark> alerts = new ArrayList<>();
@@ -70,30 +74,23 @@ public record StateReport(StatePath state, String environment, List<Session> ses
                 writes.add(new Write(entry.at(), null, true, entry.source() == Source.VERSIONS));
             }
         }
+        List<LockCoverage.Span> spans = LockCoverage.spans(history).stream().filter(span -> span.start() != null)
+                .toList();
+        boolean[] waited = new boolean[spans.size()];
+        for (int i = 1; i < spans.size(); i++) {
+            Instant released = spans.get(i - 1).end();
+            Instant taken = spans.get(i).start();
+            waited[i] = released != null && !who(spans.get(i)).equals(who(spans.get(i - 1)))
+                    && !taken.isBefore(released) && Duration.between(released, taken).compareTo(CONTENTION) <= 0;
+        }
         List<Session> sessions = new ArrayList<>();
-        Session before = null;
-        for (LockCoverage.Span span : LockCoverage.spans(history)) {
-            if (span.start() == null) {
-                continue;
-            }
-            Facts.Lock lock = span.lock();
-            String who = lock == null || lock.who() == null ? "" : lock.who();
-            boolean waited = before != null && before.end() != null && !who.equals(before.who())
-                    && !span.start().isBefore(before.end())
-                    && Duration.between(before.end(), span.start()).compareTo(CONTENTION) <= 0;
+        for (int i = 0; i < spans.size(); i++) {
+            LockCoverage.Span span = spans.get(i);
             Set<String> kinds = new java.util.TreeSet<>();
             span.sources().forEach(source -> kinds.add(source == Source.DYNAMODB ? "lock table" : "lock file"));
-            if (waited) {
-                Session blocking = sessions.remove(sessions.size() - 1);
-                sessions.add(new Session(blocking.lockId(), blocking.who(), blocking.operation(), blocking.start(),
-                        blocking.end(), blocking.kinds(), blocking.stale(), blocking.acknowledged(), blocking.waited(),
-                        true));
-            }
-            Session session = new Session(span.lockId(), who, lock == null ? null : lock.operation(), span.start(),
-                    span.end(), kinds, stale.contains(span.lockId()), acknowledged.contains(span.lockId()), waited,
-                    false);
-            sessions.add(session);
-            before = session;
+            sessions.add(new Session(span.lockId(), who(span), span.lock() == null ? null : span.lock().operation(),
+                    span.start(), span.end(), kinds, stale.contains(span.lockId()), acknowledged.contains(span.lockId()),
+                    waited[i], i + 1 < spans.size() && waited[i + 1]));
         }
         return new StateReport(state, environment, sessions, writes, alerts);
     }
