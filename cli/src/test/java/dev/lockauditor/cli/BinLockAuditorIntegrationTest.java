@@ -4,6 +4,7 @@ import dev.lockauditor.testsupport.HistoryTable;
 import dev.lockauditor.testsupport.MotoServer;
 import dev.lockauditor.runtime.LocalResources;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,6 +59,38 @@ class BinLockAuditorIntegrationTest {
         assertEquals(1, history.size());
         assertEquals("LOCK_ACQUIRED", history.get(0).get("event").s());
         assertEquals("alice@laptop-alice", history.get(0).get("who").s());
+    }
+
+    /**
+     * The function's JVM starts from a class archive of its package that the first run records (a dynamic CDS
+     * archive, or on JDK 25 an AOT cache): a later run finds it, leaves it as it is, and answers the same.
+     */
+    @Test
+    void aLaterInvokeStartsFromTheClassArchiveTheFirstRecorded() throws Exception {
+        Map<String, String> env = MotoServer.environment();
+        env.put("HISTORY_TABLE", "invoke-archive-history");
+        LocalResources.ensureHistoryTable(AwsClients.forTools(env).dynamoDb(), "invoke-archive-history");
+        Run first = run(env, "invoke", "LockEventsFunction", "events/lock-acquired.json");
+        assertEquals(0, first.status(), first.err());
+        Map<Path, java.nio.file.attribute.FileTime> archives = archives();
+        assertFalse(archives.isEmpty(), "the first run recorded the package's class archive");
+
+        Run later = run(env, "invoke", "LockEventsFunction", "events/lock-acquired.json");
+
+        assertEquals(0, later.status(), later.err());
+        assertEquals(first.out(), later.out());
+        assertEquals(archives, archives(), "used as it is, not recorded again, no recording left behind");
+    }
+
+    /** The class archives in .aws-sam/local and recordings of them, with their times. */
+    private static Map<Path, java.nio.file.attribute.FileTime> archives() throws Exception {
+        Map<Path, java.nio.file.attribute.FileTime> archives = new java.util.TreeMap<>();
+        try (var files = java.nio.file.Files.list(ROOT.resolve(".aws-sam/local"))) {
+            for (Path file : files.filter(f -> f.getFileName().toString().matches(".*\\.(jsa|aot)(\\..*)?")).toList()) {
+                archives.put(file, java.nio.file.Files.getLastModifiedTime(file));
+            }
+        }
+        return archives;
     }
 
     @Test

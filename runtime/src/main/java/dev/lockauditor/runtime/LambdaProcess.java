@@ -38,12 +38,36 @@ public final class LambdaProcess implements AutoCloseable {
     private final RuntimeApi api;
     private final Process process;
     private final Duration init;
+    private final Thread logCopy;
+    /** The class archive this process records, with its command line; null when it records none. */
+    private final ClassArchive recording;
+    private final List<String> command;
+    private final Path packageFolder;
 
-    private LambdaProcess(SamTemplate.Function function, RuntimeApi api, Process process, Duration init) {
+    private LambdaProcess(SamTemplate.Function function, RuntimeApi api, Process process, Duration init, Thread logCopy,
+                          ClassArchive recording, List<String> command, Path packageFolder) {
         this.function = function;
         this.api = api;
         this.process = process;
         this.init = init;
+        this.logCopy = logCopy;
+        this.recording = recording;
+        this.command = command;
+        this.packageFolder = packageFolder;
+    }
+
+    /** How a function's JVM is started: on which JDK, and whether from a class archive of its package. */
+    public record Jvm(Jdk jdk, boolean archived) {
+        /** The JDK running this program, without a class archive. */
+        public static Jvm current() {
+            return new Jvm(Jdk.current(), false);
+        }
+    }
+
+    /** Starts the function in a JVM of the JDK running this program, without a class archive. */
+    public static LambdaProcess start(SamTemplate.Function function, Path packageFolder, Map<String, String> settings,
+                                      OutputStream logs) throws IOException, InterruptedException {
+        return start(function, packageFolder, settings, logs, Jvm.current());
     }
 
     /**
@@ -54,7 +78,7 @@ public final class LambdaProcess implements AutoCloseable {
      * @param logs     where the function's stdout and stderr (its log lines, its metrics) go; null to drop them
      */
     public static LambdaProcess start(SamTemplate.Function function, Path packageFolder, Map<String, String> settings,
-                               OutputStream logs) throws IOException, InterruptedException {
+                                      OutputStream logs, Jvm jvm) throws IOException, InterruptedException {
         String region = settings.getOrDefault("AWS_REGION", settings.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
         String arn = "arn:aws:lambda:" + region + ":123456789012:function:" + function.name() + ":live";
         Map<String, String> credentials = new LinkedHashMap<>();
@@ -66,7 +90,14 @@ public final class LambdaProcess implements AutoCloseable {
             }
         }
         RuntimeApi api = new RuntimeApi(arn, credentials);
-        ProcessBuilder builder = new ProcessBuilder(command(function)).directory(packageFolder.toFile())
+        List<String> command = command(function, jvm.jdk());
+        ClassArchive archive = jvm.archived() ? ClassArchive.of(jvm.jdk(), packageFolder, command) : null;
+        boolean records = archive != null && archive.records(packageFolder);
+        List<String> started = new ArrayList<>(command);
+        if (archive != null) {
+            started.addAll(1, archive.flags(records));
+        }
+        ProcessBuilder builder = new ProcessBuilder(started).directory(packageFolder.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(logs == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
         Map<String, String> environment = builder.environment();
@@ -85,9 +116,7 @@ public final class LambdaProcess implements AutoCloseable {
         }
         long start = System.nanoTime();
         Process process = builder.start();
-        if (logs != null) {
-            copy(process.getInputStream(), logs);
-        }
+        Thread logCopy = logs == null ? null : copy(process.getInputStream(), logs);
         try {
             String initError = api.initDone().get(Math.max(30, function.timeoutSeconds()), TimeUnit.SECONDS);
             if (initError != null) {
@@ -99,11 +128,12 @@ public final class LambdaProcess implements AutoCloseable {
             throw new SetupException(function.name() + " did not start (its runtime never asked for an event"
                     + (process.isAlive() ? "" : "; it exited with " + process.exitValue()) + ")");
         }
-        return new LambdaProcess(function, api, process, Duration.ofNanos(System.nanoTime() - start));
+        return new LambdaProcess(function, api, process, Duration.ofNanos(System.nanoTime() - start), logCopy,
+                records ? archive : null, command, packageFolder);
     }
 
     /** Copies the function's output as it comes, until its process ends. */
-    private static void copy(InputStream from, OutputStream to) {
+    private static Thread copy(InputStream from, OutputStream to) {
         Thread thread = new Thread(() -> {
             try (from) {
                 byte[] buffer = new byte[8192];
@@ -119,12 +149,13 @@ public final class LambdaProcess implements AutoCloseable {
         }, "lambda-logs");
         thread.setDaemon(true);
         thread.start();
+        return thread;
     }
 
     /** The JVM command line: the managed runtime's flags, a heap of 85 % of the memory size, the client as entry point. */
-    static List<String> command(SamTemplate.Function function) {
+    static List<String> command(SamTemplate.Function function, Jdk jdk) {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(jdk.java().toString());
         command.add("-XX:MaxHeapSize=" + function.memoryMb() * 1024L * 85 / 100 + "k");
         command.addAll(RUNTIME_FLAGS);
         command.add("-classpath");
@@ -166,7 +197,8 @@ public final class LambdaProcess implements AutoCloseable {
     }
 
     /**
-     * The managed runtime's own jars (the client, {@code aws-lambda-java-core}, {@code aws-lambda-java-serialization}),
+     * The managed runtime's own jars (the client, {@code aws-lambda-java-core}, {@code aws-lambda-java-serialization},
+     * the SDK's {@code utils-lite} the client keeps each invocation's trace id in),
      * found on this program's class path or in the {@code lib/} folder beside its jar.
      */
     static List<Path> runtimeJars() {
@@ -184,8 +216,10 @@ public final class LambdaProcess implements AutoCloseable {
             }
         }
         List<Path> jars = new ArrayList<>();
+        // The client's own dependencies are named in its manifest's Class-Path by version (utils-lite among them);
+        // a build that resolved another version of one has it under another name, so each is given here by name.
         for (String name : List.of("aws-lambda-java-core-", "aws-lambda-java-runtime-interface-client-",
-                "aws-lambda-java-serialization-")) {
+                "aws-lambda-java-serialization-", "utils-lite-")) {
             jars.add(candidates.stream().filter(p -> p.getFileName().toString().startsWith(name)
                     && p.toString().endsWith(".jar")).findFirst()
                     .orElseThrow(() -> new SetupException("the Lambda runtime's " + name + "*.jar is not on the "
@@ -212,9 +246,36 @@ public final class LambdaProcess implements AutoCloseable {
         return api.invoke(event, Duration.ofSeconds(function.timeoutSeconds()));
     }
 
+    /**
+     * Ends the function's JVM as Lambda ends an execution environment, at once; one that records its class archive is
+     * let to end normally first, and the archive is built. Its last log lines are copied before this returns.
+     */
     @Override
     public void close() {
-        stop(process, api);
+        if (recording != null) {
+            process.destroy();  // the JVM writes what it recorded as it exits
+            try {
+                process.waitFor(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stop(process, api);
+            recording.finish(command, packageFolder);
+        } else {
+            try {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            api.close();
+        }
+        if (logCopy != null) {
+            try {
+                logCopy.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void stop(Process process, RuntimeApi api) {

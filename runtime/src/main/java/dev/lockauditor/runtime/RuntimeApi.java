@@ -1,6 +1,6 @@
 package dev.lockauditor.runtime;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -32,7 +32,7 @@ public final class RuntimeApi implements AutoCloseable {
     public record Invocation(String requestId, boolean error, String body, Duration duration) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final String PREFIX = "/2018-06-01/runtime/";
     static final String CREDENTIALS_PATH = "/2018-06-01/credentials";
 
@@ -100,7 +100,7 @@ public final class RuntimeApi implements AutoCloseable {
         try {
             return pending.answer().get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            return new Invocation(pending.requestId(), true, JSON.createObjectNode()
+            return new Invocation(pending.requestId(), true, JSON.objectNode()
                     .put("errorMessage", "Task timed out after " + timeout.toSeconds() + " seconds")
                     .put("errorType", "Sandbox.Timedout").toString(), timeout);
         } catch (java.util.concurrent.ExecutionException e) {
@@ -178,7 +178,7 @@ public final class RuntimeApi implements AutoCloseable {
             reply(exchange, 403, "{\"message\":\"no credentials\"}");
             return;
         }
-        reply(exchange, 200, JSON.createObjectNode()
+        reply(exchange, 200, JSON.objectNode()
                 .put("AccessKeyId", credentials.get("AccessKeyId"))
                 .put("SecretAccessKey", credentials.get("SecretAccessKey"))
                 .put("Token", credentials.getOrDefault("Token", "session-token"))

@@ -1,9 +1,13 @@
 package dev.lockauditor.runtime;
 
 import java.io.IOException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +37,12 @@ public final class SamTemplate {
         public Function withEnvironment(Map<String, String> variables) {
             return new Function(name, codeUri, handler, runtime, memoryMb, timeoutSeconds, snapStart, logFormat, logLevel,
                     variables);
+        }
+
+        /** The same function initialized on demand, as {@code sam local invoke} runs it: no SnapStart hooks. */
+        public Function onDemand() {
+            return new Function(name, codeUri, handler, runtime, memoryMb, timeoutSeconds, false, logFormat, logLevel,
+                    environment);
         }
 
         /** The same function with another memory size (and so another heap). */
@@ -74,9 +84,56 @@ public final class SamTemplate {
         }
     }
 
+    /**
+     * The same, read from the copy of its parse kept under {@code .aws-sam/local/} beside it while that is newer than
+     * the file (parsing the YAML is most of a short command's start-up); parsed and kept again otherwise.
+     */
+    public static SamTemplate loadKept(Path file) {
+        Path kept = file.toAbsolutePath().resolveSibling(".aws-sam").resolve("local").resolve(file.getFileName() + ".parsed");
+        try {
+            if (Files.isRegularFile(kept)
+                    && Files.getLastModifiedTime(kept).compareTo(Files.getLastModifiedTime(file)) > 0) {
+                try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(kept))) {
+                    in.setObjectInputFilter(KEPT_CLASSES);
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> root = (Map<String, Object>) in.readObject();
+                    return new SamTemplate(root);
+                }
+            }
+        } catch (IOException | ClassNotFoundException | ClassCastException e) {
+            // parsed again below
+        }
+        SamTemplate template = load(file);
+        try {
+            Files.createDirectories(kept.getParent());
+            Path written = Files.createTempFile(kept.getParent(), ".parsed-", "");
+            try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(written))) {
+                out.writeObject(template.root);
+            }
+            Files.move(written, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            // kept next time
+        }
+        return template;
+    }
+
+    /** What a kept parse may hold: the YAML's maps, lists and scalars, nothing else. */
+    private static final ObjectInputFilter KEPT_CLASSES = ObjectInputFilter.Config.createFilter(
+            "maxdepth=64;maxrefs=100000;java.util.*;java.lang.*;!*");
+
     /** The names of the template's parameters, sorted. */
     public TreeSet<String> parameterNames() {
         return new TreeSet<>(map(root, "Parameters").keySet());
+    }
+
+    /** A parameter's default value, as a string; empty when it has none. */
+    public String parameterDefault(String name) {
+        Object parameter = map(root, "Parameters").get(name);
+        if (parameter == null) {
+            throw new IllegalArgumentException("no parameter '" + name + "'");
+        }
+        Object value = map(parameter).get("Default");
+        return value == null ? "" : value.toString();
     }
 
     /** The logical ids of the template's serverless functions, sorted. */
@@ -140,6 +197,13 @@ public final class SamTemplate {
                 created.add(name);
             }
         });
+        return created;
+    }
+
+    /** The logical ids of the resources of one type ({@code AWS::CloudWatch::Alarm}) a stack with these values creates. */
+    public TreeSet<String> resourcesCreated(String type, Map<String, String> values) {
+        TreeSet<String> created = resourcesCreated(values);
+        created.removeIf(name -> !type.equals(map(map(root, "Resources").get(name)).get("Type")));
         return created;
     }
 

@@ -5,7 +5,7 @@ import dev.lockauditor.api.BackendAudit;
 import dev.lockauditor.aws.AwsClients;
 import dev.lockauditor.cli.CommandLine;
 import dev.lockauditor.cli.aws.AwsErrors;
-import dev.lockauditor.cli.aws.ListPrices;
+import dev.lockauditor.runtime.ListPrices;
 import dev.lockauditor.cli.output.TerminalText;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.runtime.Backend;

@@ -4,6 +4,7 @@ import dev.lockauditor.runtime.SetupException;
 import dev.lockauditor.runtime.UsageException;
 import dev.lockauditor.cli.CommandLine;
 import dev.lockauditor.runtime.FunctionPackage;
+import dev.lockauditor.runtime.Jdk;
 import dev.lockauditor.runtime.LambdaProcess;
 import dev.lockauditor.runtime.RuntimeApi;
 import dev.lockauditor.runtime.SamTemplate;
@@ -24,12 +25,11 @@ import java.util.Map;
  * {@code invoke FUNCTION EVENT_FILE}: what {@code sam local invoke -e EVENT_FILE FUNCTION} does, without Docker.
  * The function's {@code CodeUri} is packaged as {@code sam build} packages it, and run in a JVM of its own under
  * AWS's Lambda runtime interface client, with the handler, memory, logging and environment template.yaml gives
- * it (SnapStart's hooks run first); the event file's bytes are handed to it through the Lambda Runtime API, and
- * its response is printed as Lambda returns it. Its logs go to stderr.
+ * it, initialized on demand as {@code sam local invoke} does (no SnapStart hooks: the tests and {@code bin/bench}
+ * run those), from a class archive of the package recorded by its first run; the event file's bytes are handed to
+ * it through the Lambda Runtime API, and its response is printed as Lambda returns it. Its logs go to stderr.
  */
 public record InvokeCommand(Map<String, String> env, PrintStream out, PrintStream err) {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public static final CommandLine.Spec SPEC = new CommandLine.Spec("invoke", List.of("FUNCTION", "EVENT_FILE"),
             "Run one function on an event, as `sam local invoke` does, without Docker: packaged as sam build does, in a\n"
@@ -43,7 +43,7 @@ public record InvokeCommand(Map<String, String> env, PrintStream out, PrintStrea
         String envVarsFile = parsed.value("--env-vars", null);
         List<String> positional = parsed.operands();
         Path root = SamTemplate.projectFolder(env);
-        SamTemplate template = SamTemplate.load(root.resolve("template.yaml"));
+        SamTemplate template = SamTemplate.loadKept(root.resolve("template.yaml"));
         SamTemplate.Function declared = template.function(positional.get(0), Map.of());
         byte[] event = readBytes(Path.of(positional.get(1)));
         if (template.eventSourceTypes(declared.name()).equals(java.util.Set.of("SQS")) && !isSqsEvent(event)) {
@@ -51,9 +51,10 @@ public record InvokeCommand(Map<String, String> env, PrintStream out, PrintStrea
                     + " of one SQS message");
             event = SqsEnvelope.around(event, awsSettings().getOrDefault("AWS_REGION", "us-east-1"));
         }
-        SamTemplate.Function function = withSettings(declared, envVarsFile);
+        SamTemplate.Function function = withSettings(declared, envVarsFile).onDemand();
         Path packageFolder = FunctionPackage.of(root, function.codeUri(), err);
-        try (LambdaProcess process = LambdaProcess.start(function, packageFolder, awsSettings(), err)) {
+        try (LambdaProcess process = LambdaProcess.start(function, packageFolder, awsSettings(), err,
+                new LambdaProcess.Jvm(Jdk.current(), true))) {
             RuntimeApi.Invocation invocation = process.invoke(event);
             out.println(invocation.body());
             return invocation.error() ? 1 : 0;
@@ -74,7 +75,7 @@ public record InvokeCommand(Map<String, String> env, PrintStream out, PrintStrea
         environment.replaceAll((name, value) -> env.getOrDefault(name, value));
         if (envVarsFile != null) {
             try {
-                JsonNode root = JSON.readTree(Path.of(envVarsFile).toFile());
+                JsonNode root = new ObjectMapper().readTree(Path.of(envVarsFile).toFile());
                 for (String section : List.of("Parameters", declared.name())) {
                     root.path(section).fields().forEachRemaining(e -> environment.put(e.getKey(), e.getValue().asText()));
                 }
@@ -102,7 +103,7 @@ public record InvokeCommand(Map<String, String> env, PrintStream out, PrintStrea
 
     private static boolean isSqsEvent(byte[] event) {
         try {
-            return "aws:sqs".equals(JSON.readTree(event).path("Records").path(0).path("eventSource").asText());
+            return "aws:sqs".equals(new ObjectMapper().readTree(event).path("Records").path(0).path("eventSource").asText());
         } catch (IOException e) {
             return false;
         }

@@ -1,0 +1,126 @@
+package dev.lockauditor.runtime;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The classes a function's JVM loads, archived once per package, JDK and command line so that later starts map
+ * them instead of loading them again, as Lambda's managed runtimes start theirs from a class archive: on JDK 25 and
+ * later an AOT cache (JEP 483, 514, 515: classes loaded and linked, and method profiles), before it a dynamic
+ * class-data sharing archive (JEP 350).
+ *
+ * <p>The first start records the archive while the function runs and ends normally; the archive is built then
+ * (JDK 25 assembles the cache from the recorded configuration in a second step) and moved into place, next to the
+ * package, named by a digest of the command line and dated after the package, so that a package built again, another
+ * JDK or another class path records a new one. A start whose archive is unusable falls back to loading the classes.
+ */
+public final class ClassArchive {
+
+    private final Jdk jdk;
+    private final Path archive;
+    private final Path recording;
+    private final Path configuration;
+
+    private ClassArchive(Jdk jdk, Path archive) {
+        this.jdk = jdk;
+        this.archive = archive;
+        String temporary = archive.getFileName() + "." + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        this.recording = archive.resolveSibling(temporary);
+        this.configuration = archive.resolveSibling(temporary + ".conf");
+    }
+
+    /**
+     * The archive of the package run by {@code command} (the JVM's command line without archive flags), next to the
+     * package folder.
+     */
+    static ClassArchive of(Jdk jdk, Path packageFolder, List<String> command) {
+        String name = packageFolder.getFileName() + "." + digest(String.join("\0", command))
+                + (jdk.feature() >= 25 ? ".aot" : ".jsa");
+        return new ClassArchive(jdk, packageFolder.resolveSibling(name));
+    }
+
+    /** Whether this start records the archive (there is none yet, or it is older than the package). */
+    boolean records(Path packageFolder) {
+        try {
+            return !Files.isRegularFile(archive)
+                    || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(packageFolder)) < 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** The JVM flags that use the archive, or record it. */
+    List<String> flags(boolean records) {
+        List<String> flags = new ArrayList<>();
+        if (jdk.feature() >= 25) {
+            flags.add("-Xlog:aot=off");
+            flags.add("-Xlog:cds=off");
+            if (records) {
+                flags.add("-XX:AOTMode=record");
+                flags.add("-XX:AOTConfiguration=" + configuration);
+            } else {
+                flags.add("-XX:AOTCache=" + archive);
+            }
+        } else {
+            flags.add("-Xlog:cds=off");
+            flags.add("-Xlog:cds+dynamic=off");
+            flags.add(records ? "-XX:ArchiveClassesAtExit=" + recording : "-XX:SharedArchiveFile=" + archive);
+        }
+        return flags;
+    }
+
+    /**
+     * After a recording JVM ended normally: builds the archive from what it recorded (JDK 25: {@code -XX:AOTMode=create}
+     * with the same command line) and moves it into place. An archive that could not be made is left out; the next
+     * start records again.
+     */
+    void finish(List<String> command, Path packageFolder) {
+        try {
+            if (jdk.feature() >= 25 && Files.isRegularFile(configuration)) {
+                List<String> create = new ArrayList<>();
+                create.add(command.get(0));
+                create.addAll(List.of("-Xlog:aot=off", "-Xlog:cds=off", "-XX:AOTMode=create",
+                        "-XX:AOTConfiguration=" + configuration, "-XX:AOTCache=" + recording));
+                // The command's own flags and class path, without its entry point and handler.
+                create.addAll(command.subList(1, command.size() - 2));
+                Process process = new ProcessBuilder(create).directory(packageFolder.toFile())
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!process.waitFor(2, TimeUnit.MINUTES)) {
+                    process.destroyForcibly();
+                }
+            }
+            if (Files.isRegularFile(recording) && Files.size(recording) > 0) {
+                Files.move(recording, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            // no archive this time: the next start records again
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                Files.deleteIfExists(recording);
+                Files.deleteIfExists(configuration);
+            } catch (IOException e) {
+                // left behind in .aws-sam/local
+            }
+        }
+    }
+
+    private static String digest(String text) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
