@@ -5,6 +5,8 @@ import dev.lockauditor.testsupport.EmulatedStack;
 import dev.lockauditor.runtime.MotoProcess;
 import dev.lockauditor.runtime.TerraformS3Backend;
 import dev.lockauditor.runtime.FunctionPackage;
+import dev.lockauditor.runtime.Jdk;
+import dev.lockauditor.runtime.ListPrices;
 import dev.lockauditor.runtime.LambdaProcess;
 import dev.lockauditor.runtime.LocalContext;
 import dev.lockauditor.runtime.RuntimeApi;
@@ -22,6 +24,7 @@ import dev.lockauditor.aws.S3StateBucket;
 import dev.lockauditor.config.Config;
 import dev.lockauditor.handler.Components;
 import dev.lockauditor.handler.LockEventsHandler;
+import dev.lockauditor.handler.StaleLockSweepHandler;
 import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.InMemoryHistoryStore;
 import dev.lockauditor.metrics.Metrics;
@@ -50,6 +53,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +98,8 @@ public final class Bench {
         Bench bench = new Bench(Path.of(args[0]).toAbsolutePath(), out);
         List<String> groups = args.length > 1 ? List.of(args).subList(1, args.length)
                 : List.of("functions", "sweep", "backfill", "report", "digest", "metrics");
-        if (groups.contains("functions") || groups.contains("sweep") || groups.contains("backfill")) {
+        if (groups.contains("functions") || groups.contains("sweep") || groups.contains("backfill")
+                || groups.contains("cost")) {
             bench.withMoto(groups);
         }
         if (groups.contains("report")) {
@@ -174,6 +179,9 @@ public final class Bench {
             if (groups.contains("backfill")) {
                 backfillFigures(env);
             }
+            if (groups.contains("cost")) {
+                costFigures(env);
+            }
         }
     }
 
@@ -181,12 +189,15 @@ public final class Bench {
         try (EmulatedStack stack = new EmulatedStack(aws, "bench", "acme-tfstate")) {
             Path packageFolder = FunctionPackage.of(root, "functions/lock-auditor", System.err);
             figure("package_mb", megabytes(packageFolder), "MB");
-            functions(stack, packageFolder, env);
+            for (Jdk jdk : jdks()) {
+                functions(stack, packageFolder, env, jdk);
+            }
             Map<String, String> settings = new HashMap<>(env);
             settings.put("HISTORY_TABLE", stack.historyTable);
             settings.put("LOCK_TABLE", stack.backend.lockTable);
             settings.put("ALERT_TOPIC_ARN", stack.topicArn);
             figure("ddb_requests_per_100_records", dynamoDbRequests(settings), "requests");
+            invokeFigures(env, stack.historyTable);
         }
     }
 
@@ -208,6 +219,77 @@ public final class Bench {
             figure("backfill_ddb_requests_per_1000_versions" + suffix, 1000.0 * cost.ddbRequests() / cost.versions(),
                     "requests");
         }
+    }
+
+    /** The teams whose monthly bills {@code bin/bench cost} prints. */
+    static final List<MonthlyBill.Team> TEAMS = List.of(new MonthlyBill.Team("small", 10, 10, 50),
+            new MonthlyBill.Team("medium", 200, 200, 500), new MonthlyBill.Team("large", 2_000, 2_000, 5_000));
+
+    /**
+     * The stack's monthly bill for three teams, from a team's runs measured as deployed ({@link TeamDayCost}) on the
+     * template's runtime: each line of each bill with its quantity and price, the totals, and what each setting that
+     * changes the bill changes. The bills are also written as Markdown tables to {@code bench/target/cost.md}.
+     */
+    private void costFigures(Map<String, String> env) throws Exception {
+        SamTemplate template = SamTemplate.load(root.resolve("template.yaml"));
+        Jdk jdk = jdks().stream().filter(j -> j.lambdaRuntime().equals(template.function("StateEventsFunction",
+                Map.of()).runtime())).findFirst().orElse(Jdk.current());
+        TeamDayCost.Measured measured = new TeamDayCost(root, env, jdk).measure(20, 20);
+        Map<String, String> lockFiles = Map.of("StateBucketName", "acme-tfstate");
+        MonthlyBill.Stack stack = new MonthlyBill.Stack(
+                template.resourcesCreated("AWS::CloudWatch::Alarm", lockFiles).size(),
+                Integer.parseInt(template.parameterDefault("HistoryRetentionDays")),
+                Integer.parseInt(template.parameterDefault("LogRetentionDays")),
+                Integer.parseInt(template.parameterDefault("FullListingHours")));
+        StringBuilder markdown = new StringBuilder("Prices: us-east-1 list prices of " + ListPrices.AS_OF
+                + ", no free tier; measured on " + jdk.lambdaRuntime() + ". Custom metrics measured: "
+                + String.join(", ", measured.metrics()) + ".\n");
+        Map<String, MonthlyBill.Settings> variants = new java.util.LinkedHashMap<>();
+        variants.put("CallerEnrichment=create-trail", new MonthlyBill.Settings(true, true, 5, true));
+        variants.put("SweepSchedule=rate(15 minutes)", new MonthlyBill.Settings(true, false, 15, true));
+        variants.put("CloudWatchDashboard=none", new MonthlyBill.Settings(false, false, 5, true));
+        variants.put("ExistingAlertTopicArn set (no key of its own)", new MonthlyBill.Settings(true, false, 5, false));
+        for (MonthlyBill.Team team : TEAMS) {
+            List<MonthlyBill.Line> lines = MonthlyBill.lines(measured, team, MonthlyBill.Settings.DEFAULTS, stack);
+            double total = MonthlyBill.total(lines);
+            markdown.append(String.format(Locale.ROOT, "%n### %s team: %,d applies and %,d plans a day, %,d states%n%n"
+                            + "| line | quantity a month | price | cost a month | from |%n|---|---|---|---|---|%n",
+                    team.name(), team.appliesPerDay(), team.plansPerDay(), team.states()));
+            for (MonthlyBill.Line line : lines) {
+                ObjectNode figure = JSON.createObjectNode().put("figure", "cost_" + team.name() + "_"
+                                + line.item().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_"))
+                        .put("value", Math.round(line.cost() * 10000) / 10000.0).put("unit", "USD/month")
+                        .put("quantity", Math.round(line.quantity() * 1000) / 1000.0).put("quantityUnit", line.unit())
+                        .put("price", line.price()).put("basis", line.basis());
+                out.println(figure);
+                markdown.append(String.format(Locale.ROOT, "| %s | %s %s | %s | %s | %s |%n", line.item(),
+                        quantity(line.quantity()), line.unit(), price(line.price()), ListPrices.dollars(line.cost()),
+                        line.basis()));
+            }
+            figure("cost_" + team.name() + "_total", total, "USD/month");
+            markdown.append(String.format(Locale.ROOT, "| **total** | | | **%s** | |%n", ListPrices.dollars(total)));
+            for (Map.Entry<String, MonthlyBill.Settings> variant : variants.entrySet()) {
+                double other = MonthlyBill.total(MonthlyBill.lines(measured, team, variant.getValue(), stack));
+                figure("cost_" + team.name() + "_total_with_" + variant.getKey().replaceAll("[^A-Za-z0-9]+", "_"), other,
+                        "USD/month");
+                markdown.append(String.format(Locale.ROOT, "| with %s | | | %s (%s%s) | |%n", variant.getKey(),
+                        ListPrices.dollars(other), other >= total ? "+" : "-", ListPrices.dollars(Math.abs(other - total))));
+            }
+        }
+        Path file = root.resolve("bench/target/cost.md");
+        Files.writeString(file, markdown);
+        System.err.println("bench: the bills as Markdown: " + file);
+    }
+
+    private static String quantity(double value) {
+        return value >= 100 ? String.format(Locale.ROOT, "%,.0f", value) : value >= 1
+                ? String.format(Locale.ROOT, "%.1f", value) : String.format(Locale.ROOT, "%.4f", value);
+    }
+
+    private static String price(double value) {
+        return value >= 0.01 ? String.format(Locale.ROOT, "$%.2f", value)
+                : String.format(Locale.ROOT, "$%s", new java.math.BigDecimal(value).round(new java.math.MathContext(3))
+                        .stripTrailingZeros().toPlainString());
     }
 
     /** The report of 500 states over 90 days at 200 applies a day: how long it takes to render, and its size. */
@@ -236,14 +318,14 @@ public final class Bench {
      * same event, and the longest invocation of all, every sample event of the function's included; and what 1,000
      * state writes cost in Lambda GB-seconds, one invocation each (a write whose checks must come back costs two).
      */
-    private void functions(EmulatedStack stack, Path packageFolder, Map<String, String> env) throws Exception {
+    private void functions(EmulatedStack stack, Path packageFolder, Map<String, String> env, Jdk jdk) throws Exception {
         SamTemplate template = SamTemplate.load(root.resolve("template.yaml"));
         String key = "env:/staging/network/terraform.tfstate";
         String state = "{\n  \"version\": 4,\n  \"terraform_version\": \"1.11.2\",\n  \"serial\": 7,\n  \"lineage\": "
                 + "\"7c1e9d52-3b8a-4f0e-9a61-2d5c8b7e4f13\",\n  \"outputs\": {}\n}\n";
         String versionId = stack.aws.s3().putObject(b -> b.bucket(stack.backend.bucket).key(key),
                 RequestBody.fromString(state)).versionId();
-        stack.backend.lock(key, "OperationTypeApply", "ci@runner");
+        LockInfo held = stack.backend.lock(key, "OperationTypeApply", "ci@runner");
         stack.backend.putDigest(key, TerraformS3Backend.md5(state));
         ObjectNode written = (ObjectNode) JSON.readTree(root.resolve("events/s3-state-written.json").toFile());
         ((ObjectNode) written.at("/detail/object")).put("version-id", versionId)
@@ -255,38 +337,152 @@ public final class Bench {
         events.put("StateEventsFunction", SqsEnvelope.around(JSON.writeValueAsBytes(written), "us-east-1"));
         events.put("StaleLockSweepFunction", Files.readAllBytes(root.resolve("events/scheduled-sweep.json")));
         events.put("SlackNotifierFunction", Files.readAllBytes(root.resolve("events/sns-alert.json")));
+        events.put("DashboardWidgetFunction", Files.readAllBytes(root.resolve("events/dashboard-widget.json")));
 
+        steadyState(template.function("StaleLockSweepFunction", stack.templateValues("bench")), env);
         for (Map.Entry<String, byte[]> entry : events.entrySet()) {
             SamTemplate.Function function = template.function(entry.getKey(), stack.templateValues("bench"));
-            String name = entry.getKey().replace("Function", "");
-            try (LambdaProcess process = LambdaProcess.start(function, packageFolder, env, null)) {
-                RuntimeApi.Invocation first = invoke(process, entry.getValue());
-                List<Double> warm = new ArrayList<>();
-                for (int i = 0; i < 20; i++) {
-                    warm.add(millis(invoke(process, entry.getValue()).duration()));
-                }
-                double longest = Math.max(millis(first.duration()), warm.stream().mapToDouble(d -> d).max().orElse(0));
-                for (Path sample : samplesFor(entry.getKey())) {
-                    byte[] event = Files.readAllBytes(sample);
-                    if (entry.getKey().equals("StateEventsFunction")) {
-                        event = SqsEnvelope.ifBare(event, "us-east-1");
+            String name = entry.getKey().replace("Function", "") + "_" + jdk.lambdaRuntime();
+            List<Double> inits = new ArrayList<>();
+            List<Double> firsts = new ArrayList<>();
+            List<Double> warm = new ArrayList<>();
+            double longest = 0;
+            // Each start's first invocation, three starts; the warm ones and every sample event in the first.
+            for (int start = 0; start < 3; start++) {
+                try (LambdaProcess process = LambdaProcess.start(function, packageFolder, env, null,
+                        new LambdaProcess.Jvm(jdk, false))) {
+                    inits.add(millis(process.init()));
+                    firsts.add(millis(invoke(process, entry.getValue()).duration()));
+                    longest = Math.max(longest, firsts.get(start));
+                    if (start > 0) {
+                        continue;
                     }
-                    longest = Math.max(longest, millis(invoke(process, event).duration()));
+                    for (int i = 0; i < 20; i++) {
+                        warm.add(millis(invoke(process, entry.getValue()).duration()));
+                    }
+                    for (Path sample : samplesFor(entry.getKey())) {
+                        byte[] event = Files.readAllBytes(sample);
+                        if (entry.getKey().equals("StateEventsFunction")) {
+                            event = SqsEnvelope.ifBare(event, "us-east-1");
+                        }
+                        longest = Math.max(longest, millis(invoke(process, event).duration()));
+                    }
                 }
-                warm.sort(Double::compare);
-                double median = warm.get(warm.size() / 2);
-                figure(name + "_init_ms", millis(process.init()), "ms");
-                figure(name + "_first_invoke_ms", millis(first.duration()), "ms");
-                figure(name + "_warm_median_ms", median, "ms");
-                figure(name + "_first_to_warm_ratio", millis(first.duration()) / median, "x");
-                figure(name + "_longest_invoke_ms", longest, "ms");
-                if (entry.getKey().equals("StateEventsFunction")) {
-                    // Billed duration is rounded up to the millisecond; memory as the template configures it.
-                    figure("state_writes_1000_gb_seconds",
-                            1000 * Math.ceil(median) / 1000.0 * function.memoryMb() / 1024.0, "GB-s");
+            }
+            longest = Math.max(longest, warm.stream().mapToDouble(d -> d).max().orElse(0));
+            double median = median(warm);
+            figure(name + "_init_ms", median(inits), "ms");
+            figure(name + "_first_invoke_ms", median(firsts), "ms");
+            figure(name + "_warm_median_ms", median, "ms");
+            figure(name + "_first_to_warm_ratio", median(firsts) / median, "x");
+            figure(name + "_longest_invoke_ms", longest, "ms");
+            if (entry.getKey().equals("StateEventsFunction")) {
+                // Billed duration is rounded up to the millisecond; memory as the template configures it.
+                figure("state_writes_1000_gb_seconds_" + jdk.lambdaRuntime(),
+                        1000 * Math.ceil(median) / 1000.0 * function.memoryMb() / 1024.0, "GB-s");
+            }
+        }
+        stack.backend.unlock(key, held.id());
+    }
+
+    /**
+     * The stack as it runs day to day, so that a function's first invocation does the same work as the warm ones that
+     * follow: a sweep run here first makes the day's full listing and the backfill of the bucket's versions, which a
+     * deployed stack did long before.
+     */
+    private static void steadyState(SamTemplate.Function sweepFunction, Map<String, String> env) {
+        Map<String, String> settings = new HashMap<>(sweepFunction.environment());
+        settings.putAll(env);
+        Config config = Config.from(settings);
+        AwsClients aws = AwsClients.forTools(settings);
+        Components components = Components.of(config, aws, Components.historyStore(config, aws),
+                Components.publisher(config, aws), new Metrics(nullStream(), Environments.only("bench"), Clock.systemUTC()));
+        new StaleLockSweepHandler(components).sweep("bench", new LocalContext("StaleLockSweepFunction", nullStream())
+                .getLogger());
+    }
+
+    /**
+     * {@code bin/lock-auditor invoke LockEventsFunction events/lock-acquired.json} as a whole process (the script, its
+     * JVM, the function's JVM under the runtime interface client, from their class archives) on each JDK, beside a
+     * Python boto3 handler that records the same event with one BatchWriteItem ({@code bench/python/lock_events.py}),
+     * against the same moto: the median wall time of five runs each, after one that records the class archives, and
+     * the largest process's peak resident memory.
+     */
+    private void invokeFigures(Map<String, String> env, String historyTable) throws Exception {
+        Map<String, String> settings = new HashMap<>(env);
+        settings.put("HISTORY_TABLE", historyTable);
+        settings.put("AWS_DEFAULT_REGION", env.get("AWS_REGION"));
+        String event = root.resolve("events/lock-acquired.json").toString();
+        double python = wallTime(List.of("python3", root.resolve("bench/python/lock_events.py").toString(), event),
+                settings, "python_handler");
+        figure("python_handler_wall_ms", python, "ms");
+        for (Jdk jdk : jdks()) {
+            Map<String, String> withJdk = new HashMap<>(settings);
+            withJdk.put("JAVA_HOME", jdk.home().toString());
+            String name = "invoke_" + jdk.lambdaRuntime();
+            double invoke = wallTime(List.of(root.resolve("bin/lock-auditor").toString(), "invoke", "LockEventsFunction",
+                    event), withJdk, name);
+            figure(name + "_wall_ms", invoke, "ms");
+            figure(name + "_to_python_ratio", invoke / python, "x");
+        }
+    }
+
+    /** The median wall time of five runs of a command (after one not counted), and its peak memory as a figure. */
+    private double wallTime(List<String> command, Map<String, String> env, String name) throws Exception {
+        List<Double> runs = new ArrayList<>();
+        long peakKb = 0;
+        for (int run = 0; run <= 5; run++) {
+            List<String> timed = new ArrayList<>();
+            boolean gnuTime = Files.isExecutable(Path.of("/usr/bin/time"));
+            if (gnuTime) {
+                timed.addAll(List.of("/usr/bin/time", "-f", "peak-kb %M"));
+            }
+            timed.addAll(command);
+            ProcessBuilder builder = new ProcessBuilder(timed).directory(root.toFile());
+            builder.environment().putAll(env);
+            long start = System.nanoTime();
+            Process process = builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            String err = new String(process.getErrorStream().readAllBytes());
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed: " + err);
+            }
+            double millis = (System.nanoTime() - start) / 1e6;
+            if (run > 0) {
+                runs.add(millis);
+                java.util.regex.Matcher peak = java.util.regex.Pattern.compile("peak-kb (\\d+)").matcher(err);
+                if (peak.find()) {
+                    peakKb = Math.max(peakKb, Long.parseLong(peak.group(1)));
                 }
             }
         }
+        runs.sort(Double::compare);
+        if (peakKb > 0) {
+            figure(name + "_peak_rss_mib", peakKb / 1024.0, "MiB");
+        }
+        return runs.get(runs.size() / 2);
+    }
+
+    /**
+     * The JDKs to run the functions on: the one running the bench (17 or 21 plays Lambda's java21) and every other
+     * of another Lambda runtime installed under /usr/lib/jvm (a JDK 25 plays java25).
+     */
+    static List<Jdk> jdks() throws IOException {
+        Map<String, Jdk> byRuntime = new java.util.LinkedHashMap<>();
+        byRuntime.put(Jdk.current().lambdaRuntime(), Jdk.current());
+        Path installed = Path.of("/usr/lib/jvm");
+        if (Files.isDirectory(installed)) {
+            try (var homes = Files.list(installed)) {
+                for (Path home : homes.sorted().toList()) {
+                    if (Files.isRegularFile(home.resolve("release")) && Files.isExecutable(home.resolve("bin/java"))) {
+                        Jdk jdk = Jdk.at(home);
+                        if (jdk.feature() >= 17) {
+                            byRuntime.putIfAbsent(jdk.lambdaRuntime(), jdk);
+                        }
+                    }
+                }
+            }
+        }
+        return List.copyOf(byRuntime.values());
     }
 
     /** Every sample event of {@code events/} that the function takes, by the prefixes of their names. */
@@ -295,6 +491,7 @@ public final class Bench {
             case "LockEventsFunction" -> List.of("lock-", "digest-", "foreign-");
             case "StateEventsFunction" -> List.of("s3-", "sqs-");
             case "StaleLockSweepFunction" -> List.of("scheduled-");
+            case "DashboardWidgetFunction" -> List.of("dashboard-");
             default -> List.of("sns-");
         };
         try (var files = Files.list(root.resolve("events"))) {
@@ -309,6 +506,12 @@ public final class Bench {
             throw new IllegalStateException(process.function().name() + " failed: " + invocation.body());
         }
         return invocation;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        return sorted.get(sorted.size() / 2);
     }
 
     private static double millis(java.time.Duration duration) {

@@ -94,6 +94,21 @@ class TemplateTest {
                 .environment().get("ALERT_TOPIC_ARN"));
     }
 
+    /** The dashboard is the one thing CloudWatchDashboard=none takes away: the widget's function goes with it. */
+    @Test
+    void withoutTheDashboardOnlyTheDashboardAndItsWidgetFunctionAreLeftOut() {
+        Set<String> with = template.resourcesCreated(Map.of());
+        Set<String> without = template.resourcesCreated(Map.of("CloudWatchDashboard", "none"));
+
+        Set<String> left = new java.util.TreeSet<>(with);
+        left.removeAll(without);
+        assertEquals(Set.of("Dashboard", "DashboardWidgetFunction", "DashboardWidgetLogGroup", "DashboardWidgetRole"),
+                left);
+        assertTrue(with.containsAll(without));
+        assertEquals(template.resourcesCreated("AWS::CloudWatch::Alarm", Map.of()),
+                template.resourcesCreated("AWS::CloudWatch::Alarm", Map.of("CloudWatchDashboard", "none")));
+    }
+
     @Test
     void everyParameterSamconfigSetsIsATemplateParameter() throws Exception {
         String samconfig = Files.readString(Path.of("..", "samconfig.toml"));
