@@ -31,6 +31,28 @@ public record PrimingTransport(SdkHttpClient delegate) implements SdkHttpClient 
 
     private static final ThreadLocal<Answers> OFFLINE = new ThreadLocal<>();
     /** A history item, so that a query's answer drives the item's reading too. */
+
+    /**
+     * A lock table as DescribeTable describes one (the DynamoDB API Reference's example response, with the fields a
+     * table has today: billing mode, stream, warm throughput, deletion protection), so that its every part is read
+     * once before the snapshot and the sweep's first scan of the real table loads nothing more.
+     */
+    private static final String DESCRIBED_TABLE = "{\"Table\":{"
+            + "\"AttributeDefinitions\":[{\"AttributeName\":\"LockID\",\"AttributeType\":\"S\"}],"
+            + "\"TableName\":\"priming-locks\",\"KeySchema\":[{\"AttributeName\":\"LockID\",\"KeyType\":\"HASH\"}],"
+            + "\"TableStatus\":\"ACTIVE\",\"CreationDateTime\":1.741944414E9,"
+            + "\"ProvisionedThroughput\":{\"NumberOfDecreasesToday\":0,\"ReadCapacityUnits\":0,\"WriteCapacityUnits\":0},"
+            + "\"TableSizeBytes\":0,\"ItemCount\":0,"
+            + "\"TableArn\":\"arn:aws:dynamodb:us-east-1:123456789012:table/priming-locks\","
+            + "\"TableId\":\"00000000-0000-0000-0000-000000000000\","
+            + "\"BillingModeSummary\":{\"BillingMode\":\"PAY_PER_REQUEST\","
+            + "\"LastUpdateToPayPerRequestDateTime\":1.741944414E9},"
+            + "\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"},"
+            + "\"LatestStreamLabel\":\"2025-03-14T09:26:54.000\","
+            + "\"LatestStreamArn\":\"arn:aws:dynamodb:us-east-1:123456789012:table/priming-locks/stream/2025-03-14T09:26:54.000\","
+            + "\"TableClassSummary\":{\"TableClass\":\"STANDARD\"},\"DeletionProtectionEnabled\":false,"
+            + "\"SSEDescription\":{\"Status\":\"ENABLED\",\"SSEType\":\"KMS\"},"
+            + "\"WarmThroughput\":{\"ReadUnitsPerSecond\":12000,\"WriteUnitsPerSecond\":4000,\"Status\":\"ACTIVE\"}}}";
     private static final String HISTORY_ITEM = "{\"statePath\":{\"S\":\"priming/terraform.tfstate\"},"
             + "\"eventKey\":{\"S\":\"2025-03-14T09:26:54.000Z#dynamodb#0000000000000000000000000000000000000001#0\"},"
             + "\"event\":{\"S\":\"LOCK_ACQUIRED\"},\"bucket\":{\"S\":\"priming\"},\"key\":{\"S\":\"terraform.tfstate\"},"
@@ -93,7 +115,7 @@ public record PrimingTransport(SdkHttpClient delegate) implements SdkHttpClient 
         if (target.isPresent()) {
             // AWS JSON protocols (DynamoDB, Secrets Manager): an empty result; an empty table for DescribeTable.
             response.putHeader("Content-Type", contentType.orElse("application/x-amz-json-1.0"));
-            String json = target.get().endsWith(".DescribeTable") ? "{\"Table\":{\"ItemCount\":0,\"TableSizeBytes\":0}}"
+            String json = target.get().endsWith(".DescribeTable") ? DESCRIBED_TABLE
                     : target.get().endsWith(".Query") ? "{\"Items\":[" + HISTORY_ITEM + "],\"Count\":1,\"ScannedCount\":1}"
                     : "{}";
             answer = json.getBytes(StandardCharsets.UTF_8);
