@@ -54,7 +54,7 @@ class TemplateTest {
         assertEquals("JSON", slack.logFormat());
         assertTrue(slack.snapStart());
         assertEquals(512, slack.memoryMb());
-        assertEquals("java21", slack.runtime());
+        assertEquals("java25", slack.runtime());
     }
 
     @Test

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 /**
  * One function's execution environment on this machine: a JVM of its own whose entry point is AWS's Lambda
  * runtime interface client ({@code com.amazonaws:aws-lambda-java-runtime-interface-client}), started as the
- * java21 managed runtime starts it (its JVM flags, the runtime's jars on the class path, the package as the
+ * Java managed runtimes start it (their JVM flags, the runtime's jars on the class path, the package as the
  * working directory, from which the client loads the function's classes and {@code lib/}), with the handler and
  * environment the template gives the function and the variables Lambda defines, talking to a {@link RuntimeApi}.
  *
@@ -28,7 +28,11 @@ import java.util.stream.Stream;
  */
 public final class LambdaProcess implements AutoCloseable {
 
-    /** The flags of the java21 managed runtime's command line (a public capture of it), less its class archive. */
+    /**
+     * The flags of the java21 managed runtime's command line (a public capture of it), less its class archive. The
+     * java25 runtime leaves out the tiered-compilation pair for SnapStart functions (AWS Lambda Developer Guide,
+     * "Customize Java runtime startup behavior"); the template's JAVA_TOOL_OPTIONS sets it for every function alike.
+     */
     static final List<String> RUNTIME_FLAGS = List.of("-XX:+UseSerialGC", "-XX:+TieredCompilation",
             "-XX:TieredStopAtLevel=1", "--add-opens=java.base/java.io=ALL-UNNAMED",
             "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac", "-XX:+ErrorFileToStderr");
