@@ -474,6 +474,20 @@ class BucketEventsTest {
     }
 
     @Test
+    void aWriteHandledBeforeTheRollbackItFollowedIsNotComparedWithTheStateTheRollbackReplaced() throws Exception {
+        audit(lockedApply(12, LINEAGE, T0.minusSeconds(600)));
+        ObjectEvent rollback = lockedApply(9, LINEAGE, T0.minusSeconds(120));
+        ObjectEvent next = lockedApply(10, LINEAGE, T0);
+
+        audit(next);
+        assertEquals(List.of(), alertTypes(), "10 was written over 9, whose event is late, not over 12");
+        audit(rollback);
+
+        assertEquals(List.of(AlertType.SERIAL_REGRESSION), alertTypes());
+        assertEquals(9L, published.get(0).facts().get("serial"), "the rollback, once");
+    }
+
+    @Test
     void theSameEventTwiceWritesOneEntryAndAlertsOnce() throws Exception {
         audit(lockedApply(12, LINEAGE, T0.minusSeconds(600)));
         ObjectEvent rollback = lockedApply(9, LINEAGE, T0);
