@@ -11,6 +11,7 @@ import dev.lockauditor.history.HistoryEvent;
 import dev.lockauditor.history.HistoryQuery;
 import dev.lockauditor.history.HistoryStore;
 import dev.lockauditor.history.Source;
+import dev.lockauditor.terraform.MalformedException;
 import dev.lockauditor.terraform.StatePath;
 import java.time.Instant;
 import java.util.List;
@@ -53,11 +54,18 @@ public record LockFileEvents(StateBucket bucket, HistoryStore history, LockIndex
         if (foreign.isPresent()) {
             return new Outcome.Skipped("not a lock file: " + foreign.get().reason());
         }
-        Facts.Lock lock = acquired.map(entry -> ((Facts.LockAcquired) entry.facts()).lock()).orElse(null);
-        Long heldFor = acquired.map(entry -> {
-            Instant since = lock != null && lock.created() != null ? lock.created() : entry.at();
-            return LockInfo.heldForSeconds(since, event.at());
-        }).orElse(null);
+        // Events come out of order: the lock released is the one whose lock file the deletion's delete marker hides
+        // (a versioned bucket names it), not whichever lock history last saw taken. Without a marker to read, that
+        // lock is the one, unless its release is in history already (then this lock's creation is late, and unknown).
+        Facts.Lock lock = hiddenByMarker(state, event).map(Facts.Lock::of).orElse(null);
+        Instant since = null;
+        if (lock == null) {
+            lock = acquired.map(entry -> ((Facts.LockAcquired) entry.facts()).lock())
+                    .filter(taken -> !releasedBefore(state, taken, key)).orElse(null);
+            since = lock == null ? null : acquired.get().at();
+        }
+        Instant start = lock != null && lock.created() != null ? lock.created() : since;
+        Long heldFor = start == null ? null : LockInfo.heldForSeconds(start, event.at());
         HistoryEvent released = entries.of(state, Source.S3_LOCK_FILE, event,
                 new Facts.LockReleased(lock, heldFor, event.versionId()));
         List<HistoryEvent> recorded = history.write(List.of(released));
@@ -65,5 +73,34 @@ public record LockFileEvents(StateBucket bucket, HistoryStore history, LockIndex
         callers.recorded(released);
         staleLocks.released(state, lock, event.at(), event.eventId());
         return Outcome.Recorded.decided(recorded);
+    }
+
+    /** Whether history holds a release of this lock file's lock before {@code key} (by another deletion). */
+    private boolean releasedBefore(StatePath state, Facts.Lock lock, String key) {
+        return history.read(HistoryQuery.of(state.path()).kinds(EventType.LOCK_RELEASED).before(key).newestFirst()
+                        .limit(20)).stream()
+                .anyMatch(entry -> entry.source() == Source.S3_LOCK_FILE && Facts.lockOf(entry.facts()) != null
+                        && lock.id().equals(Facts.lockOf(entry.facts()).id()));
+    }
+
+    /**
+     * The lock a deletion that made a delete marker released: the lock info of the version just before the marker
+     * (one listing from the marker, one ranged read), when that is this state's lock file (not another delete marker)
+     * and it can be read.
+     */
+    private Optional<LockInfo> hiddenByMarker(StatePath state, ObjectEvent event) {
+        if (!event.deleteMarker() || event.versionId() == null) {
+            return Optional.empty();
+        }
+        try {
+            Optional<StateBucket.Version> hidden = bucket.versions(event.key(), event.key(), event.versionId())
+                    .versions().stream().filter(version -> version.key().equals(event.key())).findFirst();
+            if (hidden.isEmpty() || hidden.get().deleteMarker() || hidden.get().versionId() == null) {
+                return Optional.empty();
+            }
+            return LockFiles.read(bucket, state, event.key(), hidden.get().versionId());
+        } catch (MalformedException | StateBucket.Unreadable e) {
+            return Optional.empty();
+        }
     }
 }

@@ -17,7 +17,8 @@ import java.util.Optional;
 /**
  * A state write against the write before it, and the one after it (when events came out of order) against it, by the
  * rule of {@link StateLineage}: a rollback, another lineage, or two writes of one serial with different content. A
- * deletion between them makes the later write a new state, compared with nothing.
+ * deletion between them makes the later write a new state, compared with nothing; so does, on a versioned bucket, a
+ * write between them whose event is still on the way (its own event compares it with both).
  */
 public record Rollbacks(HistoryStore history, StateBucket bucket, AlertRaiser alerts) {
 
@@ -40,7 +41,7 @@ public record Rollbacks(HistoryStore history, StateBucket bucket, AlertRaiser al
                          Facts.Header after) {
         Optional<AlertType> found = StateLineage.check(before.serial(), before.lineage(), after.serial(),
                 after.lineage(), () -> contentDiffers(state, earlier, later));
-        if (found.isEmpty()) {
+        if (found.isEmpty() || !wroteOver(state, earlier, later)) {
             return;
         }
         var words = alerts.words();
@@ -55,6 +56,27 @@ public record Rollbacks(HistoryStore history, StateBucket bucket, AlertRaiser al
             default -> alerts.about(later, words.lineageChanged(state, before.lineage(), before.serial(),
                     after.lineage(), after.serial(), ObjectEntries.writerOf(later), replaced(state, later, before),
                     versioned(later)));
+        }
+    }
+
+    /**
+     * Whether {@code later} was written over {@code earlier}, as a versioned bucket tells it: the version just before
+     * {@code later}'s is {@code earlier}'s. Events come out of order: when another write (or a deletion) came between
+     * the two and its event is not recorded yet, the two are not compared, and that write's own event compares it with
+     * each. Without versions, history's order is all there is. Asked only of a pair about to be alerted.
+     */
+    private boolean wroteOver(StatePath state, HistoryEvent earlier, HistoryEvent later) {
+        String before = ObjectEntries.objectOf(earlier).versionId();
+        String after = ObjectEntries.objectOf(later).versionId();
+        if (before == null || after == null) {
+            return true;
+        }
+        try {
+            return bucket.versions(state.key(), state.key(), after).versions().stream()
+                    .filter(version -> version.key().equals(state.key())).findFirst()
+                    .map(replaced -> before.equals(replaced.versionId())).orElse(true);
+        } catch (StateBucket.Unreadable e) {
+            return true;
         }
     }
 

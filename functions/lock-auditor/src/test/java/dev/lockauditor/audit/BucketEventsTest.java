@@ -337,6 +337,60 @@ class BucketEventsTest {
     }
 
     @Test
+    void aLockFileReleaseHandledBeforeItsCreationIsTheReleaseOfTheLockItsDeleteMarkerHides() throws Exception {
+        String lockFile = KEY + ".tflock";
+        LockInfo first = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b381", T0.minusSeconds(600));
+        String firstVersion = backend.put(lockFile, first.toJson(), T0.minusSeconds(600)).versionId();
+        audit(StateFixtures.created(lockFile, T0.minusSeconds(600), firstVersion, "ci"));
+        backend.delete(lockFile, T0.minusSeconds(590));
+        ObjectEvent firstReleased = StateFixtures.deleted(lockFile, T0.minusSeconds(590), true, newestVersion(), "ci");
+        LockInfo second = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b382", T0.minusSeconds(30));
+        String secondVersion = backend.put(lockFile, second.toJson(), T0.minusSeconds(30)).versionId();
+        ObjectEvent taken = StateFixtures.created(lockFile, T0.minusSeconds(30), secondVersion, "ci");
+        backend.delete(lockFile, T0);
+        ObjectEvent released = StateFixtures.deleted(lockFile, T0, true, newestVersion(), "ci");
+
+        // The first lock's release and the second's creation are both late: history's last lock taken is the first.
+        HistoryEvent release = audit(released).events().get(0);
+        audit(firstReleased);
+        audit(taken);
+
+        assertEquals(second.id(), release.fields().get("lockId"), "the lock its delete marker hides, not the first again");
+        assertEquals(30L, release.fields().get("heldForSeconds"));
+        assertEquals(List.of("LOCK_ACQUIRED " + first.id(), "LOCK_RELEASED " + first.id(), "LOCK_ACQUIRED " + second.id(),
+                "LOCK_RELEASED " + second.id()), lockEntries());
+    }
+
+    @Test
+    void withoutVersionsALockFileReleaseHandledBeforeItsCreationIsOfAnUnknownLockNeverOfOneReleasedBefore()
+            throws Exception {
+        String lockFile = KEY + ".tflock";
+        LockInfo first = StateFixtures.lockInfo("9f3c2a4e-6b1d-8e07-52a9-c4d1e0f7b381", T0.minusSeconds(600));
+        backend.put(lockFile, first.toJson(), T0.minusSeconds(600));
+        audit(StateFixtures.created(lockFile, T0.minusSeconds(600), null, "ci"));
+        backend.objects.remove(lockFile);
+        audit(StateFixtures.deleted(lockFile, T0.minusSeconds(590), false, null, "ci"));
+
+        HistoryEvent release = audit(StateFixtures.deleted(lockFile, T0, false, null, "ci")).events().get(0);
+
+        assertNull(release.fields().get("lockId"), "its lock was never seen taken");
+        assertEquals(List.of("LOCK_ACQUIRED " + first.id(), "LOCK_RELEASED " + first.id(), "LOCK_RELEASED null"),
+                lockEntries());
+    }
+
+    /** The version id of the bucket's newest version or delete marker. */
+    String newestVersion() {
+        return backend.versionHistory.get(backend.versionHistory.size() - 1).versionId();
+    }
+
+    /** The lock entries of the state's history, in order: kind and lock id. */
+    List<String> lockEntries() {
+        return history.history(PATH).stream()
+                .filter(entry -> entry.type() == EventType.LOCK_ACQUIRED || entry.type() == EventType.LOCK_RELEASED)
+                .map(entry -> entry.type() + " " + entry.fields().get("lockId")).toList();
+    }
+
+    @Test
     void anOlderSerialOfTheSameLineageIsARegression() throws Exception {
         audit(lockedApply(12, LINEAGE, T0.minusSeconds(600)));
         ObjectEvent rollback = lockedApply(9, LINEAGE, T0);
@@ -417,6 +471,20 @@ class BucketEventsTest {
 
         assertEquals(List.of(AlertType.SERIAL_REGRESSION), alertTypes());
         assertEquals(11L, published.get(0).facts().get("serial"), "the later write is the regression");
+    }
+
+    @Test
+    void aWriteHandledBeforeTheRollbackItFollowedIsNotComparedWithTheStateTheRollbackReplaced() throws Exception {
+        audit(lockedApply(12, LINEAGE, T0.minusSeconds(600)));
+        ObjectEvent rollback = lockedApply(9, LINEAGE, T0.minusSeconds(120));
+        ObjectEvent next = lockedApply(10, LINEAGE, T0);
+
+        audit(next);
+        assertEquals(List.of(), alertTypes(), "10 was written over 9, whose event is late, not over 12");
+        audit(rollback);
+
+        assertEquals(List.of(AlertType.SERIAL_REGRESSION), alertTypes());
+        assertEquals(9L, published.get(0).facts().get("serial"), "the rollback, once");
     }
 
     @Test
