@@ -90,14 +90,20 @@ public final class Bench {
 
     /**
      * @param args the repository root, then optionally which groups of figures to measure ({@code functions},
-     *             {@code digest}); both by default
+     *             {@code cost}, {@code sweep}, {@code backfill}, {@code report}, {@code digest}, {@code metrics}; all
+     *             of them by default), or {@code chaos} and optionally its minutes (60 by default)
      */
     public static void main(String[] args) throws Exception {
         PrintStream out = System.out;
         System.setOut(System.err);
         Bench bench = new Bench(Path.of(args[0]).toAbsolutePath(), out);
+        if (args.length > 1 && args[1].equals("chaos")) {
+            ChaosBench.Totals totals = ChaosBench.run(java.time.Duration.ofMinutes(args.length > 2
+                    ? Long.parseLong(args[2]) : 60), out);
+            System.exit(totals.failedSeeds().isEmpty() ? 0 : 1);
+        }
         List<String> groups = args.length > 1 ? List.of(args).subList(1, args.length)
-                : List.of("functions", "sweep", "backfill", "report", "digest", "metrics");
+                : List.of("functions", "cost", "sweep", "backfill", "report", "digest", "metrics");
         if (groups.contains("functions") || groups.contains("sweep") || groups.contains("backfill")
                 || groups.contains("cost")) {
             bench.withMoto(groups);
@@ -313,10 +319,11 @@ public final class Bench {
     }
 
     /**
-     * Each function as deployed, under the runtime interface client with SnapStart's hooks: its init (JVM start to
-     * ready, priming included), its first invocation after priming, the median of the warm ones that follow on the
-     * same event, and the longest invocation of all, every sample event of the function's included; and what 1,000
-     * state writes cost in Lambda GB-seconds, one invocation each (a write whose checks must come back costs two).
+     * Each function as deployed on one JDK, under the runtime interface client with SnapStart's hooks: its init (JVM
+     * start to ready, priming included) and its first invocation after priming, each the median of three starts; the
+     * median of the warm ones that follow on the same event; and the longest invocation of all, every sample event of
+     * the function's included; and what 1,000 state writes cost in Lambda GB-seconds, one invocation each (a write
+     * whose checks must come back costs two). Figures are named by the Lambda runtime the JDK plays.
      */
     private void functions(EmulatedStack stack, Path packageFolder, Map<String, String> env, Jdk jdk) throws Exception {
         SamTemplate template = SamTemplate.load(root.resolve("template.yaml"));
