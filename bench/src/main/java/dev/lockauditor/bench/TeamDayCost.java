@@ -229,10 +229,7 @@ final class TeamDayCost {
             var s3 = stack.aws.s3();
             String bucket = stack.backend.bucket;
             Instant at = Instant.now();
-            LockInfo lock = new LockInfo(UUID.randomUUID().toString(), "OperationTypeApply", "", "ci@runner-7f9c",
-                    "1.11.2", at.toString(), bucket + "/" + key);
-            var taken = s3.putObject(b -> b.bucket(bucket).key(key + ".tflock").contentType("application/json")
-                    .ifNoneMatch("*"), RequestBody.fromString(lock.toJson(), StandardCharsets.UTF_8));
+            var taken = lock(key, "OperationTypeApply", at);
             var written = s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json"),
                     RequestBody.fromString(state(serial), StandardCharsets.UTF_8));
             var released = s3.deleteObject(b -> b.bucket(bucket).key(key + ".tflock"));
@@ -245,13 +242,19 @@ final class TeamDayCost {
             var s3 = stack.aws.s3();
             String bucket = stack.backend.bucket;
             Instant at = Instant.now();
-            LockInfo lock = new LockInfo(UUID.randomUUID().toString(), "OperationTypePlan", "", "ci@runner-7f9c",
-                    "1.11.2", at.toString(), bucket + "/" + key);
-            var taken = s3.putObject(b -> b.bucket(bucket).key(key + ".tflock").contentType("application/json")
-                    .ifNoneMatch("*"), RequestBody.fromString(lock.toJson(), StandardCharsets.UTF_8));
+            var taken = lock(key, "OperationTypePlan", at);
             var released = s3.deleteObject(b -> b.bucket(bucket).key(key + ".tflock"));
             invoke(event("s3-lock-file-created.json", bucket, key + ".tflock", at, taken.versionId(), taken.eTag()));
             invoke(event("s3-lock-file-deleted.json", bucket, key + ".tflock", at, released.versionId(), null));
+        }
+
+        /** The state's lock file written, as Terraform writes it (only if none is there). */
+        private software.amazon.awssdk.services.s3.model.PutObjectResponse lock(String key, String operation, Instant at) {
+            LockInfo lock = new LockInfo(UUID.randomUUID().toString(), operation, "", "ci@runner-7f9c", "1.11.2",
+                    at.toString(), stack.backend.bucket + "/" + key);
+            return stack.aws.s3().putObject(b -> b.bucket(stack.backend.bucket).key(key + ".tflock")
+                    .contentType("application/json").ifNoneMatch("*"),
+                    RequestBody.fromString(lock.toJson(), StandardCharsets.UTF_8));
         }
 
         /** CloudTrail's record of a lock file's write (events/cloudtrail-s3-put-object.json's shape). */

@@ -1,5 +1,6 @@
 package dev.lockauditor.cli;
 
+import dev.lockauditor.testsupport.DayClock;
 import dev.lockauditor.testsupport.HistoryTable;
 import dev.lockauditor.testsupport.MotoServer;
 import dev.lockauditor.runtime.SqsEnvelope;
@@ -35,11 +36,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -62,36 +60,11 @@ final class FunctionsOnMoto {
     static final AtomicInteger NAMES = new AtomicInteger();
     static final AtomicInteger SEQUENCERS = new AtomicInteger(0x1000);
 
-    /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        volatile Instant now = Instant.now();
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
-
-
     final TerraformBackend backend = new TerraformBackend("moto-" + NAMES.incrementAndGet())
             .createLockTable(StreamViewType.NEW_AND_OLD_IMAGES).createBucket();
     final String historyTable = backend.bucket + "-history";
-    final MovableClock clock = new MovableClock();
+    /** A clock the test moves. */
+    final DayClock clock = new DayClock(Instant.now());
     final List<Alert> published = new CopyOnWriteArrayList<>();
     final List<String> lines = new CopyOnWriteArrayList<>();
     final ByteArrayOutputStream metrics = new ByteArrayOutputStream();

@@ -9,9 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -41,20 +38,17 @@ public final class FaultyEndpoint implements AutoCloseable {
         public static final Rates NONE = new Rates(0, 0, 0);
     }
 
-    private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade",
-            "transfer-encoding");
     private static final Set<String> DYNAMODB_ITEM_OPERATIONS = Set.of("GetItem", "PutItem", "UpdateItem", "DeleteItem",
             "Query", "Scan", "BatchGetItem", "BatchWriteItem", "TransactGetItems", "TransactWriteItems");
 
     private enum Fault { NONE, THROTTLING, INTERNAL_ERROR, RESET }
 
-    private final URI target;
+    private final MotoForwarding moto;
     private final Random random;
     private final Clock clock;
     private final ObjectTimes times;
     private final FaultCounts counts;
     private final HttpServer server;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private volatile Rates rates = Rates.NONE;
     private volatile Instant downUntil = Instant.MIN;
     private volatile boolean untilRefused;
@@ -74,7 +68,7 @@ public final class FaultyEndpoint implements AutoCloseable {
      */
     public FaultyEndpoint(String target, long seed, Clock clock, ObjectTimes times, FaultCounts counts)
             throws IOException {
-        this.target = URI.create(target);
+        this.moto = new MotoForwarding(URI.create(target));
         this.random = new Random(seed);
         this.clock = clock;
         this.times = times;
@@ -308,32 +302,8 @@ public final class FaultyEndpoint implements AutoCloseable {
     }
 
     private Answer forward(HttpExchange exchange, byte[] body) throws IOException {
-        URI uri = exchange.getRequestURI();
-        HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(uri.getRawPath()
-                        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())))
-                .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
-        exchange.getRequestHeaders().forEach((name, values) -> {
-            if (!RESTRICTED.contains(name.toLowerCase())) {
-                values.forEach(value -> request.header(name, value));
-            }
-        });
-        HttpResponse<byte[]> response;
-        try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        boolean head = exchange.getRequestMethod().equals("HEAD");
-        response.headers().map().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("transfer-encoding") && !name.startsWith(":")
-                    && (!name.equalsIgnoreCase("content-length") || head)) {
-                headers.put(name, List.copyOf(values));
-            }
-        });
-        return new Answer(response.statusCode(), headers, head || response.body().length == 0 ? null : response.body());
+        MotoForwarding.Answer answer = moto.forward(exchange, body);
+        return new Answer(answer.status(), answer.headers(), answer.body());
     }
 
     /** An S3 answer with its object times told on the day's clock. */

@@ -8,9 +8,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +25,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class MotoProxy implements AutoCloseable {
 
-    private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade",
-            "transfer-encoding");
     private static final Set<String> DYNAMODB_WRITES = Set.of("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem");
 
     public volatile boolean down;
@@ -48,11 +43,10 @@ public final class MotoProxy implements AutoCloseable {
     }
 
     private final HttpServer server;
-    private final URI target;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final MotoForwarding moto;
 
     public MotoProxy(String target) throws IOException {
-        this.target = URI.create(target);
+        this.moto = new MotoForwarding(URI.create(target));
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         server.setExecutor(Executors.newFixedThreadPool(8, runnable -> {
             Thread thread = new Thread(runnable, "faulty-endpoint");
@@ -119,33 +113,12 @@ public final class MotoProxy implements AutoCloseable {
     }
 
     private void forward(HttpExchange exchange, byte[] body) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().getRawPath()
-                        + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery())))
-                .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
-        exchange.getRequestHeaders().forEach((name, values) -> {
-            if (!RESTRICTED.contains(name.toLowerCase())) {
-                values.forEach(value -> request.header(name, value));
-            }
-        });
-        HttpResponse<byte[]> response;
-        try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        response.headers().map().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("transfer-encoding") && !name.startsWith(":")
-                    && (!name.equalsIgnoreCase("content-length") || exchange.getRequestMethod().equals("HEAD"))) {
-                exchange.getResponseHeaders().put(name, List.copyOf(values));
-            }
-        });
-        boolean noBody = exchange.getRequestMethod().equals("HEAD") || response.body().length == 0;
-        exchange.sendResponseHeaders(response.statusCode(), noBody ? -1 : response.body().length);
-        if (!noBody) {
+        MotoForwarding.Answer answer = moto.forward(exchange, body);
+        exchange.getResponseHeaders().putAll(answer.headers());
+        exchange.sendResponseHeaders(answer.status(), answer.body() == null ? -1 : answer.body().length);
+        if (answer.body() != null) {
             try (OutputStream out = exchange.getResponseBody()) {
-                out.write(response.body());
+                out.write(answer.body());
             }
         }
     }
