@@ -96,9 +96,13 @@ final class MonthlyBill {
                         m.apply().requests("s3:", S3_GETS), m.plan().requests("s3:", S3_GETS),
                         m.sweep().requests("s3:", S3_GETS))));
         double listings = DAYS * 24.0 / stack.fullListingHours();
-        double lists = listings * Math.ceil((team.states() + 1) / 1000.0) + sweeps * m.sweep().requests("s3:", S3_LISTS);
+        double lists = listings * Math.ceil((team.states() + 1) / 1000.0) + applies * m.apply().requests("s3:", S3_LISTS)
+                + plans * m.plan().requests("s3:", S3_LISTS) + callerRecords * m.callerRecord().requests("s3:", S3_LISTS)
+                + sweeps * m.sweep().requests("s3:", S3_LISTS);
         lines.add(new Line("S3 LIST requests", lists, "requests", ListPrices.S3_PUT_LIST_REQUEST,
-                "the full listing every " + stack.fullListingHours() + " h, a page per 1,000 objects"));
+                String.format(Locale.ROOT, "measured: %.1f an apply, %.1f a plan (a lock file's versions); the full "
+                                + "listing every %d h, a page per 1,000 objects", m.apply().requests("s3:", S3_LISTS),
+                        m.plan().requests("s3:", S3_LISTS), stack.fullListingHours())));
         double writeUnits = Math.ceil(m.historyItemBytes() / 1024);
         double writes = (applies * m.apply().requests("dynamodb:", DYNAMODB_WRITES)
                 + plans * m.plan().requests("dynamodb:", DYNAMODB_WRITES)
