@@ -81,8 +81,8 @@ public final class ChaosBench {
                 System.err.println("chaos: " + day.summary());
                 if (!day.clean()) {
                     failed.add(seed);
-                    day.differences().forEach(line -> System.err.println("chaos:   " + line));
                 }
+                day.differences().forEach(line -> System.err.println("chaos:   " + line));
                 events += day.events();
                 alerts += day.alerts();
                 faults.addAll(day.faults());

@@ -30,6 +30,7 @@ class FaultDayIntegrationTest {
     void aDayOfRandomFaultsLosesNothingDoublesNothingAndRaisesNoFalseAlarm(long seed) throws Exception {
         FaultDay.Result day = FaultDay.run(MotoServer.endpoint(), seed, FaultDay.Settings.standard());
         System.err.println(day.summary());
+        day.differences().forEach(line -> System.err.println("  " + line));
 
         assertTrue(day.clean(), () -> day.summary() + "\n  " + String.join("\n  ", day.differences()));
         List<FaultKind> missing = Arrays.stream(FaultKind.values()).filter(kind -> day.faults().of(kind) == 0).toList();

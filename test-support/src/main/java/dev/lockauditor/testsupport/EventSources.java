@@ -69,6 +69,8 @@ final class EventSources {
         final int recheck;
         Instant visibleAt;
         int receives;
+        /** What became of each receive: failed, crashed, or handled and delivered again. */
+        final List<String> outcomes = new ArrayList<>();
 
         Message(String id, String body, int recheck, Instant visibleAt) {
             this.id = id;
@@ -103,9 +105,8 @@ final class EventSources {
     private boolean sureCrashDue;
     private int messages;
 
-    /** What went to a dead-letter queue: stream records and queue messages no retry could handle. */
-    int deadLetteredRecords;
-    int deadLetteredMessages;
+    /** What went to a dead-letter queue: stream records and queue messages no retry could handle, one line each. */
+    final List<String> deadLettered = new ArrayList<>();
     int invocations;
     int sweeps;
     int failedSweeps;
@@ -252,7 +253,8 @@ final class EventSources {
         streamAttempts = done > 0 ? 1 : streamAttempts + 1;
         if (streamAttempts > STREAM_RETRIES) {
             int lost = batch.size() - done;
-            deadLetteredRecords += lost;
+            batch.subList(done, batch.size()).forEach(streamed -> deadLettered.add("stream record "
+                    + streamed.record().eventName() + " " + streamed.record().dynamodb().keys() + " of " + streamed.at()));
             checkpoint += lost;
             streamAttempts = 0;
             streamRetryAt = Instant.MIN;
@@ -271,7 +273,8 @@ final class EventSources {
         for (Message message : batch) {
             if (message.receives >= MAX_RECEIVES) {
                 queue.remove(message);
-                deadLetteredMessages++;
+                deadLettered.add("queue message " + (message.recheck > 0 ? "(recheck " + message.recheck + ") " : "")
+                        + "after " + String.join(", ", message.outcomes) + ": " + message.body);
             } else {
                 message.receives++;
                 message.visibleAt = now.plus(VISIBILITY_TIMEOUT);
@@ -285,6 +288,7 @@ final class EventSources {
         event.setRecords(delivered.stream().map(this::sqsMessage).toList());
         SQSBatchResponse response = invoke(() -> stateEvents.handleRequest(event, quiet));
         if (response == null) {
+            delivered.forEach(message -> message.outcomes.add("crashed"));
             return;  // crashed: every message comes back after the visibility timeout
         }
         Set<String> failed = response.getBatchItemFailures() == null ? Set.of()
@@ -292,10 +296,12 @@ final class EventSources {
                 .collect(Collectors.toSet());
         for (Message message : delivered) {
             if (failed.contains(message.id)) {
+                message.outcomes.add("failed");
                 continue;
             }
             if (strikes(2, faults.sureQueueRedelivery(), faults.queueRedelivery())) {
                 counts.add(FaultKind.QUEUE_REDELIVERY);  // handled, and delivered again
+                message.outcomes.add("handled and delivered again");
                 continue;
             }
             queue.remove(message);

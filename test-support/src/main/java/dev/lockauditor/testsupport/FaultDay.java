@@ -452,13 +452,14 @@ public final class FaultDay {
         Expectations.Comparison paged = Expectations.Comparison.of("alert", expected.alerts(), alerts);
         differences.addAll(0, entries.differences());
         differences.addAll(paged.differences());
+        sources.deadLettered.forEach(item -> differences.add("dead-lettered: " + item));
         differences.addAll(histories(aws, entries.differences().stream().map(line -> line.substring(
                 line.indexOf(": ") + 2).split(" ")[0]).distinct().toList()));
         return new Result(seed, expected.history().values().stream().mapToInt(Integer::intValue).sum(),
                 expected.alerts().values().stream().mapToInt(Integer::intValue).sum(), counts, outages,
                 entries.lost() + paged.lost(), entries.doubled() + paged.doubled(), paged.unexpected(),
-                entries.unexpected(), unmarked, sources.deadLetteredRecords + sources.deadLetteredMessages,
-                republished, endpoint.requests(), sources.invocations, Duration.between(dawn, clock.instant()),
+                entries.unexpected(), unmarked, sources.deadLettered.size(), republished, endpoint.requests(),
+                sources.invocations, Duration.between(dawn, clock.instant()),
                 Duration.ofNanos(System.nanoTime() - started), differences);
     }
 
