@@ -124,11 +124,11 @@ public final class LambdaProcess implements AutoCloseable {
         try {
             String initError = api.initDone().get(Math.max(30, function.timeoutSeconds()), TimeUnit.SECONDS);
             if (initError != null) {
-                stop(process, api);
+                stop(process, api, Duration.ofSeconds(5));
                 throw new SetupException(function.name() + " failed to start: " + initError);
             }
         } catch (ExecutionException | TimeoutException e) {
-            stop(process, api);
+            stop(process, api, Duration.ofSeconds(5));
             throw new SetupException(function.name() + " did not start (its runtime never asked for an event"
                     + (process.isAlive() ? "" : "; it exited with " + process.exitValue()) + ")");
         }
@@ -256,22 +256,10 @@ public final class LambdaProcess implements AutoCloseable {
      */
     @Override
     public void close() {
+        // A JVM that records its class archive writes it as it exits: it is let to exit, then the archive is built.
+        stop(process, api, recording != null ? Duration.ofSeconds(60) : Duration.ZERO);
         if (recording != null) {
-            process.destroy();  // the JVM writes what it recorded as it exits
-            try {
-                process.waitFor(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            stop(process, api);
             recording.finish(command, packageFolder);
-        } else {
-            try {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            api.close();
         }
         if (logCopy != null) {
             try {
@@ -282,10 +270,14 @@ public final class LambdaProcess implements AutoCloseable {
         }
     }
 
-    private static void stop(Process process, RuntimeApi api) {
-        process.destroy();
+    /** Ends the process: asked to exit and given {@code grace} to do so (none: killed at once), then the Runtime API. */
+    private static void stop(Process process, RuntimeApi api, Duration grace) {
         try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            if (!grace.isZero()) {
+                process.destroy();
+                process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            if (process.isAlive()) {
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
