@@ -5,8 +5,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.Executors;
 
 /**
  * An endpoint in front of moto that fails as AWS fails, at random from a seed: it goes down for a while (every
@@ -73,18 +70,11 @@ public final class FaultyEndpoint implements AutoCloseable {
         this.clock = clock;
         this.times = times;
         this.counts = counts;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        server.setExecutor(Executors.newFixedThreadPool(4, runnable -> {
-            Thread thread = new Thread(runnable, "faulty-endpoint");
-            thread.setDaemon(true);
-            return thread;
-        }));
-        server.createContext("/", this::handle);
-        server.start();
+        server = MotoForwarding.serve(this::handle, 4);
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return MotoForwarding.endpoint(server);
     }
 
     /** How often requests are throttled, failed and their answers lost from now on. */

@@ -1,7 +1,11 @@
 package dev.lockauditor.testsupport;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,10 +14,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
 
 /**
  * A request an endpoint in front of moto received, passed on to moto as it came, and moto's answer as it is to go
- * back: what {@link MotoProxy} and {@link FaultyEndpoint} do with every request they let through.
+ * back: what {@link MotoProxy} and {@link FaultyEndpoint} do with every request they let through, and the loopback
+ * server each of them listens on.
  */
 final class MotoForwarding {
 
@@ -29,6 +35,24 @@ final class MotoForwarding {
 
     MotoForwarding(URI target) {
         this.target = target;
+    }
+
+    /** A server on a free loopback port that hands every request to {@code handler} on {@code threads} threads. */
+    static HttpServer serve(HttpHandler handler, int threads) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        server.setExecutor(Executors.newFixedThreadPool(threads, runnable -> {
+            Thread thread = new Thread(runnable, "faulty-endpoint");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        server.createContext("/", handler);
+        server.start();
+        return server;
+    }
+
+    /** The server's address, as an AWS endpoint URL. */
+    static String endpoint(HttpServer server) {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     Answer forward(HttpExchange exchange, byte[] body) throws IOException {

@@ -5,15 +5,12 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -47,18 +44,11 @@ public final class MotoProxy implements AutoCloseable {
 
     public MotoProxy(String target) throws IOException {
         this.moto = new MotoForwarding(URI.create(target));
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        server.setExecutor(Executors.newFixedThreadPool(8, runnable -> {
-            Thread thread = new Thread(runnable, "faulty-endpoint");
-            thread.setDaemon(true);
-            return thread;
-        }));
-        server.createContext("/", this::handle);
-        server.start();
+        server = MotoForwarding.serve(this::handle, 8);
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return MotoForwarding.endpoint(server);
     }
 
     /** moto's settings, with this endpoint in moto's place. */
