@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The stack's monthly bill for one team, line by line: each a quantity worked out from what {@link TeamDayCost}
@@ -63,11 +64,10 @@ final class MonthlyBill {
         double callerRecords = settings.enrichment() ? objectEvents : 0;
         double sweeps = 730 * 60.0 / settings.sweepMinutes();
         double gb = m.memoryMb() / 1024.0;
+        Month month = new Month(m, applies, plans, callerRecords, sweeps);
 
-        double stateInvocations = applies * m.apply().invocations() + plans * m.plan().invocations()
-                + callerRecords * m.callerRecord().invocations();
-        double stateMs = applies * m.apply().billedMs() + plans * m.plan().billedMs()
-                + callerRecords * m.callerRecord().billedMs();
+        double stateInvocations = month.runs(TeamDayCost.Unit::invocations);
+        double stateMs = month.runs(TeamDayCost.Unit::billedMs);
         lines.add(new Line("StateEventsFunction requests", stateInvocations, "requests", ListPrices.LAMBDA_REQUEST,
                 "one an object event" + (settings.enrichment() ? " and one a CloudTrail record" : "")
                         + " (SQS batches of one)"));
@@ -83,39 +83,30 @@ final class MonthlyBill {
         lines.add(new Line("EventBridge Scheduler", sweeps, "invocations", ListPrices.SCHEDULER_INVOCATION, "the sweep's"));
         lines.add(new Line("S3 object events on EventBridge", objectEvents, "events",
                 ListPrices.EVENTBRIDGE_OPT_IN_DATA_EVENT, "3 an apply, 2 a plan (opt-in data events)"));
-        double ownSqs = applies * m.apply().requests("sqs:", Set.of("SendMessage")) + plans * m.plan().requests("sqs:",
-                Set.of("SendMessage")) + callerRecords * m.callerRecord().requests("sqs:", Set.of("SendMessage"));
+        double ownSqs = month.runs(unit -> unit.requests("sqs:", Set.of("SendMessage")));
         lines.add(new Line("SQS requests", 3 * (objectEvents + callerRecords) + ownSqs, "requests",
                 ListPrices.SQS_REQUEST, "a send, a receive and a delete an event, and the function's own sends"));
         lines.add(new Line("SQS idle polling", IDLE_POLLS_A_MONTH, "requests", ListPrices.SQS_REQUEST,
                 "assumed: Lambda's five pollers of the state events queue, a 20-second long poll each"));
-        double gets = applies * m.apply().requests("s3:", S3_GETS) + plans * m.plan().requests("s3:", S3_GETS)
-                + callerRecords * m.callerRecord().requests("s3:", S3_GETS) + sweeps * m.sweep().requests("s3:", S3_GETS);
+        double gets = month.all(unit -> unit.requests("s3:", S3_GETS));
         lines.add(new Line("S3 GET and HEAD requests", gets, "requests", ListPrices.S3_GET_REQUEST,
                 String.format(Locale.ROOT, "measured: %.1f an apply, %.1f a plan, %.1f a sweep",
                         m.apply().requests("s3:", S3_GETS), m.plan().requests("s3:", S3_GETS),
                         m.sweep().requests("s3:", S3_GETS))));
         double listings = DAYS * 24.0 / stack.fullListingHours();
-        double lists = listings * Math.ceil((team.states() + 1) / 1000.0) + applies * m.apply().requests("s3:", S3_LISTS)
-                + plans * m.plan().requests("s3:", S3_LISTS) + callerRecords * m.callerRecord().requests("s3:", S3_LISTS)
-                + sweeps * m.sweep().requests("s3:", S3_LISTS);
+        double lists = listings * Math.ceil((team.states() + 1) / 1000.0)
+                + month.all(unit -> unit.requests("s3:", S3_LISTS));
         lines.add(new Line("S3 LIST requests", lists, "requests", ListPrices.S3_PUT_LIST_REQUEST,
                 String.format(Locale.ROOT, "measured: %.1f an apply, %.1f a plan (a lock file's versions); the full "
                                 + "listing every %d h, a page per 1,000 objects", m.apply().requests("s3:", S3_LISTS),
                         m.plan().requests("s3:", S3_LISTS), stack.fullListingHours())));
         double writeUnits = Math.ceil(m.historyItemBytes() / 1024);
-        double writes = (applies * m.apply().requests("dynamodb:", DYNAMODB_WRITES)
-                + plans * m.plan().requests("dynamodb:", DYNAMODB_WRITES)
-                + callerRecords * m.callerRecord().requests("dynamodb:", DYNAMODB_WRITES)
-                + sweeps * m.sweep().requests("dynamodb:", DYNAMODB_WRITES)) * writeUnits;
+        double writes = month.all(unit -> unit.requests("dynamodb:", DYNAMODB_WRITES)) * writeUnits;
         lines.add(new Line("DynamoDB write request units", writes, "WRU", ListPrices.DYNAMODB_WRITE_REQUEST_UNIT,
                 String.format(Locale.ROOT, "measured: %.1f writes an apply, %.1f a plan, %.1f a sweep",
                         m.apply().requests("dynamodb:", DYNAMODB_WRITES), m.plan().requests("dynamodb:", DYNAMODB_WRITES),
                         m.sweep().requests("dynamodb:", DYNAMODB_WRITES))));
-        double reads = applies * m.apply().requests("dynamodb:", DYNAMODB_READS)
-                + plans * m.plan().requests("dynamodb:", DYNAMODB_READS)
-                + callerRecords * m.callerRecord().requests("dynamodb:", DYNAMODB_READS)
-                + sweeps * m.sweep().requests("dynamodb:", DYNAMODB_READS);
+        double reads = month.all(unit -> unit.requests("dynamodb:", DYNAMODB_READS));
         lines.add(new Line("DynamoDB read request units", reads, "RRU", ListPrices.DYNAMODB_READ_REQUEST_UNIT,
                 String.format(Locale.ROOT, "measured: %.1f reads an apply, %.1f a plan, %.1f a sweep; one unit each "
                                 + "(items under 4 KB)", m.apply().requests("dynamodb:", DYNAMODB_READS),
@@ -128,8 +119,7 @@ final class MonthlyBill {
                         stack.historyRetentionDays(), m.historyItemsPerApply(), m.historyItemBytes())));
         lines.add(new Line("DynamoDB point-in-time recovery", historyGb, "GB-month", ListPrices.DYNAMODB_PITR_GB_MONTH,
                 "the history table's size"));
-        double logBytes = applies * m.apply().logBytes() + plans * m.plan().logBytes()
-                + callerRecords * m.callerRecord().logBytes() + sweeps * m.sweep().logBytes();
+        double logBytes = month.all(TeamDayCost.Unit::logBytes);
         lines.add(new Line("CloudWatch Logs ingested", logBytes / ListPrices.GB, "GB", ListPrices.CLOUDWATCH_LOGS_INGESTED_GB,
                 String.format(Locale.ROOT, "measured: %.0f bytes an apply, %.0f a sweep (JSON lines and metrics)",
                         m.apply().logBytes(), m.sweep().logBytes())));
@@ -162,6 +152,21 @@ final class MonthlyBill {
                     "assumed: a file every 5 minutes"));
         }
         return lines;
+    }
+
+    /** A month's runs of each kind, to sum over them what each unit of work was measured to cost. */
+    private record Month(TeamDayCost.Measured m, double applies, double plans, double callerRecords, double sweeps) {
+
+        /** Over the applies, plans and CloudTrail records: StateEventsFunction's work. */
+        double runs(ToDoubleFunction<TeamDayCost.Unit> each) {
+            return applies * each.applyAsDouble(m.apply()) + plans * each.applyAsDouble(m.plan())
+                    + callerRecords * each.applyAsDouble(m.callerRecord());
+        }
+
+        /** The same, and over the sweeps. */
+        double all(ToDoubleFunction<TeamDayCost.Unit> each) {
+            return runs(each) + sweeps * each.applyAsDouble(m.sweep());
+        }
     }
 
     static double total(List<Line> lines) {
