@@ -236,4 +236,30 @@ class TemplateTest {
         }
         assertEquals(null, template.function("LockEventsFunction", values).environment().get("LOCK_TABLE_STREAM_ARN"));
     }
+
+    @Test
+    void theKeptParseReadsAsTheTemplateDoes(@org.junit.jupiter.api.io.TempDir Path project) throws Exception {
+        Path copy = Files.copy(TEMPLATE, project.resolve("template.yaml"));
+        Path kept = project.resolve(".aws-sam/local/template.yaml.parsed");
+        Map<String, String> values = Map.of("LockHistoryTable", "history-table", "EnvironmentName", "prod");
+
+        SamTemplate parsed = SamTemplate.loadKept(copy);
+        assertTrue(Files.size(kept) > 0, "the parse is kept");
+        SamTemplate read = SamTemplate.loadKept(copy);
+
+        assertEquals(template.functionNames(), read.functionNames());
+        for (String name : template.functionNames()) {
+            assertEquals(template.function(name, values), parsed.function(name, values), name);
+            assertEquals(template.function(name, values), read.function(name, values), name);
+        }
+        assertEquals(template.parameterNames(), read.parameterNames());
+        assertEquals(template.resourcesCreated(values), read.resourcesCreated(values));
+
+        // A kept file that cannot be read is parsed again, and kept anew.
+        Files.write(kept, new byte[] {0, 0, 0, 1, 'X'});
+        Files.setLastModifiedTime(kept, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        assertEquals(template.function("LockEventsFunction", values),
+                SamTemplate.loadKept(copy).function("LockEventsFunction", values));
+        assertTrue(Files.size(kept) > 5, "kept again");
+    }
 }

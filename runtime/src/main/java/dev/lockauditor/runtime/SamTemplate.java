@@ -1,9 +1,6 @@
 package dev.lockauditor.runtime;
 
 import java.io.IOException;
-import java.io.ObjectInputFilter;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,34 +89,29 @@ public final class SamTemplate {
         Path kept = file.toAbsolutePath().resolveSibling(".aws-sam").resolve("local").resolve(file.getFileName() + ".parsed");
         try {
             if (Files.isRegularFile(kept)
-                    && Files.getLastModifiedTime(kept).compareTo(Files.getLastModifiedTime(file)) > 0) {
-                try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(kept))) {
-                    in.setObjectInputFilter(KEPT_CLASSES);
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> root = (Map<String, Object>) in.readObject();
-                    return new SamTemplate(root);
-                }
+                    && Files.getLastModifiedTime(kept).compareTo(Files.getLastModifiedTime(file)) > 0
+                    && KeptParse.read(kept) instanceof Map<?, ?> root) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> document = (Map<String, Object>) root;
+                return new SamTemplate(document);
             }
-        } catch (IOException | ClassNotFoundException | ClassCastException e) {
+        } catch (IOException | RuntimeException e) {
             // parsed again below
         }
         SamTemplate template = load(file);
         try {
             Files.createDirectories(kept.getParent());
             Path written = Files.createTempFile(kept.getParent(), ".parsed-", "");
-            try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(written))) {
-                out.writeObject(template.root);
+            if (KeptParse.write(template.root, written)) {
+                Files.move(written, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } else {
+                Files.delete(written);
             }
-            Files.move(written, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             // kept next time
         }
         return template;
     }
-
-    /** What a kept parse may hold: the YAML's maps, lists and scalars, nothing else. */
-    private static final ObjectInputFilter KEPT_CLASSES = ObjectInputFilter.Config.createFilter(
-            "maxdepth=64;maxrefs=100000;java.util.*;java.lang.*;!*");
 
     /** The names of the template's parameters, sorted. */
     public TreeSet<String> parameterNames() {
