@@ -63,10 +63,12 @@ class BinLockAuditorIntegrationTest {
 
     /**
      * The function's JVM starts from a class archive of its package that the first run records (a dynamic CDS
-     * archive, or on JDK 25 an AOT cache): a later run finds it, leaves it as it is, and answers the same.
+     * archive, or on JDK 25 an AOT cache): a later run finds it, leaves it as it is, answers the same, and maps the
+     * function's own classes from it.
      */
     @Test
-    void aLaterInvokeStartsFromTheClassArchiveTheFirstRecorded() throws Exception {
+    void aLaterInvokeStartsFromTheClassArchiveTheFirstRecorded(@org.junit.jupiter.api.io.TempDir Path logs)
+            throws Exception {
         Map<String, String> env = MotoServer.environment();
         env.put("HISTORY_TABLE", "invoke-archive-history");
         LocalResources.ensureHistoryTable(AwsClients.forTools(env).dynamoDb(), "invoke-archive-history");
@@ -75,11 +77,33 @@ class BinLockAuditorIntegrationTest {
         Map<Path, java.nio.file.attribute.FileTime> archives = archives();
         assertFalse(archives.isEmpty(), "the first run recorded the package's class archive");
 
+        // The template's JVM options, and a log of where each class came from (one file a JVM).
+        env.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -Xlog:class+load=info:file="
+                + logs.resolve("classes-%p.log"));
         Run later = run(env, "invoke", "LockEventsFunction", "events/lock-acquired.json");
 
         assertEquals(0, later.status(), later.err());
         assertEquals(first.out(), later.out());
         assertEquals(archives, archives(), "used as it is, not recorded again, no recording left behind");
+        String loaded;
+        try (var files = java.nio.file.Files.list(logs)) {
+            loaded = String.join("\n", files.map(f -> {
+                try {
+                    return java.nio.file.Files.readString(f);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList());
+        }
+        assertTrue(loaded.contains("dev.lockauditor.handler.LockEventsHandler source: shared objects file"),
+                "the handler's class is mapped from the archive");
+        assertTrue(loaded.contains("software.amazon.awssdk.services.dynamodb.DefaultDynamoDbClient source: shared objects file"),
+                "so are its dependencies'");
+        // Every class of the function's own, its lambdas too, comes from the archive: none is read from the package,
+        // none spun at run time (as they are for classes that the runtime's own class loader loads).
+        List<String> notArchived = loaded.lines().filter(line -> line.contains("] dev.lockauditor."))
+                .filter(line -> !line.contains("source: shared objects file")).toList();
+        assertEquals(List.of(), notArchived);
     }
 
     /** The class archives in .aws-sam/local and recordings of them, with their times. */

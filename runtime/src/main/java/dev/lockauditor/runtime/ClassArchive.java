@@ -1,5 +1,6 @@
 package dev.lockauditor.runtime;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,12 +12,23 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
 
 /**
  * The classes a function's JVM loads, archived once per package, JDK and command line so that later starts map
  * them instead of loading them again, as Lambda's managed runtimes start theirs from a class archive: on JDK 25 and
  * later an AOT cache (JEP 483, 514, 515: classes loaded and linked, and method profiles), before it a dynamic
  * class-data sharing archive (JEP 350).
+ *
+ * <p>An archive serves only classes that the JVM's own class loaders load from jars: the runtime interface client loads
+ * a function's classes with a class loader of its own (over the package folder and {@code lib/}), whose classes
+ * the JVM must read and check from their jars again at every start, and whose lambdas it spins again. A JVM started
+ * from an archive therefore has the package on its class path too ({@link #applicationClassPath}), as wrapper scripts
+ * that give Lambda functions class-data sharing do: the client's loader asks its parent first and gets the
+ * function's classes from there. The tests and {@code bin/bench}'s figures of each function start it as the managed
+ * runtime does, without an archive and with the runtime's jars alone on the class path.
  *
  * <p>The first start records the archive while the function runs and ends normally; the archive is built then
  * (JDK 25 assembles the cache from the recorded configuration in a second step) and moved into place, next to the
@@ -46,6 +58,44 @@ public final class ClassArchive {
         String name = packageFolder.getFileName() + "." + digest(String.join("\0", command))
                 + (jdk.feature() >= 25 ? ".aot" : ".jsa");
         return new ClassArchive(jdk, packageFolder.resolveSibling(name));
+    }
+
+    /**
+     * The package on a class path: its classes in one jar beside the package folder (made again when older than the
+     * package; an archive cannot take a folder of classes), then its {@code lib/} jars in name order.
+     */
+    static List<Path> applicationClassPath(Path packageFolder) {
+        Path jar = packageFolder.resolveSibling(packageFolder.getFileName() + ".classes.jar");
+        List<Path> classPath = new ArrayList<>();
+        classPath.add(jar);
+        try {
+            if (!Files.isRegularFile(jar)
+                    || Files.getLastModifiedTime(jar).compareTo(Files.getLastModifiedTime(packageFolder)) < 0) {
+                Path written = Files.createTempFile(packageFolder.getParent(), ".classes-", ".jar");
+                try {
+                    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(written));
+                         Stream<Path> files = Files.walk(packageFolder)) {
+                        for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                            Path relative = packageFolder.relativize(file);
+                            if (!relative.startsWith("lib")) {
+                                out.putNextEntry(new JarEntry(relative.toString().replace(File.separatorChar, '/')));
+                                Files.copy(file, out);
+                                out.closeEntry();
+                            }
+                        }
+                    }
+                    Files.move(written, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } finally {
+                    Files.deleteIfExists(written);
+                }
+            }
+            try (Stream<Path> jars = Files.list(packageFolder.resolve("lib"))) {
+                jars.filter(j -> j.toString().endsWith(".jar")).sorted().forEach(classPath::add);
+            }
+        } catch (IOException e) {
+            throw new SetupException("cannot put the package " + packageFolder + " on a class path: " + e.getMessage());
+        }
+        return classPath;
     }
 
     /** Whether this start records the archive (there is none yet, or it is older than the package). */

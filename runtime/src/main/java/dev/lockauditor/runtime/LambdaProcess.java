@@ -37,6 +37,8 @@ public final class LambdaProcess implements AutoCloseable {
             "-XX:TieredStopAtLevel=1", "--add-opens=java.base/java.io=ALL-UNNAMED",
             "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac", "-XX:+ErrorFileToStderr");
     static final String ENTRY_POINT = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+    /** Where the managed runtime tells the client its native library is (the same capture). */
+    static final String NATIVE_CLIENT_PROPERTY = "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
 
     private final SamTemplate.Function function;
     private final RuntimeApi api;
@@ -94,7 +96,8 @@ public final class LambdaProcess implements AutoCloseable {
             }
         }
         RuntimeApi api = new RuntimeApi(arn, credentials);
-        List<String> command = command(function, jvm.jdk());
+        List<String> command = command(function, jvm.jdk(), nativeClient(packageFolder.getParent()),
+                jvm.archived() ? ClassArchive.applicationClassPath(packageFolder) : List.of());
         ClassArchive archive = jvm.archived() ? ClassArchive.of(jvm.jdk(), packageFolder, command) : null;
         boolean records = archive != null && archive.records(packageFolder);
         List<String> started = new ArrayList<>(command);
@@ -156,14 +159,22 @@ public final class LambdaProcess implements AutoCloseable {
         return thread;
     }
 
-    /** The JVM command line: the managed runtime's flags, a heap of 85 % of the memory size, the client as entry point. */
-    static List<String> command(SamTemplate.Function function, Jdk jdk) {
+    /**
+     * The JVM command line: the managed runtime's flags, a heap of 85 % of the memory size, the client's native library
+     * (null: the client unpacks its own), the runtime's jars on the class path, then {@code application} (none as the
+     * managed runtime starts it), the client as entry point.
+     */
+    static List<String> command(SamTemplate.Function function, Jdk jdk, Path nativeClient, List<Path> application) {
         List<String> command = new ArrayList<>();
         command.add(jdk.java().toString());
         command.add("-XX:MaxHeapSize=" + function.memoryMb() * 1024L * 85 / 100 + "k");
         command.addAll(RUNTIME_FLAGS);
+        if (nativeClient != null) {
+            command.add("-D" + NATIVE_CLIENT_PROPERTY + "=" + nativeClient);
+        }
         command.add("-classpath");
-        command.add(String.join(File.pathSeparator, runtimeJars().stream().map(Path::toString).toList()));
+        command.add(String.join(File.pathSeparator,
+                Stream.concat(runtimeJars().stream(), application.stream()).map(Path::toString).toList()));
         command.add(ENTRY_POINT);
         command.add(function.handler());
         return command;
@@ -198,6 +209,50 @@ public final class LambdaProcess implements AutoCloseable {
             variables.put("AWS_CONTAINER_AUTHORIZATION_TOKEN", api.credentialsToken());
         }
         return variables;
+    }
+
+    /**
+     * The client's native library for this machine, unpacked once from the client's jar into {@code folder}, as the
+     * managed runtime keeps it unpacked in {@code /var/runtime/lib/jni}; without it the client unpacks the library to
+     * one path in {@code /tmp} at every start, over the copy another function's JVM may be loading. Null on a machine
+     * the jar has no library for (the client then finds its own, or says why not).
+     */
+    static Path nativeClient(Path folder) {
+        String library = switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> "libaws-lambda-jni.linux-x86_64.so";
+            case "aarch64" -> "libaws-lambda-jni.linux-aarch_64.so";
+            default -> null;
+        };
+        if (library == null || !System.getProperty("os.name").equals("Linux")) {
+            return null;
+        }
+        Path client = runtimeJars().stream()
+                .filter(jar -> jar.getFileName().toString().startsWith("aws-lambda-java-runtime-interface-client-"))
+                .findFirst().orElseThrow();
+        String version = client.getFileName().toString().replaceFirst("\\.jar$", "");
+        Path unpacked = folder.resolve("runtime").resolve(version).resolve(library);
+        if (Files.isRegularFile(unpacked)) {
+            return unpacked;
+        }
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(client.toFile())) {
+            java.util.jar.JarEntry entry = jar.getJarEntry("jni/" + library);
+            if (entry == null) {
+                return null;
+            }
+            Files.createDirectories(unpacked.getParent());
+            Path written = Files.createTempFile(unpacked.getParent(), ".jni-", ".so");
+            try {
+                try (InputStream in = jar.getInputStream(entry)) {
+                    Files.copy(in, written, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                Files.move(written, unpacked, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(written);
+            }
+            return unpacked;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**
