@@ -33,8 +33,8 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
  * Hostile text reaches no terminal: the shared corpus, put where whoever writes the backend can put it (a lock's
- * {@code Who} and {@code Operation}, a state's lock path), read back by {@code audit}, {@code history} and the local
- * runner's timeline as a person runs them, in text and in JSON. No control character or escape sequence of a value
+ * {@code Who} and {@code Operation}, a state's lock path, an object's key), read back by {@code audit}, {@code history},
+ * the local runner's timeline and {@code invoke}'s copy of a function's logs as a person runs them, in text and in JSON. No control character or escape sequence of a value
  * reaches the terminal; each is shown as a visible escape, and the state and its holder are still there to read.
  */
 class HostileTextIntegrationTest {
@@ -154,6 +154,60 @@ class HostileTextIntegrationTest {
                 reachesNoTerminal(ours, format + ": " + hostile.name());
                 assertTrue(output.contains("STALE_LOCK"), output);
             }
+        }
+    }
+
+    /**
+     * {@code invoke}'s copy of a function's log lines: the state events function skips an object that is gone before
+     * it could read it, and logs its key; run by {@code bin/lock-auditor invoke} on a batch with one such key for each hostile
+     * value, none reaches the terminal, and each log line is still the JSON the function wrote.
+     */
+    @Test
+    void invokeShowsTheFunctionsLogLinesAsText(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder)
+            throws Exception {
+        // An S3 key is at most 1,024 bytes: the corpus's longest value cannot be one.
+        List<Hostile> corpus = corpus().stream()
+                .filter(hostile -> hostile.value().getBytes(StandardCharsets.UTF_8).length < 1000).toList();
+        com.fasterxml.jackson.databind.node.ArrayNode records = JSON.createArrayNode();
+        for (int i = 0; i < corpus.size(); i++) {
+            var body = JSON.createObjectNode().put("version", "0").put("id", UUID.randomUUID().toString())
+                    .put("detail-type", "Object Created").put("source", "aws.s3").put("account", "123456789012")
+                    .put("time", "2025-03-14T09:31:40Z").put("region", "us-east-1");
+            body.putArray("resources").add("arn:aws:s3:::hostile-invoke");
+            var detail = body.putObject("detail").put("version", "0").put("reason", "PutObject");
+            detail.putObject("bucket").put("name", "hostile-invoke");
+            detail.putObject("object").put("key", "team/" + corpus.get(i).value() + "/terraform.tfstate").put("size", 12)
+                    .put("etag", "ad37533d627aecda1ac35c00e2ee3a7f").put("version-id", "v" + i)
+                    .put("sequencer", String.format("0062E99A88DC4074%02d", i));
+            records.addObject().put("messageId", UUID.randomUUID().toString()).put("receiptHandle", "AQEB" + i)
+                    .put("body", JSON.writeValueAsString(body)).put("md5OfBody", "0").put("eventSource", "aws:sqs")
+                    .put("eventSourceARN", "arn:aws:sqs:us-east-1:123456789012:state-events").put("awsRegion", "us-east-1")
+                    .putObject("messageAttributes");
+        }
+        java.nio.file.Path event = folder.resolve("hostile-keys.json");
+        JSON.writeValue(event.toFile(), JSON.createObjectNode().set("Records", records));
+        Map<String, String> env = MotoServer.environment();
+        env.put("HISTORY_TABLE", "invoke-hostile-history");
+        env.put("STATE_BUCKET", "hostile-invoke");
+        AwsClients aws = AwsClients.forTools(env);
+        LocalResources.ensureHistoryTable(aws.dynamoDb(), "invoke-hostile-history");
+        if (!aws.s3().listBuckets().buckets().stream().anyMatch(b -> b.name().equals("hostile-invoke"))) {
+            aws.s3().createBucket(b -> b.bucket("hostile-invoke"));
+        }
+
+        BinLockAuditorIntegrationTest.Run run = BinLockAuditorIntegrationTest.run(env, "invoke", "StateEventsFunction",
+                event.toString());
+
+        assertEquals(0, run.status(), run.err());
+        reachesNoTerminal(run.out() + run.err(), "invoke");
+        List<JsonNode> skipped = new ArrayList<>();
+        for (String line : run.err().lines().filter(l -> l.contains("skipped created s3://hostile-invoke/")).toList()) {
+            skipped.add(JSON.readTree(line));
+        }
+        assertEquals(corpus.size(), skipped.size(), run.err());
+        for (Hostile hostile : corpus) {
+            assertTrue(skipped.stream().anyMatch(line -> line.path("message").asText()
+                    .contains("s3://hostile-invoke/team/" + hostile.value() + "/terraform.tfstate")), hostile.name());
         }
     }
 }

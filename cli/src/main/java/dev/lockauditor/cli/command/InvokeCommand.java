@@ -3,6 +3,7 @@ package dev.lockauditor.cli.command;
 import dev.lockauditor.runtime.SetupException;
 import dev.lockauditor.runtime.UsageException;
 import dev.lockauditor.cli.CommandLine;
+import dev.lockauditor.cli.output.VisibleLines;
 import dev.lockauditor.runtime.FunctionPackage;
 import dev.lockauditor.runtime.Jdk;
 import dev.lockauditor.runtime.LambdaProcess;
@@ -27,7 +28,8 @@ import java.util.Map;
  * AWS's Lambda runtime interface client, with the handler, memory, logging and environment template.yaml gives
  * it, initialized on demand as {@code sam local invoke} does (no SnapStart hooks: the tests and {@code bin/bench}
  * run those), from a class archive of the package recorded by its first run; the event file's bytes are handed to
- * it through the Lambda Runtime API, and its response is printed as Lambda returns it. Its logs go to stderr.
+ * it through the Lambda Runtime API, and its response is printed as Lambda returns it. Its logs go to stderr, as text
+ * ({@link VisibleLines}).
  */
 public record InvokeCommand(Map<String, String> env, PrintStream out, PrintStream err) {
 
@@ -53,7 +55,9 @@ public record InvokeCommand(Map<String, String> env, PrintStream out, PrintStrea
         }
         SamTemplate.Function function = withSettings(declared, envVarsFile).onDemand();
         Path packageFolder = FunctionPackage.of(root, function.codeUri(), err);
-        try (LambdaProcess process = LambdaProcess.start(function, packageFolder, awsSettings(), err,
+        // The function's log lines may quote what the backend holds: shown as text, never as terminal controls.
+        VisibleLines logs = new VisibleLines(err);
+        try (logs; LambdaProcess process = LambdaProcess.start(function, packageFolder, awsSettings(), logs,
                 new LambdaProcess.Jvm(Jdk.current(), true))) {
             RuntimeApi.Invocation invocation = process.invoke(event);
             out.println(invocation.body());
