@@ -67,6 +67,11 @@ class NoWriteSlipsPastEnd2EndTest {
                 + "  \"check_results\": null\n}\n";
     }
 
+    /** A state as Terraform writes it, header first, whose resources take {@code padding} bytes. */
+    static String large(long serial, int padding) {
+        return state(serial).replace("\"resources\": []", "\"resources\": [{\"policy\": \"" + "p".repeat(padding) + "\"}]");
+    }
+
     /** {@code jq -S .} of a state whose resources take {@code padding} bytes: serial and version come last. */
     static InputStream sorted(long serial, long padding) {
         byte[] head = ("{\n  \"check_results\": null,\n  \"lineage\": \"" + LINEAGE + "\",\n  \"outputs\": {\n"
@@ -200,13 +205,15 @@ class NoWriteSlipsPastEnd2EndTest {
             for (byte[] body : List.of("<!DOCTYPE html><html><body>502 Bad Gateway</body></html>".getBytes(StandardCharsets.UTF_8),
                     "{}".getBytes(StandardCharsets.UTF_8),
                     Arrays.copyOf(state(9).getBytes(StandardCharsets.UTF_8), 200),
+                    // cut short well past its first 64 KiB, which hold its header
+                    Arrays.copyOf(large(9, 150_000).getBytes(StandardCharsets.UTF_8), 120_000),
                     new byte[0])) {
                 answered(deployed.invoke(written(KEY, put(KEY, body), body.length)));
             }
             List<JsonNode> unreadable = alerts().stream().filter(a -> a.get("type").asText().equals("STATE_UNREADABLE"))
                     .toList();
-            assertEquals(4, unreadable.size(), "one each: " + unreadable);
-            assertEquals(List.of("a JSON object", "a JSON object", "an HTML page", "nothing (zero bytes)"),
+            assertEquals(5, unreadable.size(), "one each: " + unreadable);
+            assertEquals(List.of("a JSON object", "a JSON object", "a JSON object", "an HTML page", "nothing (zero bytes)"),
                     unreadable.stream().map(a -> a.get("found").asText()).sorted().toList());
             for (JsonNode alert : unreadable) {
                 assertEquals("123456789012", alert.get("writer").asText(), "who wrote it, as the event names them");
@@ -215,11 +222,18 @@ class NoWriteSlipsPastEnd2EndTest {
             }
             var kept = HistoryTable.read(stack.aws.dynamoDb(), stack.historyTable, BUCKET + "/" + KEY).stream()
                     .filter(item -> item.get("event").s().equals("STATE_UNREADABLE")).toList();
-            assertEquals(4, kept.size());
+            assertEquals(5, kept.size());
             assertEquals(lastGood, kept.get(0).get("restore").m().get("versionId").s(), "the restore kept as it was raised");
             RestorePlanIntegrationTest.runAsPrinted(unreadable.get(0).at("/restore/commands"));
             assertEquals(state(8), stack.aws.s3().getObjectAsBytes(b -> b.bucket(BUCKET).key(KEY))
                     .asString(StandardCharsets.UTF_8), "the alert's restore commands, run as printed, bring it back");
+
+            // A whole large state: its first 64 KiB, then its last bytes, close its object.
+            byte[] whole = large(9, 150_000).getBytes(StandardCharsets.UTF_8);
+            long beforeLarge = reads(deployed, KEY);
+            answered(deployed.invoke(written(KEY, put(KEY, whole), whole.length)));
+            assertEquals(List.of("UNLOCKED_WRITE"), types(alerts()), "a state, written without a lock here");
+            assertEquals(2, reads(deployed, KEY) - beforeLarge);
 
             for (String[] other : new String[][] {{"plans/network.tfplan", "PK\u0003\u0004plan"}, {"lambda/handler.zip", "PK\u0003\u0004zip"}}) {
                 byte[] body = other[1].getBytes(StandardCharsets.ISO_8859_1);

@@ -18,9 +18,10 @@ import java.util.Optional;
 /**
  * An object's header as its history records it: the one reading of what an object written at a state's key is, for
  * the state events, the sweep's reconciliation and {@code audit} alike. Its first bytes are read with one ranged GET,
- * which is all a state as Terraform and OpenTofu write it costs; when they hold no complete header (keys reordered,
- * the header far down), the rest is read once, as a stream, through the header parser and, when asked, an MD5, in
- * constant memory.
+ * which is all a state as Terraform and OpenTofu write it costs when it is smaller than them; a larger one costs a
+ * second ranged GET of its last bytes, which must close its JSON object (a state cut short after its header is not
+ * one Terraform can load). When the first bytes hold no complete header (keys reordered, the header far down), the
+ * rest is read once, as a stream, through the header parser and, when asked, an MD5, in constant memory.
  */
 public final class StateHeaders {
 
@@ -92,6 +93,28 @@ public final class StateHeaders {
         byte[] first = start.get().bytes();
         StateHeader.Reading reading = StateHeader.ofStart(first, start.get().whole());
         String readMd5 = null;
+        Long size = start.get().size();
+        if (reading instanceof StateHeader.Found && !start.get().whole() && size != null && size > first.length) {
+            try {
+                Optional<InputStream> end = bucket.rest(key, versionId, etag,
+                        Math.max(first.length, size - StateHeader.END_BYTES));
+                if (end.isEmpty()) {
+                    return Optional.empty();
+                }
+                byte[] last;
+                try (InputStream in = end.get()) {
+                    last = in.readNBytes(StateHeader.END_BYTES);
+                }
+                String cut = StateHeader.endNotAState(last);
+                if (cut != null) {
+                    reading = new StateHeader.NotAState(cut);
+                }
+            } catch (StateBucket.Unreadable e) {
+                return Optional.of(new Read(null, e.getMessage(), null, null, null, null, null));
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading s3://" + bucket.name() + "/" + key + " failed", e);
+            }
+        }
         if (reading instanceof StateHeader.ReadOn) {
             MessageDigest digest = md5 ? md5() : null;
             try {

@@ -81,6 +81,26 @@ public record StateHeader(Long version, String terraformVersion, Long serial, St
         return scan(new EndAware(object), true);
     }
 
+    /** How many of an object's last bytes are read when its header was found in its first ones. */
+    public static final int END_BYTES = 64;
+
+    /**
+     * The last bytes of an object whose first bytes hold a state's header: a state Terraform or OpenTofu would load
+     * ends its JSON object there, with white space at most after the closing brace; one cut short does not (it could
+     * only pass where the cut falls just after an inner object's brace).
+     *
+     * @return why it is not a state, or null when it ends as one
+     */
+    public static String endNotAState(byte[] last) {
+        for (int i = last.length - 1; i >= 0; i--) {
+            byte b = last[i];
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return b == '}' ? null : "truncated: its last bytes do not close its JSON object";
+            }
+        }
+        return "truncated: its last bytes do not close its JSON object";
+    }
+
     /**
      * A whole object's header, or why it is not a state.
      *

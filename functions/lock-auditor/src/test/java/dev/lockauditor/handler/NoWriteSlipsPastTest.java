@@ -90,8 +90,35 @@ class NoWriteSlipsPastTest {
         assertEquals(List.of(), day.alerts());
     }
 
+    /** A state as Terraform writes it, header first, with enough resources to make it {@code resourceBytes} larger. */
+    static String largeState(long serial, String lineage, int resourceBytes) {
+        return StateFixtures.terraformState(serial, lineage).replace("\"resources\": []",
+                "\"resources\": [{\"type\": \"aws_iam_policy\", \"policy\": \"" + "p".repeat(resourceBytes) + "\"}]");
+    }
+
+    @Test
+    void aStateLargerThanItsFirstBytesCostsARangedReadOfItsLastBytesToo() throws Exception {
+        liveState();
+        byte[] large = largeState(7, StateFixtures.LINEAGE, 200_000).getBytes(StandardCharsets.UTF_8);
+        Instant at = T0.plusSeconds(300);
+        byte[] lock = day.takeLock(day.lock("OperationTypeApply", "ci@runner-7f9c", at), at);
+        byte[] written = day.write(BucketDay.KEY, large, at.plusSeconds(2));
+        byte[] released = day.releaseLock(at.plusSeconds(4));
+        day.handle(lock);
+        day.test.backend.reads.clear();
+
+        day.handle(written);
+        day.handle(released);
+
+        assertEquals(2, day.test.backend.reads.get(BucketDay.KEY), "its first 64 KiB, then its last bytes");
+        assertEquals(List.of(), day.alerts());
+        HistoryEvent entry = day.history().stream().filter(e -> e.type() == EventType.STATE_WRITTEN)
+                .reduce((a, b) -> b).orElseThrow();
+        assertEquals(7L, entry.fields().get("serial"));
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"html", "empty-object", "truncated", "zero-bytes"})
+    @ValueSource(strings = {"html", "empty-object", "truncated", "truncated-after-its-header", "zero-bytes"})
     void whatTerraformCannotLoadWrittenOverALiveStateIsOneStateUnreadableNamingTheWriterAndTheLastGoodVersion(
             String what) throws Exception {
         liveState();
@@ -101,6 +128,9 @@ class NoWriteSlipsPastTest {
             case "html" -> "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>".getBytes(StandardCharsets.UTF_8);
             case "empty-object" -> "{}".getBytes(StandardCharsets.UTF_8);
             case "truncated" -> Arrays.copyOf(live.getBytes(StandardCharsets.UTF_8), live.length() / 2);
+            // A large state cut short well past its first 64 KiB, whose header they hold.
+            case "truncated-after-its-header" -> Arrays.copyOf(largeState(7, StateFixtures.LINEAGE, 200_000)
+                    .getBytes(StandardCharsets.UTF_8), 150_000);
             default -> new byte[0];
         };
         Instant at = T0.plusSeconds(300);

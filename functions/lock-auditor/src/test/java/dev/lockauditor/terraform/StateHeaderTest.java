@@ -159,6 +159,19 @@ class StateHeaderTest {
         assertInstanceOf(StateHeader.NotAState.class, read(text));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"}\n", "}", "  }\r\n\t ", "\"check_results\": null\n}\n"})
+    void anObjectsLastBytesCloseAState(String last) {
+        assertEquals(null, StateHeader.endNotAState(last.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"type\": \"aws_iam_pol", "]\n", "}\n\u0000\u0000", "}\n<html>", "", "   \n"})
+    void anObjectCutShortDoesNotCloseOne(String last) {
+        assertEquals("truncated: its last bytes do not close its JSON object",
+                StateHeader.endNotAState(last.getBytes(StandardCharsets.UTF_8)));
+    }
+
     @Test
     void saysWhyInWordsAPersonActsOn() throws Exception {
         assertEquals("empty (zero bytes): Terraform reads it as no state at all", reason(""));
