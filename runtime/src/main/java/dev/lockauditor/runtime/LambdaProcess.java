@@ -29,13 +29,17 @@ import java.util.stream.Stream;
 public final class LambdaProcess implements AutoCloseable {
 
     /**
-     * The flags of the java21 managed runtime's command line (a public capture of it), less its class archive. The
-     * java25 runtime leaves out the tiered-compilation pair for SnapStart functions (AWS Lambda Developer Guide,
-     * "Customize Java runtime startup behavior"); the template's JAVA_TOOL_OPTIONS sets it for every function alike.
+     * The flags of the java21 managed runtime's command line (a public capture of it), less its class archive and the
+     * tiered-compilation pair ({@link #TIERED_STOP_AT_C1}).
      */
-    static final List<String> RUNTIME_FLAGS = List.of("-XX:+UseSerialGC", "-XX:+TieredCompilation",
-            "-XX:TieredStopAtLevel=1", "--add-opens=java.base/java.io=ALL-UNNAMED",
+    static final List<String> RUNTIME_FLAGS = List.of("-XX:+UseSerialGC", "--add-opens=java.base/java.io=ALL-UNNAMED",
             "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac", "-XX:+ErrorFileToStderr");
+    /**
+     * Compilation stopped at C1: on every function of the Java runtimes before java25; from java25 on, only on those
+     * without SnapStart, whose JIT compiles on the invocation path (AWS Lambda Developer Guide, "Customize Java runtime
+     * startup behavior": with SnapStart or provisioned concurrency, java25 keeps the JVM's default).
+     */
+    static final List<String> TIERED_STOP_AT_C1 = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
     static final String ENTRY_POINT = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
     /** Where the managed runtime tells the client its native library is (the same capture). */
     static final String NATIVE_CLIENT_PROPERTY = "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
@@ -164,11 +168,15 @@ public final class LambdaProcess implements AutoCloseable {
      * (null: the client unpacks its own), the runtime's jars on the class path, then {@code application} (none as the
      * managed runtime starts it), the client as entry point.
      */
-    static List<String> command(SamTemplate.Function function, Jdk jdk, Path nativeClient, List<Path> application) {
+    public static List<String> command(SamTemplate.Function function, Jdk jdk, Path nativeClient, List<Path> application) {
         List<String> command = new ArrayList<>();
         command.add(jdk.java().toString());
         command.add("-XX:MaxHeapSize=" + function.memoryMb() * 1024L * 85 / 100 + "k");
-        command.addAll(RUNTIME_FLAGS);
+        command.add(RUNTIME_FLAGS.get(0));
+        if (!(function.snapStart() && jdk.lambdaRuntime().equals("java25"))) {
+            command.addAll(TIERED_STOP_AT_C1);
+        }
+        command.addAll(RUNTIME_FLAGS.subList(1, RUNTIME_FLAGS.size()));
         if (nativeClient != null) {
             command.add("-D" + NATIVE_CLIENT_PROPERTY + "=" + nativeClient);
         }
