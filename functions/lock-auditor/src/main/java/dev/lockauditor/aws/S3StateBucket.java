@@ -75,8 +75,9 @@ public final class S3StateBucket implements StateBucket {
                 Long size = size(read.response().contentRange(), read.response().contentLength());
                 return new Start(body, size != null ? body.length >= size : body.length < bytes,
                         read.response().contentType(), size,
-                        encryption(read.response().serverSideEncryption(), read.response().sseCustomerAlgorithm()));
-            }, () -> new Start(new byte[0], true, null, 0L, null));
+                        encryption(read.response().serverSideEncryption(), read.response().sseCustomerAlgorithm()),
+                        read.response().eTag() == null ? null : read.response().eTag().replace("\"", ""));
+            }, () -> new Start(new byte[0], true, null, 0L, null, null));
         } catch (S3Exception e) {
             if (e.statusCode() == 412) {
                 throw new StateBucket.Unreadable("overwritten before it could be read (the bucket is not versioned)");

@@ -22,8 +22,11 @@ public interface StateBucket {
      * @param contentType the object's Content-Type, or null
      * @param size        the whole object's size, or null when it is not known
      * @param encryption  how the object is encrypted, or null when the read does not say
+     * @param etag        the ETag of the object read, or null when the read does not say: later reads of the same
+     *                    object name it, so that they read what this one did
      */
-    record Start(byte[] bytes, boolean whole, String contentType, Long size, ObjectHead.Encryption encryption) {
+    record Start(byte[] bytes, boolean whole, String contentType, Long size, ObjectHead.Encryption encryption,
+                 String etag) {
     }
 
     /**
@@ -34,7 +37,7 @@ public interface StateBucket {
      */
     default Optional<Start> startOfWrite(String key, String versionId, String etag, int bytes) {
         return prefix(key, versionId, bytes).map(read -> new Start(read, read.length < bytes, null,
-                read.length < bytes ? (long) read.length : null, null));
+                read.length < bytes ? (long) read.length : null, null, null));
     }
 
     /** The same, the bytes alone. */

@@ -93,11 +93,12 @@ public final class StateHeaders {
         byte[] first = start.get().bytes();
         StateHeader.Reading reading = StateHeader.ofStart(first, start.get().whole());
         String readMd5 = null;
+        // Read the rest of the object the first bytes came from: its version, else the ETag the event or the read gave.
+        String same = versionId == null && (etag == null || etag.isEmpty()) ? start.get().etag() : etag;
         Long size = start.get().size();
         if (reading instanceof StateHeader.Found && !start.get().whole() && size != null && size > first.length) {
             try {
-                Optional<InputStream> end = bucket.rest(key, versionId, etag,
-                        Math.max(first.length, size - StateHeader.END_BYTES));
+                Optional<InputStream> end = bucket.rest(key, versionId, same, Math.max(0, size - StateHeader.END_BYTES));
                 if (end.isEmpty()) {
                     return Optional.empty();
                 }
@@ -118,7 +119,7 @@ public final class StateHeaders {
         if (reading instanceof StateHeader.ReadOn) {
             MessageDigest digest = md5 ? md5() : null;
             try {
-                Optional<InputStream> rest = bucket.rest(key, versionId, etag, first.length);
+                Optional<InputStream> rest = bucket.rest(key, versionId, same, first.length);
                 if (rest.isEmpty()) {
                     return Optional.empty();
                 }

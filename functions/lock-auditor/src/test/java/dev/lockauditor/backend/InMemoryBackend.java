@@ -109,7 +109,8 @@ public final class InMemoryBackend implements LockTable, StateBucket {
         StoredObject stored = versionId != null ? versions.get(versionId) : current;
         ObjectHead.Encryption encryption = stored == null ? null : stored.encryption();
         return read(key, versionId).map(body -> new Start(Arrays.copyOf(body, Math.min(bytes, body.length)),
-                body.length <= bytes, "application/json", (long) body.length, encryption));
+                body.length <= bytes, "application/json", (long) body.length, encryption,
+                stored == null ? null : stored.etag()));
     }
 
     @Override

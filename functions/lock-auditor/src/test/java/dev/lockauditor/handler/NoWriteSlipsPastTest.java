@@ -96,10 +96,20 @@ class NoWriteSlipsPastTest {
                 "\"resources\": [{\"type\": \"aws_iam_policy\", \"policy\": \"" + "p".repeat(resourceBytes) + "\"}]");
     }
 
-    @Test
-    void aStateLargerThanItsFirstBytesCostsARangedReadOfItsLastBytesToo() throws Exception {
+    /** The same, {@code size} bytes long in all. */
+    static byte[] largeStateOfSize(long serial, String lineage, int size) {
+        int padding = size - largeState(serial, lineage, 0).getBytes(StandardCharsets.UTF_8).length;
+        byte[] state = largeState(serial, lineage, padding).getBytes(StandardCharsets.UTF_8);
+        assertEquals(size, state.length);
+        return state;
+    }
+
+    /** Just past the first 64 KiB (its last bytes partly among them), and well past them. */
+    @ParameterizedTest
+    @ValueSource(ints = {64 * 1024 + 1, 64 * 1024 + 63, 64 * 1024 + 64, 64 * 1024 + 65, 200_000})
+    void aStateLargerThanItsFirstBytesCostsARangedReadOfItsLastBytesToo(int size) throws Exception {
         liveState();
-        byte[] large = largeState(7, StateFixtures.LINEAGE, 200_000).getBytes(StandardCharsets.UTF_8);
+        byte[] large = largeStateOfSize(7, StateFixtures.LINEAGE, size);
         Instant at = T0.plusSeconds(300);
         byte[] lock = day.takeLock(day.lock("OperationTypeApply", "ci@runner-7f9c", at), at);
         byte[] written = day.write(BucketDay.KEY, large, at.plusSeconds(2));
