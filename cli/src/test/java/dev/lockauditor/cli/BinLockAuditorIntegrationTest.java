@@ -87,13 +87,16 @@ class BinLockAuditorIntegrationTest {
         assertEquals(archives, archives(), "used as it is, not recorded again, no recording left behind");
         String loaded;
         try (var files = java.nio.file.Files.list(logs)) {
-            loaded = String.join("\n", files.map(f -> {
+            // The function's JVM's log: the one whose entry point is the runtime interface client (the launcher's
+            // JVM logs too).
+            loaded = files.map(f -> {
                 try {
                     return java.nio.file.Files.readString(f);
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-            }).toList());
+            }).filter(log -> log.contains("com.amazonaws.services.lambda.runtime.api.client.AWSLambda source:"))
+                    .findFirst().orElseThrow();
         }
         assertTrue(loaded.contains("dev.lockauditor.handler.LockEventsHandler source: shared objects file"),
                 "the handler's class is mapped from the archive");

@@ -240,11 +240,17 @@ class TemplateTest {
     @Test
     void theKeptParseReadsAsTheTemplateDoes(@org.junit.jupiter.api.io.TempDir Path project) throws Exception {
         Path copy = Files.copy(TEMPLATE, project.resolve("template.yaml"));
+        java.nio.file.attribute.FileTime past = java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - 3_600_000);
+        Files.setLastModifiedTime(copy, past);
         Path kept = project.resolve(".aws-sam/local/template.yaml.parsed");
         Map<String, String> values = Map.of("LockHistoryTable", "history-table", "EnvironmentName", "prod");
 
         SamTemplate parsed = SamTemplate.loadKept(copy);
         assertTrue(Files.size(kept) > 0, "the parse is kept");
+        // The template no longer parses, but is older than the kept parse: that is what is read.
+        Files.writeString(copy, "Resources: [unclosed");
+        Files.setLastModifiedTime(copy, past);
         SamTemplate read = SamTemplate.loadKept(copy);
 
         assertEquals(template.functionNames(), read.functionNames());
@@ -256,6 +262,8 @@ class TemplateTest {
         assertEquals(template.resourcesCreated(values), read.resourcesCreated(values));
 
         // A kept file that cannot be read is parsed again, and kept anew.
+        Files.copy(TEMPLATE, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setLastModifiedTime(copy, past);
         Files.write(kept, new byte[] {0, 0, 0, 1, 'X'});
         Files.setLastModifiedTime(kept, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
         assertEquals(template.function("LockEventsFunction", values),

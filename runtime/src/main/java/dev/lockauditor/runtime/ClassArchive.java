@@ -65,7 +65,7 @@ public final class ClassArchive {
      * package; an archive cannot take a folder of classes), then its {@code lib/} jars in name order.
      */
     static List<Path> applicationClassPath(Path packageFolder) {
-        Path jar = packageFolder.resolveSibling(packageFolder.getFileName() + ".classes.jar");
+        Path jar = classesJar(packageFolder);
         List<Path> classPath = new ArrayList<>();
         classPath.add(jar);
         try {
@@ -89,8 +89,10 @@ public final class ClassArchive {
                     Files.deleteIfExists(written);
                 }
             }
-            try (Stream<Path> jars = Files.list(packageFolder.resolve("lib"))) {
-                jars.filter(j -> j.toString().endsWith(".jar")).sorted().forEach(classPath::add);
+            if (Files.isDirectory(packageFolder.resolve("lib"))) {  // a function without dependencies has none
+                try (Stream<Path> jars = Files.list(packageFolder.resolve("lib"))) {
+                    jars.filter(j -> j.toString().endsWith(".jar")).sorted().forEach(classPath::add);
+                }
             }
         } catch (IOException e) {
             throw new SetupException("cannot put the package " + packageFolder + " on a class path: " + e.getMessage());
@@ -98,14 +100,24 @@ public final class ClassArchive {
         return classPath;
     }
 
-    /** Whether this start records the archive (there is none yet, or it is older than the package). */
+    /**
+     * Whether this start records the archive: there is none yet, or it is older than the package or than the jar of
+     * its classes (made again by another start since: the JVM would refuse the archive).
+     */
     boolean records(Path packageFolder) {
         try {
+            Path classes = classesJar(packageFolder);
             return !Files.isRegularFile(archive)
-                    || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(packageFolder)) < 0;
+                    || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(packageFolder)) < 0
+                    || Files.isRegularFile(classes)
+                    && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(classes)) < 0;
         } catch (IOException e) {
             return true;
         }
+    }
+
+    private static Path classesJar(Path packageFolder) {
+        return packageFolder.resolveSibling(packageFolder.getFileName() + ".classes.jar");
     }
 
     /** The JVM flags that use the archive, or record it. */

@@ -226,9 +226,14 @@ public final class LambdaProcess implements AutoCloseable {
      * the jar has no library for (the client then finds its own, or says why not).
      */
     static Path nativeClient(Path folder) {
+        // The client's jar has one library for glibc and one for musl (Alpine) on each architecture; given a path, the
+        // client loads that one and tries no other.
+        boolean musl = Files.exists(Path.of("/lib/ld-musl-x86_64.so.1"))
+                || Files.exists(Path.of("/lib/ld-musl-aarch64.so.1"));
+        String libc = musl ? "linux_musl" : "linux";
         String library = switch (System.getProperty("os.arch")) {
-            case "amd64", "x86_64" -> "libaws-lambda-jni.linux-x86_64.so";
-            case "aarch64" -> "libaws-lambda-jni.linux-aarch_64.so";
+            case "amd64", "x86_64" -> "libaws-lambda-jni." + libc + "-x86_64.so";
+            case "aarch64" -> "libaws-lambda-jni." + libc + "-aarch_64.so";
             default -> null;
         };
         if (library == null || !System.getProperty("os.name").equals("Linux")) {

@@ -102,10 +102,12 @@ public final class SamTemplate {
         try {
             Files.createDirectories(kept.getParent());
             Path written = Files.createTempFile(kept.getParent(), ".parsed-", "");
-            if (KeptParse.write(template.root, written)) {
-                Files.move(written, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } else {
-                Files.delete(written);
+            try {
+                if (KeptParse.write(template.root, written)) {
+                    Files.move(written, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                }
+            } finally {
+                Files.deleteIfExists(written);
             }
         } catch (IOException | RuntimeException e) {
             // kept next time
