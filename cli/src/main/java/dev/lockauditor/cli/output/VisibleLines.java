@@ -15,6 +15,9 @@ import java.nio.charset.StandardCharsets;
  */
 public final class VisibleLines extends OutputStream {
 
+    /** A longer line is printed in pieces of this many bytes, so that output without line feeds is not held. */
+    static final int LONGEST = 64 * 1024;
+
     private final PrintStream to;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
@@ -28,6 +31,9 @@ public final class VisibleLines extends OutputStream {
             printLine();
         } else {
             line.write(b);
+            if (line.size() >= LONGEST) {
+                printLine();
+            }
         }
     }
 
