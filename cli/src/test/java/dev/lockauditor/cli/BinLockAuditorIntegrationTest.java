@@ -109,6 +109,30 @@ class BinLockAuditorIntegrationTest {
         assertEquals(List.of(), notArchived);
     }
 
+    /** A package built again is archived again, and the archives no start can use any more are removed. */
+    @Test
+    void recordingAnArchiveRemovesThePackagesOutdatedOnes() throws Exception {
+        Map<String, String> env = MotoServer.environment();
+        env.put("HISTORY_TABLE", "invoke-archive-history");
+        LocalResources.ensureHistoryTable(AwsClients.forTools(env).dynamoDb(), "invoke-archive-history");
+        assertEquals(0, run(env, "invoke", "LockEventsFunction", "events/lock-acquired.json").status());
+        Path local = ROOT.resolve(".aws-sam/local");
+        Path outdated = java.nio.file.Files.write(local.resolve("functions-lock-auditor.000000000000.aot"), new byte[1]);
+        var dayAgo = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 86_400_000);
+        java.nio.file.Files.setLastModifiedTime(outdated, dayAgo);
+        var built = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis());
+        java.nio.file.Files.setLastModifiedTime(local.resolve("functions-lock-auditor"), built);
+
+        Run run = run(env, "invoke", "LockEventsFunction", "events/lock-acquired.json");
+
+        assertEquals(0, run.status(), run.err());
+        assertFalse(java.nio.file.Files.exists(outdated), "an archive older than the package is removed");
+        assertFalse(archives().isEmpty());
+        for (var archive : archives().entrySet()) {
+            assertTrue(archive.getValue().compareTo(built) >= 0, archive.getKey() + " is as new as the package");
+        }
+    }
+
     /** The class archives in .aws-sam/local and recordings of them, with their times. */
     private static Map<Path, java.nio.file.attribute.FileTime> archives() throws Exception {
         Map<Path, java.nio.file.attribute.FileTime> archives = new java.util.TreeMap<>();

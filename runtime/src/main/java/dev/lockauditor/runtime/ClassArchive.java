@@ -162,6 +162,7 @@ public final class ClassArchive {
             }
             if (Files.isRegularFile(recording) && Files.size(recording) > 0) {
                 Files.move(recording, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                removeOutdated(packageFolder);
             }
         } catch (IOException e) {
             // no archive this time: the next start records again
@@ -173,6 +174,25 @@ public final class ClassArchive {
                 Files.deleteIfExists(configuration);
             } catch (IOException e) {
                 // left behind in .aws-sam/local
+            }
+        }
+    }
+
+    /**
+     * Removes the package's other archives that are older than the package (tens of megabytes each, for another JDK,
+     * class path or function, or an earlier build), and what recordings cut short left of theirs: no start uses one
+     * again, it would record anew.
+     */
+    private void removeOutdated(Path packageFolder) throws IOException {
+        java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(packageFolder);
+        String name = java.util.regex.Pattern.quote(packageFolder.getFileName().toString())
+                + "\\.[0-9a-f]{12}\\.(aot|jsa)(\\..+)?";
+        try (Stream<Path> siblings = Files.list(packageFolder.getParent())) {
+            for (Path other : siblings.filter(p -> p.getFileName().toString().matches(name) && !p.equals(archive))
+                    .toList()) {
+                if (Files.getLastModifiedTime(other).compareTo(built) < 0) {
+                    Files.deleteIfExists(other);
+                }
             }
         }
     }
