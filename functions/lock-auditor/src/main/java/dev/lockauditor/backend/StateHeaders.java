@@ -96,8 +96,8 @@ public final class StateHeaders {
         // Read the rest of the object the first bytes came from: its version, else the ETag the event or the read gave.
         String same = versionId == null && (etag == null || etag.isEmpty()) ? start.get().etag() : etag;
         Long size = start.get().size();
-        if (reading instanceof StateHeader.Found && !start.get().whole() && size != null && size > first.length) {
-            try {
+        try {
+            if (reading instanceof StateHeader.Found && !start.get().whole() && size != null && size > first.length) {
                 Optional<InputStream> end = bucket.rest(key, versionId, same, Math.max(0, size - StateHeader.END_BYTES));
                 if (end.isEmpty()) {
                     return Optional.empty();
@@ -110,15 +110,8 @@ public final class StateHeaders {
                 if (cut != null) {
                     reading = new StateHeader.NotAState(cut);
                 }
-            } catch (StateBucket.Unreadable e) {
-                return Optional.of(new Read(null, e.getMessage(), null, null, null, null, null));
-            } catch (IOException e) {
-                throw new UncheckedIOException("reading s3://" + bucket.name() + "/" + key + " failed", e);
-            }
-        }
-        if (reading instanceof StateHeader.ReadOn) {
-            MessageDigest digest = md5 ? md5() : null;
-            try {
+            } else if (reading instanceof StateHeader.ReadOn) {
+                MessageDigest digest = md5 ? md5() : null;
                 Optional<InputStream> rest = bucket.rest(key, versionId, same, first.length);
                 if (rest.isEmpty()) {
                     return Optional.empty();
@@ -131,11 +124,11 @@ public final class StateHeaders {
                         readMd5 = HexFormat.of().formatHex(digest.digest());
                     }
                 }
-            } catch (StateBucket.Unreadable e) {
-                return Optional.of(new Read(null, e.getMessage(), null, null, null, null, null));
-            } catch (IOException e) {
-                throw new UncheckedIOException("reading s3://" + bucket.name() + "/" + key + " failed", e);
             }
+        } catch (StateBucket.Unreadable e) {
+            return Optional.of(new Read(null, e.getMessage(), null, null, null, null, null));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading s3://" + bucket.name() + "/" + key + " failed", e);
         }
         if (reading instanceof StateHeader.Found found) {
             return Optional.of(new Read(found.header(), null, null, null, start.get().contentType(), readMd5,
