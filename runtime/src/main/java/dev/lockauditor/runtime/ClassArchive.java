@@ -71,8 +71,7 @@ public final class ClassArchive {
         try {
             if (!Files.isRegularFile(jar)
                     || Files.getLastModifiedTime(jar).compareTo(Files.getLastModifiedTime(packageFolder)) < 0) {
-                Path written = Files.createTempFile(packageFolder.getParent(), ".classes-", ".jar");
-                try {
+                WholeFile.write(jar, written -> {
                     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(written));
                          Stream<Path> files = Files.walk(packageFolder)) {
                         for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
@@ -84,10 +83,7 @@ public final class ClassArchive {
                             }
                         }
                     }
-                    Files.move(written, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } finally {
-                    Files.deleteIfExists(written);
-                }
+                });
             }
             if (Files.isDirectory(packageFolder.resolve("lib"))) {  // a function without dependencies has none
                 try (Stream<Path> jars = Files.list(packageFolder.resolve("lib"))) {

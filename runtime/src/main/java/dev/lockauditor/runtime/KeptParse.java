@@ -24,16 +24,15 @@ final class KeptParse {
     private KeptParse() {
     }
 
-    /** Writes the document; false, and nothing written, when it holds a value of another kind. */
-    static boolean write(Object document, Path file) throws IOException {
+    /** Writes the document; refused, before a byte is written, when it holds a value of another kind. */
+    static void write(Object document, Path file) throws IOException {
         if (!keepable(document)) {
-            return false;
+            throw new IOException("holds a value that is not a map, list, string, number, boolean or null");
         }
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
             out.writeInt(VERSION);
             write(document, out);
         }
-        return true;
     }
 
     static Object read(Path file) throws IOException {

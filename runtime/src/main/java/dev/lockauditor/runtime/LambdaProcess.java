@@ -252,16 +252,11 @@ public final class LambdaProcess implements AutoCloseable {
             if (entry == null) {
                 return null;
             }
-            Files.createDirectories(unpacked.getParent());
-            Path written = Files.createTempFile(unpacked.getParent(), ".jni-", ".so");
-            try {
+            WholeFile.write(unpacked, written -> {
                 try (InputStream in = jar.getInputStream(entry)) {
                     Files.copy(in, written, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
-                Files.move(written, unpacked, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(written);
-            }
+            });
             return unpacked;
         } catch (IOException e) {
             return null;

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,15 +99,7 @@ public final class SamTemplate {
         }
         SamTemplate template = load(file);
         try {
-            Files.createDirectories(kept.getParent());
-            Path written = Files.createTempFile(kept.getParent(), ".parsed-", "");
-            try {
-                if (KeptParse.write(template.root, written)) {
-                    Files.move(written, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                }
-            } finally {
-                Files.deleteIfExists(written);
-            }
+            WholeFile.write(kept, written -> KeptParse.write(template.root, written));
         } catch (IOException | RuntimeException e) {
             // kept next time
         }
