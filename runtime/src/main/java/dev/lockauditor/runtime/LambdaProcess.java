@@ -172,11 +172,10 @@ public final class LambdaProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(jdk.java().toString());
         command.add("-XX:MaxHeapSize=" + function.memoryMb() * 1024L * 85 / 100 + "k");
-        command.add(RUNTIME_FLAGS.get(0));
+        command.addAll(RUNTIME_FLAGS);
         if (!(function.snapStart() && jdk.lambdaRuntime().equals("java25"))) {
             command.addAll(TIERED_STOP_AT_C1);
         }
-        command.addAll(RUNTIME_FLAGS.subList(1, RUNTIME_FLAGS.size()));
         if (nativeClient != null) {
             command.add("-D" + NATIVE_CLIENT_PROPERTY + "=" + nativeClient);
         }
